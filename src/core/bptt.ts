@@ -1,0 +1,239 @@
+/**
+ * Backpropagation through time for the scalar RNN.
+ *
+ *   s_t = w·h_{t-1} + v·x_t + b      h_t = φ(s_t)      ŷ_t = θ(u·h_t + c)      L = reduce_t ℓ(ŷ_t, y_t)
+ *
+ * The trace keeps only what cannot be rebuilt in O(1) per step: s, h and ∂L/∂s (plus the
+ * inputs x, y). Every other per-step quantity (ŷ, ℓ, ∂L/∂ŷ, ∂L/∂h and its two parts) is
+ * recomputed by `stepValues` with exactly the arithmetic of the backward loop, so a hover or a
+ * CLI row shows bit-for-bit the numbers the pass used.
+ */
+import { Act, act, actCode, dact } from './activations';
+import { Loss, dloss, loss, lossCode } from './losses';
+import type { Model, NumericKey } from './model';
+
+export interface SequenceData {
+  x: Float64Array;
+  /** y_t, meaningful only where hasY[t] = 1. */
+  y: Float64Array;
+  hasY: Uint8Array;
+}
+
+export type Grads = Record<NumericKey, number>;
+
+export interface Trace extends SequenceData {
+  model: Model;
+  T: number;
+  s: Float64Array;
+  h: Float64Array;
+  dL_ds: Float64Array;
+  /** L, after reduction. */
+  loss: number;
+  grads: Grads;
+  /** Steps that have a target; `mean` divides by this. */
+  nTargets: number;
+  /** Smallest 1-based t at which any per-step value is NaN or ±Inf, or null. */
+  firstNonFinite: number | null;
+  /** Where non-finite values start: forward in time for s/h/ŷ/ℓ, backward in time for the gradients. */
+  nonFiniteOrigin: NonFiniteOrigin | null;
+}
+
+export interface NonFiniteOrigin {
+  /** 1-based step. */
+  t: number;
+  quantity: keyof StepValues;
+  value: number;
+}
+
+/** Every per-step quantity of step t, as the CLI and the editor show them. */
+export interface StepValues {
+  t: number;
+  x: number;
+  /** null where the step has no target. */
+  y: number | null;
+  s: number;
+  h: number;
+  /** h_{t-1} (h0 at t = 1). */
+  hPrev: number;
+  yhat: number;
+  /** ℓ(ŷ_t, y_t) before reduction; null where the step has no target. */
+  loss: number | null;
+  dL_dyhat: number;
+  /** θ'(u·h_t + c) */
+  thetaPrime: number;
+  /** φ'(s_t) */
+  phiPrime: number;
+  dL_dh: number;
+  /** ∂L/∂ŷ_t·θ'(u·h_t + c)·u */
+  dL_dh_local: number;
+  /** w·∂L/∂s_{t+1}, 0 at t = T */
+  dL_dh_recurrent: number;
+  dL_ds: number;
+}
+
+/** Preallocated outputs, for callers that run many passes of one length (the benchmark). */
+export interface TraceBuffers {
+  s: Float64Array;
+  h: Float64Array;
+  dL_ds: Float64Array;
+}
+
+/** The 1/N of `mean` (N = steps with a target), or 1 for `sum`. With no target at all, L = 0. */
+function reductionScale(model: Model, nTargets: number): number {
+  if (model.reduction === 'sum') return 1;
+  return nTargets > 0 ? 1 / nTargets : 0;
+}
+
+export function runBptt(model: Model, data: SequenceData, buffers?: TraceBuffers): Trace {
+  const { x, y, hasY } = data;
+  const T = x.length;
+  const s = buffers?.s ?? new Float64Array(T);
+  const h = buffers?.h ?? new Float64Array(T);
+  const dL_ds = buffers?.dL_ds ?? new Float64Array(T);
+  const { w, v, b, u, c, h0 } = model;
+  const phi = actCode(model.phi);
+  const theta = actCode(model.theta);
+  const ell = lossCode(model.loss);
+
+  let nTargets = 0;
+  for (let t = 0; t < T; t++) nTargets += hasY[t];
+  const scale = reductionScale(model, nTargets);
+
+  // x·0 is NaN exactly when x is NaN or ±Inf, so one sum flags any non-finite value without a branch.
+  let nonFinite = 0;
+
+  // Forward: s_t = w·h_{t-1} + v·x_t + b,  h_t = φ(s_t)
+  let hPrev = h0;
+  for (let t = 0; t < T; t++) {
+    const st = w * hPrev + v * x[t] + b;
+    const ht = act(phi, st);
+    s[t] = st;
+    h[t] = ht;
+    nonFinite += st * 0 + ht * 0;
+    hPrev = ht;
+  }
+
+  // Backward, from t = T with ∂L/∂s_{T+1} = 0:
+  //   ∂L/∂h_t = ∂L/∂ŷ_t·θ'(u·h_t + c)·u + w·∂L/∂s_{t+1}      (local + recurrent)
+  //   ∂L/∂s_t = ∂L/∂h_t·φ'(s_t)
+  // The loss and the output-layer gradients are taken here too, so θ is evaluated once per step.
+  let L = 0;
+  let dL_dw = 0, dL_dv = 0, dL_db = 0, dL_du = 0, dL_dc = 0;
+  let dL_ds_next = 0;
+  for (let t = T - 1; t >= 0; t--) {
+    const ht = h[t];
+    const z = u * ht + c;
+    const yhat = act(theta, z);
+    const thetaPrime = dact(theta, z, yhat);
+    let dL_dyhat = 0;
+    if (hasY[t] === 1) {
+      const lt = loss(ell, yhat, y[t]);
+      L += lt;
+      dL_dyhat = scale * dloss(ell, yhat, y[t]);
+      nonFinite += lt * 0;
+    }
+    const dL_dz = dL_dyhat * thetaPrime;
+    const dL_dh = dL_dz * u + w * dL_ds_next;
+    const dL_dst = dL_dh * dact(phi, s[t], ht);
+    dL_ds[t] = dL_dst;
+    nonFinite += yhat * 0 + dL_dh * 0 + dL_dst * 0;
+
+    // Parameter gradients: each parameter's use at step t, weighted by the gradient there.
+    dL_dw += dL_dst * (t > 0 ? h[t - 1] : h0);
+    dL_dv += dL_dst * x[t];
+    dL_db += dL_dst;
+    dL_du += dL_dz * ht;
+    dL_dc += dL_dz;
+    dL_ds_next = dL_dst;
+  }
+
+  const trace: Trace = {
+    model,
+    T,
+    x,
+    y,
+    hasY,
+    s,
+    h,
+    dL_ds,
+    loss: scale * L,
+    grads: { w: dL_dw, v: dL_dv, b: dL_db, u: dL_du, c: dL_dc, h0: T > 0 ? w * dL_ds[0] : 0 },
+    nTargets,
+    firstNonFinite: null,
+    nonFiniteOrigin: null,
+  };
+  if (nonFinite !== 0) locateNonFinite(trace);
+  return trace;
+}
+
+/**
+ * Every quantity of step i (0-based), in O(1). The arithmetic mirrors the backward loop line for
+ * line, so the values agree with the pass to the bit.
+ */
+export function stepValues(trace: Trace, i: number): StepValues {
+  const { model, x, y, hasY, s, h, dL_ds, T } = trace;
+  const { w, u, c, h0 } = model;
+  const phi: Act = actCode(model.phi);
+  const theta: Act = actCode(model.theta);
+  const ell: Loss = lossCode(model.loss);
+  const scale = reductionScale(model, trace.nTargets);
+
+  const ht = h[i];
+  const z = u * ht + c;
+  const yhat = act(theta, z);
+  const thetaPrime = dact(theta, z, yhat);
+  const has = hasY[i] === 1;
+  const dL_dyhat = has ? scale * dloss(ell, yhat, y[i]) : 0;
+  const dL_dz = dL_dyhat * thetaPrime;
+  const local = dL_dz * u;
+  const recurrent = i + 1 < T ? w * dL_ds[i + 1] : w * 0;
+  return {
+    t: i + 1,
+    x: x[i],
+    y: has ? y[i] : null,
+    s: s[i],
+    h: ht,
+    hPrev: i > 0 ? h[i - 1] : h0,
+    yhat,
+    loss: has ? loss(ell, yhat, y[i]) : null,
+    dL_dyhat,
+    thetaPrime,
+    phiPrime: dact(phi, s[i], ht),
+    dL_dh: local + recurrent,
+    dL_dh_local: local,
+    dL_dh_recurrent: recurrent,
+    dL_ds: dL_ds[i],
+  };
+}
+
+const FORWARD: (keyof StepValues)[] = ['x', 'y', 's', 'h', 'yhat', 'loss'];
+const BACKWARD: (keyof StepValues)[] = ['dL_dyhat', 'dL_dh_local', 'dL_dh_recurrent', 'dL_dh', 'dL_ds'];
+
+function firstBad(v: StepValues, keys: (keyof StepValues)[]): NonFiniteOrigin | null {
+  for (const k of keys) {
+    const n = v[k];
+    if (typeof n === 'number' && !Number.isFinite(n)) return { t: v.t, quantity: k, value: n };
+  }
+  return null;
+}
+
+/**
+ * Slow path, run only when the pass saw a non-finite value. Forward quantities go bad from the
+ * earliest step on; gradients go bad from the latest step backward, so the origin of a gradient
+ * blow-up is the largest such t.
+ */
+function locateNonFinite(trace: Trace): void {
+  let first: number | null = null;
+  let forwardOrigin: NonFiniteOrigin | null = null;
+  let backwardOrigin: NonFiniteOrigin | null = null;
+  for (let i = 0; i < trace.T; i++) {
+    const v = stepValues(trace, i);
+    const fwd = firstBad(v, FORWARD);
+    const bwd = firstBad(v, BACKWARD);
+    if ((fwd || bwd) && first === null) first = i + 1;
+    if (fwd && !forwardOrigin) forwardOrigin = fwd;
+    if (bwd) backwardOrigin = bwd;
+  }
+  trace.firstNonFinite = first;
+  trace.nonFiniteOrigin = forwardOrigin ?? backwardOrigin;
+}
