@@ -1,0 +1,37 @@
+/**
+ * What the editor features and the timeline share: one analysis per document version.
+ */
+import type * as vscode from 'vscode';
+import type { Trace } from '../core';
+import type { ParsedSequence } from '../parse';
+
+export interface Analysis {
+  uri: vscode.Uri;
+  /** The document version this analysis was computed from. */
+  version: number;
+  fileName: string;
+  parsed: ParsedSequence;
+  /** Absent when the file has parse errors. */
+  trace: Trace | undefined;
+  /** Wall time of parse + compute, in ms. */
+  durationMs: number;
+}
+
+export interface AnalysisStore {
+  /** The latest analysis of `uri`, whatever document version it came from. */
+  latest(uri: vscode.Uri): Analysis | undefined;
+  /** The analysis of exactly this document version, or undefined; never a stale one. */
+  current(document: vscode.TextDocument): Analysis | undefined;
+  /** Parses and computes now (worker thread for large files); resolves with the result. */
+  run(document: vscode.TextDocument): Promise<Analysis | undefined>;
+  /** Fires after every completed run. */
+  readonly onDidUpdate: vscode.Event<Analysis>;
+  /** Fires when a document's analysis is dropped (document closed). */
+  readonly onDidForget: vscode.Event<vscode.Uri>;
+}
+
+/** The timeline panel, as the rest of the extension sees it. */
+export interface Timeline {
+  /** Opens (or reveals) the panel on `uri`'s analysis, optionally selecting 0-based step `step`. */
+  show(uri?: vscode.Uri, step?: number): Promise<void>;
+}
