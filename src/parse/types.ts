@@ -54,6 +54,19 @@ export interface ParsedSequence {
   columns: string[];
   /** Every problem found; the sequence should not be computed when this is non-empty. */
   errors: ParseError[];
+  /**
+   * Added by the parser: the file's layout as `directiveEdit()` needs it (that function has no text).
+   * Replace [start, end) with `before + directive + after`. Optional: hand-built sequences may omit it.
+   */
+  directiveLayout?: DirectiveLayout;
+}
+
+/** See ParsedSequence.directiveLayout. */
+export interface DirectiveLayout {
+  start: number;
+  end: number;
+  before: string;
+  after: string;
 }
 
 /** Model values a caller (the extension's settings, CLI flags) supplies beneath the file's directive. */

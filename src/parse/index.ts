@@ -1,0 +1,107 @@
+/**
+ * BPTT Lens sequence files: CSV / TSV with `# bptt:` directives, and JSON `{"bptt": {…}, "x": [...], "y": [...]}`.
+ * Runs anywhere (Node, CLI, web worker): no vscode, no DOM, no Node-only modules. Never throws.
+ */
+import { BUILTIN_DEFAULTS, MODEL_KEYS } from '../core/model';
+import type { CallerDefaults, ParsedSequence, SequenceFormat } from './types';
+import { parseDelimited } from './csv';
+import { parseJson } from './json';
+import { resolveModel } from './resolve';
+
+export { directiveEdit } from './directive';
+export { formatNumberForDirective, parseNumber } from './numbers';
+export { lineCol, LineIndex } from './lines';
+export { MAX_ERRORS } from './errors';
+export * from './types';
+
+/** Parses a sequence file. Every problem becomes a located ParseError; this function never throws. */
+export function parseSequence(text: string, format: SequenceFormat, defaults?: CallerDefaults): ParsedSequence {
+  try {
+    const src = typeof text === 'string' ? text : String(text ?? '');
+    return format === 'json' ? parseJson(src, defaults) : parseDelimited(src, format, defaults);
+  } catch (e) {
+    // Defensive: a bug in the parser must not take down the extension host or the CLI.
+    const { model, modelSource } = safeResolve(defaults);
+    return {
+      format: format === 'json' || format === 'tsv' ? format : 'csv',
+      model,
+      modelSource,
+      hasDirective: false,
+      directiveOffset: 0,
+      T: 0,
+      x: new Float64Array(0),
+      y: new Float64Array(0),
+      hasY: new Uint8Array(0),
+      line: new Int32Array(0),
+      xStart: new Int32Array(0),
+      xEnd: new Int32Array(0),
+      yStart: new Int32Array(0),
+      yEnd: new Int32Array(0),
+      rowStart: new Int32Array(0),
+      rowEnd: new Int32Array(0),
+      columns: [],
+      errors: [
+        {
+          message: `internal parser error: ${e instanceof Error ? e.message : String(e)}`,
+          line: 0,
+          col: 0,
+          endLine: 0,
+          endCol: 0,
+        },
+      ],
+    };
+  }
+}
+
+function safeResolve(defaults: CallerDefaults | undefined): ReturnType<typeof resolveModel> {
+  try {
+    return resolveModel({}, defaults);
+  } catch {
+    const modelSource = Object.fromEntries(MODEL_KEYS.map((k) => [k, 'builtin'])) as ReturnType<
+      typeof resolveModel
+    >['modelSource'];
+    return { model: { ...BUILTIN_DEFAULTS }, modelSource };
+  }
+}
+
+/** The format a file name implies: .csv, .tsv, .json (any case); undefined for anything else. */
+export function formatFromFileName(fileName: string): SequenceFormat | undefined {
+  const m = /\.(csv|tsv|json)$/i.exec(typeof fileName === 'string' ? fileName : '');
+  return m ? (m[1].toLowerCase() as SequenceFormat) : undefined;
+}
+
+/** Largest t in [0, T) with start[t] <= offset, treating negative starts (a missing element) as +∞; -1 if none. */
+function lastStartAtOrBefore(start: Int32Array, T: number, offset: number): number {
+  let lo = 0;
+  let hi = T - 1;
+  let best = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const s = start[mid];
+    if (s >= 0 && s <= offset) {
+      best = mid;
+      lo = mid + 1;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  return best;
+}
+
+/**
+ * The 0-based step whose row (CSV/TSV) or x[t]/y[t] element (JSON) contains offset — end inclusive, so a
+ * cursor just after the text still counts — else -1. O(log T), no allocation.
+ */
+export function stepAtOffset(seq: ParsedSequence, offset: number): number {
+  const T = seq.T;
+  if (!(T > 0) || !(offset >= 0)) return -1;
+  if (seq.format !== 'json') {
+    const t = lastStartAtOrBefore(seq.rowStart, T, offset);
+    return t >= 0 && offset <= seq.rowEnd[t] ? t : -1;
+  }
+  const tx = lastStartAtOrBefore(seq.xStart, T, offset);
+  if (tx >= 0 && offset <= seq.xEnd[tx]) return tx;
+  const ty = lastStartAtOrBefore(seq.yStart, T, offset);
+  if (ty >= 0 && offset <= seq.yEnd[ty]) return ty;
+  return -1;
+}

@@ -1,0 +1,52 @@
+/** Offset → 0-based line/column, with lines split like VS Code: at \r\n, \n and \r. Columns are UTF-16 code units. */
+export class LineIndex {
+  /** Offset where each line starts; starts[0] = 0. */
+  readonly starts: Int32Array;
+  readonly count: number;
+
+  constructor(readonly text: string) {
+    let starts = new Int32Array(64);
+    let count = 1;
+    const n = text.length;
+    for (let i = 0; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10 || c === 13) {
+        if (c === 13 && i + 1 < n && text.charCodeAt(i + 1) === 10) i++;
+        if (count === starts.length) {
+          const bigger = new Int32Array(starts.length * 2);
+          bigger.set(starts);
+          starts = bigger;
+        }
+        starts[count++] = i + 1;
+      }
+    }
+    this.starts = starts;
+    this.count = count;
+  }
+
+  /** 0-based line containing offset (offsets are clamped into [0, text.length]). */
+  lineAt(offset: number): number {
+    const s = this.starts;
+    let lo = 0;
+    let hi = this.count - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (s[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /** Column of offset within the given line (which must contain it). */
+  colAt(line: number, offset: number): number {
+    return offset - this.starts[line];
+  }
+}
+
+/** 0-based line and UTF-16 column of an offset in text. Builds a line table each call: use LineIndex for many lookups. */
+export function lineCol(text: string, offset: number): { line: number; col: number } {
+  const idx = new LineIndex(text);
+  const o = Math.max(0, Math.min(text.length, offset));
+  const line = idx.lineAt(o);
+  return { line, col: o - idx.starts[line] };
+}
