@@ -1,7 +1,7 @@
 import type { CallerDefaults, DirectiveLayout, ParsedSequence, SequenceFormat } from './types';
 import { ErrorSink, quote } from './errors';
 import { directiveBodyStart, parseDirectiveBody } from './directive';
-import { scanNumber, scanOk } from './numbers';
+import { NUM, scanNumber } from './numbers';
 import { type FileValues, resolveModel } from './resolve';
 import { StepArrays } from './steps';
 
@@ -259,10 +259,7 @@ export function parseDelimited(text: string, format: SequenceFormat, defaults?: 
   const ncols = headerCells.length;
   if (xCol < 0) {
     const found = describeColumns(columns);
-    const numeric = columns.every((c) => {
-      scanNumber(c, 0, c.length);
-      return scanOk;
-    });
+    const numeric = columns.every((c) => scanNumber(c, 0, c.length));
     const hint = numeric ? ' (the first line that is not blank or a # comment must be a header such as "x,y")' : '';
     sink.add(`header has no "x" column; found: ${found}${hint}`, headerStart, headerEnd);
     return finish();
@@ -272,7 +269,8 @@ export function parseDelimited(text: string, format: SequenceFormat, defaults?: 
   const xName = columns[xCol];
 
   // ---- data rows (hot path: one charCodeAt pass, no per-row allocation)
-  let est = 1;
+  // Exact when rows end in \n and there are no blank or comment lines, so finish() need not copy.
+  let est = n > p && text.charCodeAt(n - 1) !== LF ? 1 : 0;
   for (let i = text.indexOf('\n', p); i >= 0; i = text.indexOf('\n', i + 1)) est++;
   steps.reserve(est);
   const trimTab = delim !== TAB;
@@ -357,17 +355,16 @@ export function parseDelimited(text: string, format: SequenceFormat, defaults?: 
     } else if (xs === xe) {
       if (!broken) sink.add(`${xName} is empty; every row needs an x value`, xs, xe);
     } else {
-      xv = scanNumber(text, xs, xe);
-      if (!scanOk) sink.add(notANumberMessage(xName, text, xs, xe, delim), xs, xe);
+      if (scanNumber(text, xs, xe)) xv = NUM[0];
+      else sink.add(notANumberMessage(xName, text, xs, xe, delim), xs, xe);
     }
     let yv = NaN;
     let hy = 0;
     if (ys >= 0 && ys < ye) {
-      yv = scanNumber(text, ys, ye);
-      if (!scanOk) {
+      if (!scanNumber(text, ys, ye)) {
         sink.add(notANumberMessage(yName, text, ys, ye, delim), ys, ye);
-        yv = NaN;
       } else {
+        yv = NUM[0];
         hy = 1;
         if (bce && (yv < 0 || yv > 1)) {
           sink.add(

@@ -6,8 +6,11 @@
  * Rejected: hex, `1_000`, `1.2.3`, `1e`, empty text, inner spaces.
  */
 
-/** Set by {@link scanNumber}: false when the last scanned text was not a number. */
-export let scanOk = true;
+/**
+ * Where {@link scanNumber} leaves its value. A typed-array slot rather than a return value so that the
+ * hot CSV loop never boxes a double into a heap number (which made the garbage collector the bottleneck).
+ */
+export const NUM = new Float64Array(1);
 
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
@@ -20,14 +23,14 @@ const POW10 = [
 ];
 
 /**
- * Reads the number in text[start, end) (already trimmed). Returns its value and sets {@link scanOk};
- * when the text is not a number it returns NaN with scanOk = false. Never allocates for short decimals.
+ * Reads the number in text[start, end) (already trimmed) into NUM[0]. Returns false (NUM[0] = NaN) when
+ * the text is not a number. Never allocates for decimals of up to 15 significant digits.
  */
-export function scanNumber(text: string, start: number, end: number): number {
+export function scanNumber(text: string, start: number, end: number): boolean {
   let i = start;
   if (i >= end) {
-    scanOk = false;
-    return NaN;
+    NUM[0] = NaN;
+    return false;
   }
   let c = text.charCodeAt(i);
   let neg = false;
@@ -35,8 +38,8 @@ export function scanNumber(text: string, start: number, end: number): number {
     neg = c === 45;
     i++;
     if (i >= end) {
-      scanOk = false;
-      return NaN;
+      NUM[0] = NaN;
+      return false;
     }
     c = text.charCodeAt(i);
   }
@@ -71,8 +74,8 @@ export function scanNumber(text: string, start: number, end: number): number {
       }
     }
     if (digits === 0) {
-      scanOk = false;
-      return NaN;
+      NUM[0] = NaN;
+      return false;
     }
     let exp = 0;
     if (i < end && ((c = text.charCodeAt(i)) === 101 || c === 69) /* e E */) {
@@ -88,45 +91,53 @@ export function scanNumber(text: string, start: number, end: number): number {
         i++;
       }
       if (i === es) {
-        scanOk = false;
-        return NaN;
+        NUM[0] = NaN;
+        return false;
       }
       if (eneg) exp = -exp;
     }
     if (i !== end) {
-      scanOk = false;
-      return NaN;
+      NUM[0] = NaN;
+      return false;
     }
-    scanOk = true;
     if (exact) {
-      if (mant === 0) return neg ? -0 : 0;
       const e10 = exp + scale;
-      if (e10 >= 0 && e10 <= 22) return neg ? -(mant * POW10[e10]) : mant * POW10[e10];
-      if (e10 < 0 && e10 >= -22) return neg ? -(mant / POW10[-e10]) : mant / POW10[-e10];
+      if (mant === 0) {
+        NUM[0] = neg ? -0 : 0;
+        return true;
+      }
+      if (e10 >= 0 && e10 <= 22) {
+        NUM[0] = neg ? -(mant * POW10[e10]) : mant * POW10[e10];
+        return true;
+      }
+      if (e10 < 0 && e10 >= -22) {
+        NUM[0] = neg ? -(mant / POW10[-e10]) : mant / POW10[-e10];
+        return true;
+      }
     }
-    return Number(text.substring(start, end));
+    NUM[0] = Number(text.substring(start, end));
+    return true;
   }
   // nan, inf, infinity (any case)
   const len = end - i;
   if (len === 3 || len === 8) {
     const word = text.substring(i, end).toLowerCase();
     if (word === 'nan') {
-      scanOk = true;
-      return NaN;
+      NUM[0] = NaN;
+      return true;
     }
     if (word === 'inf' || word === 'infinity') {
-      scanOk = true;
-      return neg ? -Infinity : Infinity;
+      NUM[0] = neg ? -Infinity : Infinity;
+      return true;
     }
   }
-  scanOk = false;
-  return NaN;
+  NUM[0] = NaN;
+  return false;
 }
 
 /** Parses a whole string as a number; undefined when it is not one. */
 export function parseNumber(s: string): number | undefined {
-  const v = scanNumber(s, 0, s.length);
-  return scanOk ? v : undefined;
+  return scanNumber(s, 0, s.length) ? NUM[0] : undefined;
 }
 
 /** Prints a number so that {@link parseNumber} (and JavaScript's Number) reads back exactly the same value, -0 included. */
