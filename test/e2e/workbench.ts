@@ -42,7 +42,7 @@ interface DomEl {
   textContent: string | null;
   innerText: string;
   value: string;
-  offsetParent: unknown;
+  getBoundingClientRect(): { width: number; height: number };
   classList: { contains(c: string): boolean };
   getAttribute(name: string): string | null;
   querySelector(sel: string): DomEl | null;
@@ -173,19 +173,38 @@ async function openQuickInput(page: Page, key: string): Promise<void> {
   await page.waitForSelector(QUICK_INPUT_BOX, { state: 'visible' });
 }
 
-/** Waits until the quick input's first (focused) row contains `text`, then accepts it. */
-async function acceptQuickPick(page: Page, text: string, timeout = DEFAULT_TIMEOUT): Promise<void> {
-  const needle = text.toLowerCase();
-  await page.waitForFunction(
-    (n) => {
-      const rows = Array.from(document.querySelectorAll('.quick-input-widget .quick-input-list .monaco-list-row'));
-      const row = rows.find((r) => r.classList.contains('focused')) ?? rows[0];
-      return !!row && (row.getAttribute('aria-label') ?? row.textContent ?? '').toLowerCase().includes(n);
+/**
+ * Waits for the quick input row that best matches `text` (label equal to it, then
+ * starting with it, then containing it; the keybinding suffix ", Ctrl+..." ignored)
+ * and picks it: Enter when it is the focused row, a click otherwise.
+ */
+async function pickRow(page: Page, text: string, timeout = DEFAULT_TIMEOUT): Promise<void> {
+  const rowSel = '.quick-input-widget .quick-input-list .monaco-list-row';
+  const handle = await page.waitForFunction(
+    ({ n, sel }) => {
+      const rows = Array.from(document.querySelectorAll(sel));
+      const labels = rows.map((r) => (r.getAttribute('aria-label') ?? r.textContent ?? '').toLowerCase().trim());
+      const head = (l: string): string => l.split(', ')[0].trim();
+      let i = labels.findIndex((l) => head(l) === n || l === n);
+      if (i < 0) i = labels.findIndex((l) => l.startsWith(n));
+      if (i < 0) i = labels.findIndex((l) => l.includes(n));
+      if (i < 0) return null;
+      return { index: i, focused: rows[i].classList.contains('focused') };
     },
-    needle,
+    { n: text.toLowerCase().trim(), sel: rowSel },
     { timeout },
   );
-  await page.keyboard.press('Enter');
+  const found = (await handle.jsonValue()) as { index: number; focused: boolean };
+  if (found.focused) {
+    await page.keyboard.press('Enter');
+  } else {
+    await page.locator(rowSel).nth(found.index).click();
+  }
+}
+
+/** Picks the row matching `text` and waits for the quick input to close. */
+async function acceptQuickPick(page: Page, text: string, timeout = DEFAULT_TIMEOUT): Promise<void> {
+  await pickRow(page, text, timeout);
   await page.waitForSelector(QUICK_INPUT, { state: 'hidden', timeout });
 }
 
@@ -318,21 +337,12 @@ export async function setTheme(page: Page, themeLabel: string): Promise<void> {
 async function runCommandKeepOpen(page: Page, label: string): Promise<void> {
   await openQuickInput(page, 'F1');
   await page.fill(QUICK_INPUT_BOX, `>${label}`);
-  const needle = label.toLowerCase();
-  await page.waitForFunction(
-    (n) => {
-      const rows = Array.from(document.querySelectorAll('.quick-input-widget .quick-input-list .monaco-list-row'));
-      const row = rows.find((r) => r.classList.contains('focused')) ?? rows[0];
-      return !!row && (row.getAttribute('aria-label') ?? '').toLowerCase().includes(n);
-    },
-    needle,
-  );
-  await page.keyboard.press('Enter');
+  await pickRow(page, label);
   // The next quick pick replaces the command list.
   await page.waitForFunction(
     () => {
       const input = document.querySelector('.quick-input-widget .quick-input-box input');
-      return !!input && !input.value.startsWith('>') && input.offsetParent !== null;
+      return !!input && !input.value.startsWith('>') && input.getBoundingClientRect().width > 0;
     },
     undefined,
   );
@@ -345,14 +355,7 @@ export async function reloadWindow(page: Page, timeout = 90_000): Promise<void> 
   });
   await openQuickInput(page, 'F1');
   await page.fill(QUICK_INPUT_BOX, '>Developer: Reload Window');
-  await page.waitForFunction(
-    () => {
-      const row = document.querySelector('.quick-input-widget .quick-input-list .monaco-list-row.focused, .quick-input-widget .quick-input-list .monaco-list-row');
-      return !!row && /reload window/i.test(row.getAttribute('aria-label') ?? '');
-    },
-    undefined,
-  );
-  await Promise.all([page.waitForEvent('load', { timeout }), page.keyboard.press('Enter')]);
+  await Promise.all([page.waitForEvent('load', { timeout }), pickRow(page, 'Developer: Reload Window')]);
   await page.waitForFunction(
     () => !window.__bpttBeforeReload,
     undefined,
