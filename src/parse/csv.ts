@@ -356,13 +356,13 @@ export function parseDelimited(text: string, format: SequenceFormat, defaults?: 
       if (!broken) sink.add(`${xName} is empty; every row needs an x value`, xs, xe);
     } else {
       if (scanNumber(text, xs, xe)) xv = NUM[0];
-      else sink.add(notANumberMessage(xName, text, xs, xe, delim), xs, xe);
+      else if (!broken) sink.add(notANumberMessage(xName, text, xs, xe, delim), xs, xe);
     }
     let yv = NaN;
     let hy = 0;
     if (ys >= 0 && ys < ye) {
       if (!scanNumber(text, ys, ye)) {
-        sink.add(notANumberMessage(yName, text, ys, ye, delim), ys, ye);
+        if (!broken) sink.add(notANumberMessage(yName, text, ys, ye, delim), ys, ye);
       } else {
         yv = NUM[0];
         hy = 1;
