@@ -1,0 +1,272 @@
+/**
+ * Messages between the extension host and the timeline webview: one discriminated union per
+ * direction, tagged by `type`. Host → webview messages are past-tense events (`didX`) or
+ * commands to the view; webview → host messages are requests. The host never trusts what the
+ * webview sends: `validateWebviewMessage` checks every field and never throws.
+ *
+ * Conventions: `t` is the 1-based step of the math; `start`/`end` are 0-based array indices
+ * [start, end). Lines and columns sent to the webview are 1-based, as people read them.
+ * Pure: no `vscode`, no DOM.
+ */
+import type { Grads, NonFiniteOrigin, StepValues } from '../core/bptt';
+import type { Model } from '../core/model';
+
+/** Every chart series the host reduces; `log_*` are log10|·| of the gradient series. */
+export const SERIES_KEYS = [
+  'x',
+  'y',
+  'yhat',
+  'h',
+  'dL_dh',
+  'dL_dh_local',
+  'dL_dh_recurrent',
+  'dL_ds',
+  'log_dL_dh',
+  'log_dL_dh_local',
+  'log_dL_dh_recurrent',
+  'log_dL_ds',
+  'sum_w',
+  'sum_v',
+] as const;
+export type SeriesKey = (typeof SERIES_KEYS)[number];
+
+/** Chart data for steps [start, end): shared x positions (t) and one value array per series, NaN = gap. */
+export interface SeriesWindow {
+  start: number;
+  end: number;
+  /** True when every step in the window has its own point (no min/max reduction). */
+  full: boolean;
+  t: Float64Array;
+  values: Record<SeriesKey, Float64Array>;
+}
+
+export interface TraceSummary {
+  uri: string;
+  fileName: string;
+  version: number;
+  T: number;
+  loss: number;
+  grads: Grads;
+  model: Model;
+  nTargets: number;
+  firstNonFinite: number | null;
+  nonFiniteOrigin: NonFiniteOrigin | null;
+  /** Largest and smallest non-zero finite |∂L/∂s_t|, or NaN when there is none. */
+  maxAbs_dL_ds: number;
+  minAbs_dL_ds: number;
+  /** What log10 of an exact 0 is drawn at (below every non-zero value of the trace). */
+  logFloor: number;
+  durationMs: number;
+}
+
+export interface LocatedMessage {
+  /** 1-based. */
+  line: number;
+  /** 1-based. */
+  col: number;
+  message: string;
+}
+
+// ------------------------------------------------------------------ host → webview
+
+export interface DidComputeTraceMessage {
+  type: 'didComputeTrace';
+  summary: TraceSummary;
+  /** The whole trace reduced to about two points per pixel of chart width. */
+  overview: SeriesWindow;
+}
+
+export interface DidFailParseMessage {
+  type: 'didFailParse';
+  uri: string;
+  fileName: string;
+  errors: LocatedMessage[];
+}
+
+export interface DidClearTraceMessage {
+  type: 'didClearTrace';
+}
+
+/** The selected step changed (editor cursor, or the webview's own request): everything the table shows. */
+export interface DidSelectStepMessage {
+  type: 'didSelectStep';
+  values: StepValues;
+  /** ∂L/∂s_{t+1} (0 at t = T), which the recurrence for ∂L/∂h_t multiplies by w. */
+  next_dL_ds: number;
+  model: Model;
+  /** Whether the webview should bring the step into view (it came from the editor). */
+  fromEditor: boolean;
+}
+
+export interface DidLoadWindowMessage {
+  type: 'didLoadWindow';
+  requestId: number;
+  window: SeriesWindow;
+}
+
+export interface DidChangeSettingsMessage {
+  type: 'didChangeSettings';
+  /** Significant digits for numbers. */
+  precision: number;
+}
+
+export type HostToWebviewMessage =
+  | DidComputeTraceMessage
+  | DidFailParseMessage
+  | DidClearTraceMessage
+  | DidSelectStepMessage
+  | DidLoadWindowMessage
+  | DidChangeSettingsMessage;
+
+// ------------------------------------------------------------------ webview → host
+
+export interface ReadyMessage {
+  type: 'ready';
+  /** Plot width in CSS px: how many buckets the host reduces to. */
+  width: number;
+}
+
+export interface SelectStepMessage {
+  type: 'selectStep';
+  t: number;
+  /** Reveal and highlight the step's line in the editor. */
+  reveal: boolean;
+}
+
+export interface RequestWindowMessage {
+  type: 'requestWindow';
+  requestId: number;
+  start: number;
+  end: number;
+  width: number;
+}
+
+export type ExportFormat = 'csv' | 'json';
+
+export interface ExportTraceMessage {
+  type: 'exportTrace';
+  format: ExportFormat;
+}
+
+export interface SavePngMessage {
+  type: 'savePng';
+  dataUrl: string;
+}
+
+export interface DidResizeMessage {
+  type: 'didResize';
+  width: number;
+}
+
+export type WebviewToHostMessage =
+  | ReadyMessage
+  | SelectStepMessage
+  | RequestWindowMessage
+  | ExportTraceMessage
+  | SavePngMessage
+  | DidResizeMessage;
+
+// ------------------------------------------------------------------ validation
+
+export const PNG_DATA_URL_PREFIX = 'data:image/png;base64,';
+/** Base64 of a PNG of three full-HD charts stays far below this; anything larger is refused. */
+export const MAX_PNG_DATA_URL_LENGTH = 32 * 1024 * 1024;
+/** Widths beyond an 8K screen at 2× are not a chart. */
+export const MAX_WIDTH = 16384;
+/** The largest step index the host accepts (typed-array lengths are below 2³¹). */
+export const MAX_STEP = 2 ** 31 - 1;
+
+type Fields = Record<string, unknown>;
+
+function isRecord(raw: unknown): raw is Fields {
+  return typeof raw === 'object' && raw !== null && !Array.isArray(raw);
+}
+
+function isInt(v: unknown, min: number, max: number): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
+}
+
+/** Own data properties only: a getter or a prototype cannot smuggle values past the checks. */
+function field(raw: Fields, key: string): unknown {
+  const d = Object.getOwnPropertyDescriptor(raw, key);
+  return d && 'value' in d ? d.value : undefined;
+}
+
+function hasOnly(raw: Fields, keys: readonly string[]): boolean {
+  const own = Object.keys(raw);
+  return own.length === keys.length && own.every((k) => keys.includes(k));
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+function validate(raw: unknown): WebviewToHostMessage | undefined {
+  if (!isRecord(raw)) return undefined;
+  const type = field(raw, 'type');
+  switch (type) {
+    case 'ready':
+    case 'didResize': {
+      const width = field(raw, 'width');
+      if (!hasOnly(raw, ['type', 'width']) || !isInt(width, 1, MAX_WIDTH)) return undefined;
+      return { type, width };
+    }
+    case 'selectStep': {
+      const t = field(raw, 't');
+      const reveal = field(raw, 'reveal');
+      if (!hasOnly(raw, ['type', 't', 'reveal']) || !isInt(t, 1, MAX_STEP) || typeof reveal !== 'boolean') return undefined;
+      return { type, t, reveal };
+    }
+    case 'requestWindow': {
+      const requestId = field(raw, 'requestId');
+      const start = field(raw, 'start');
+      const end = field(raw, 'end');
+      const width = field(raw, 'width');
+      if (
+        !hasOnly(raw, ['type', 'requestId', 'start', 'end', 'width']) ||
+        !isInt(requestId, 0, Number.MAX_SAFE_INTEGER) ||
+        !isInt(start, 0, MAX_STEP) ||
+        !isInt(end, 0, MAX_STEP) ||
+        end <= start ||
+        !isInt(width, 1, MAX_WIDTH)
+      ) {
+        return undefined;
+      }
+      return { type, requestId, start, end, width };
+    }
+    case 'exportTrace': {
+      const format = field(raw, 'format');
+      if (!hasOnly(raw, ['type', 'format']) || (format !== 'csv' && format !== 'json')) return undefined;
+      return { type, format };
+    }
+    case 'savePng': {
+      const dataUrl = field(raw, 'dataUrl');
+      if (
+        !hasOnly(raw, ['type', 'dataUrl']) ||
+        typeof dataUrl !== 'string' ||
+        dataUrl.length <= PNG_DATA_URL_PREFIX.length ||
+        dataUrl.length > MAX_PNG_DATA_URL_LENGTH ||
+        !dataUrl.startsWith(PNG_DATA_URL_PREFIX) ||
+        !BASE64.test(dataUrl.slice(PNG_DATA_URL_PREFIX.length))
+      ) {
+        return undefined;
+      }
+      return { type, dataUrl };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The message if `raw` is exactly a well-formed webview → host message, else undefined. Never throws. */
+export function validateWebviewMessage(raw: unknown): WebviewToHostMessage | undefined {
+  try {
+    return validate(raw);
+  } catch {
+    // A Proxy can throw from any trap; such input is malformed by definition.
+    return undefined;
+  }
+}
+
+/** For exhaustive switches over message tags. */
+export function assertNever(x: never): never {
+  throw new Error(`unexpected message: ${JSON.stringify(x)}`);
+}
