@@ -41,8 +41,17 @@ function syntaxMessage(text: string, e: JsonParseError): string {
     const rest = text.substr(e.offset, 12);
     const m = /^[-+]?(NaN|Infinity|inf|nan)/.exec(rest);
     if (m) return `${m[0]} is not valid JSON; write it as the string ${JSON.stringify(m[0].replace(/^\+/, ''))}`;
+    const found = text.substr(e.offset, Math.min(Math.max(e.length, 1), 20));
+    return `unexpected ${quote(found)}: JSON values are numbers, "strings", true, false, null, [arrays] and {objects}, and property names need double quotes`;
   }
-  return SYNTAX_MESSAGES[e.error] ?? 'invalid JSON';
+  const msg = SYNTAX_MESSAGES[e.error] ?? 'invalid JSON';
+  if (e.error >= 4 && e.error <= 9) {
+    // say what was found instead
+    if (e.offset >= text.length) return `${msg}, but the file ends here`;
+    const found = text.substr(e.offset, Math.min(Math.max(e.length, 1), 20));
+    return `${msg}, but found ${quote(found)}`;
+  }
+  return msg;
 }
 
 /** A JSON string element standing for a non-finite number (what the CLI writes). */
@@ -78,14 +87,10 @@ export function parseJson(text: string, defaults?: CallerDefaults): ParsedSequen
   const src = n > 0 && text.charCodeAt(0) === 0xfeff ? ' ' + text.substring(1) : text;
   const syntax: JsonParseError[] = [];
   const root = parseTree(src, syntax, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
-  let prevEnd = -1;
-  let prevCode = 0;
-  for (const e of syntax) {
-    const end = e.offset + Math.max(e.length, 0);
-    // "NaN," gives InvalidSymbol then ValueExpected at the comma: one mistake, one error.
-    if (!(e.error === 4 && prevCode === 1 && e.offset === prevEnd)) sink.add(syntaxMessage(src, e), e.offset, end);
-    prevEnd = end;
-    prevCode = e.error;
+  // After the first syntax error jsonc-parser's recovery mostly reports consequences of it: keep one.
+  if (syntax.length > 0) {
+    const e = syntax[0];
+    sink.add(syntaxMessage(src, e), e.offset, e.offset + Math.max(e.length, 0));
   }
   // When the text is not even well-formed JSON, report only the syntax errors (a half-typed file would
   // otherwise drown them in consequences) but still read what can be read.
@@ -182,7 +187,7 @@ export function parseJson(text: string, defaults?: CallerDefaults): ParsedSequen
     steps.push(xv, yv, hy, ln, xe.offset, xe.offset + xe.length, ysOff, yeOff, xe.offset, xe.offset + xe.length);
   }
   if (xNode && xNode.type === 'array' && T === 0) report('empty sequence: "x" has no elements', xNode);
-  if (ys && yNode && ys.length !== T) {
+  if (ys && yNode && xNode && xNode.type === 'array' && ys.length !== T) {
     report(
       `"y" has ${ys.length} element${ys.length === 1 ? '' : 's'} but "x" has ${T}; they must be the same length (use null for steps without a target)`,
       yNode,
