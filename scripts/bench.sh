@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# npm run bench: builds the C baseline (bench/bptt.c) and the JS benchmark (bench/bench.ts), then
+# runs it. The report goes to stdout and to bench/out/latest.txt. Extra arguments go to the
+# benchmark (--quick: T up to 10⁶ and fewer samples).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p bench/out
+gcc -O2 -Wall -Wextra -o bench/out/bptt bench/bptt.c -lm
+npx esbuild bench/bench.ts --bundle --platform=node --target=node20 --main-fields=module,main --log-level=warning --outfile=bench/out/bench.js
+exec node --expose-gc bench/out/bench.js --out bench/out/latest.txt "$@"
