@@ -54,6 +54,8 @@ export interface TraceSummary {
   /** Largest and smallest non-zero finite |∂L/∂s_t|, or NaN when there is none. */
   maxAbs_dL_ds: number;
   minAbs_dL_ds: number;
+  /** Largest finite |∂L/∂ŷ_t·θ'·u|: the gradient the targets inject, against which vanishing/exploding is judged. */
+  maxAbs_dL_dh_local: number;
   /** What log10 of an exact 0 is drawn at (below every non-zero value of the trace). */
   logFloor: number;
   durationMs: number;

@@ -172,3 +172,40 @@ export const LOG_DEFAULT_RATIO = 1e4;
 export function prefersLog(range: MagnitudeRange): boolean {
   return range.maxAbs / range.minAbs > LOG_DEFAULT_RATIO;
 }
+
+/**
+ * |∂L/∂s_t| relative to the largest gradient the targets inject (max |∂L/∂ŷ·θ'·u|): below
+ * VANISH_RATIO the step has effectively stopped learning from later targets; above EXPLODE_RATIO
+ * the recurrence has amplified it out of proportion.
+ */
+export const VANISH_RATIO = 1e-4;
+export const EXPLODE_RATIO = 1e4;
+
+export type BandKind = 'vanished' | 'exploded';
+
+export interface Band {
+  kind: BandKind;
+  /** Span in t, half a step beyond the first and last point so single steps stay visible. */
+  t0: number;
+  t1: number;
+}
+
+/** Runs of consecutive points whose log10|∂L/∂s| lies below log10(ref·VANISH_RATIO) or above log10(ref·EXPLODE_RATIO). */
+export function gradientBands(t: ArrayLike<number>, log_dL_ds: ArrayLike<number>, ref: number): Band[] {
+  const bands: Band[] = [];
+  if (!(ref > 0 && ref < Infinity)) return bands;
+  const lo = Math.log10(ref * VANISH_RATIO);
+  const hi = Math.log10(ref * EXPLODE_RATIO);
+  let open: Band | null = null;
+  for (let k = 0; k < t.length; k++) {
+    const v = log_dL_ds[k];
+    const kind: BandKind | null = v < lo ? 'vanished' : v > hi ? 'exploded' : null;
+    if (open && open.kind === kind) {
+      open.t1 = t[k] + 0.5;
+      continue;
+    }
+    open = kind ? { kind, t0: t[k] - 0.5, t1: t[k] + 0.5 } : null;
+    if (open) bands.push(open);
+  }
+  return bands;
+}

@@ -4,6 +4,7 @@ import { BUILTIN_DEFAULTS, runBptt } from '../../src/core';
 import { TraceSeries } from '../../src/extension/timeline/data';
 import {
   backwardSums,
+  gradientBands,
   bucketLayout,
   log10Abs,
   logFloorFor,
@@ -163,5 +164,17 @@ describe('timeline data (host side)', () => {
     const ts = await TraceSeries.prepare(trace);
     const w = await ts.window(T - 5, T + 50, 100);
     assert.deepStrictEqual([w.start, w.end, w.t.length], [T - 5, T, 5]);
+  });
+});
+
+describe('series: vanishing / exploding bands', () => {
+  it('marks runs below ref·1e-4 and above ref·1e4, merging neighbours', () => {
+    const t = [1, 2, 3, 4, 5, 6];
+    const logs = [-6, -5, 0, 5, 5, NaN];
+    assert.deepStrictEqual(gradientBands(t, logs, 1), [
+      { kind: 'vanished', t0: 0.5, t1: 2.5 },
+      { kind: 'exploded', t0: 3.5, t1: 5.5 },
+    ]);
+    assert.deepStrictEqual(gradientBands(t, logs, NaN), []);
   });
 });
