@@ -55,6 +55,8 @@ describe('BPTT Lens smoke', () => {
       await waitFor(() => ext.isActive, 15_000);
     }
     assert.ok(ext.isActive, 'extension should be active');
+    // Resolves at once when activation succeeded; rejects with the activation error.
+    await ext.activate();
   });
 
   it('registers every contributed bpttLens.* command', async () => {
