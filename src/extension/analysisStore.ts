@@ -1,0 +1,205 @@
+/**
+ * One analysis per document version. Runs follow edits (debounced) and saves for documents that
+ * carry a directive or on which the user ran the command; closing a document drops its analysis.
+ * Readers get either the analysis of exactly the version they hold or nothing, never a stale one.
+ */
+import * as vscode from 'vscode';
+import type { CallerDefaults, SequenceFormat } from '../parse';
+import { compute, type Computed } from './compute';
+import { readSettings } from './config';
+import { documentFormat, mayHaveDirective } from './documentFormat';
+import { logError } from './log';
+import { progressIfSlow } from './progress';
+import type { Analysis, AnalysisStore } from './types';
+import type { WorkerClient } from './workerClient';
+
+/** Version given to analyses of files read from disk (no TextDocument, so no version). */
+export const NO_DOCUMENT_VERSION = 0;
+
+export function formatOf(document: vscode.TextDocument): SequenceFormat | undefined {
+  const head = document.lineCount > 0 ? document.getText(new vscode.Range(0, 0, Math.min(document.lineCount, 20), 0)) : '';
+  return documentFormat(document.uri.path, document.languageId, head);
+}
+
+export class LensStore implements AnalysisStore, vscode.Disposable {
+  private readonly cache = new Map<string, Analysis>();
+  private readonly inflight = new Map<string, { version: number; promise: Promise<Analysis | undefined> }>();
+  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Documents the user ran the command on: followed even without a directive. */
+  private readonly tracked = new Set<string>();
+  private readonly updated = new vscode.EventEmitter<Analysis>();
+  private readonly forgot = new vscode.EventEmitter<vscode.Uri>();
+  private readonly subscriptions: vscode.Disposable[];
+
+  readonly onDidUpdate = this.updated.event;
+  readonly onDidForget = this.forgot.event;
+
+  constructor(private readonly worker: WorkerClient) {
+    this.subscriptions = [
+      this.updated,
+      this.forgot,
+      vscode.workspace.onDidOpenTextDocument((d) => this.opened(d)),
+      vscode.workspace.onDidChangeTextDocument((e) => this.changed(e)),
+      vscode.workspace.onDidSaveTextDocument((d) => this.saved(d)),
+      vscode.workspace.onDidCloseTextDocument((d) => this.closed(d)),
+    ];
+    for (const d of vscode.workspace.textDocuments) this.opened(d);
+  }
+
+  latest(uri: vscode.Uri): Analysis | undefined {
+    return this.cache.get(uri.toString());
+  }
+
+  current(document: vscode.TextDocument): Analysis | undefined {
+    const a = this.cache.get(document.uri.toString());
+    return a && a.version === document.version ? a : undefined;
+  }
+
+  /** From now on, follow this document's edits and saves. */
+  track(uri: vscode.Uri): void {
+    this.tracked.add(uri.toString());
+  }
+
+  /** True while a run for this document is scheduled or in flight. */
+  isPending(document: vscode.TextDocument): boolean {
+    const key = document.uri.toString();
+    return this.timers.has(key) || this.inflight.get(key)?.version === document.version;
+  }
+
+  run(document: vscode.TextDocument, force = false): Promise<Analysis | undefined> {
+    const key = document.uri.toString();
+    this.cancelTimer(key);
+    if (!force) {
+      const done = this.current(document);
+      if (done) return Promise.resolve(done);
+      const running = this.inflight.get(key);
+      if (running && running.version === document.version) return running.promise;
+    }
+    const format = formatOf(document);
+    if (!format) return Promise.resolve(undefined);
+    const settings = readSettings(document.uri);
+    const version = document.version;
+    const text = document.getText();
+    const bytes = text.length;
+    const start = (): Promise<Computed> =>
+      bytes >= settings.workerThresholdBytes
+        ? this.inWorker({ text }, format, settings.defaults)
+        : Promise.resolve(compute(text, format, settings.defaults));
+    const promise = this.finish(document.uri, version, document.fileName, start(), bytes);
+    this.inflight.set(key, { version, promise });
+    const clear = (): void => {
+      if (this.inflight.get(key)?.promise === promise) this.inflight.delete(key);
+    };
+    promise.then(clear, clear);
+    return promise;
+  }
+
+  /** Analyses a file that has no TextDocument (too large for VS Code to sync): bytes go to the worker. */
+  runBytes(uri: vscode.Uri, bytes: Uint8Array, format: SequenceFormat, defaults: CallerDefaults): Promise<Analysis | undefined> {
+    const size = bytes.byteLength;
+    return this.finish(uri, NO_DOCUMENT_VERSION, uri.path, this.inWorker({ bytes }, format, defaults), size);
+  }
+
+  /** Re-runs every analysed or followed open document (after a settings change). */
+  rerunAll(): void {
+    for (const d of vscode.workspace.textDocuments) {
+      const key = d.uri.toString();
+      if (this.cache.has(key) || this.tracked.has(key)) void this.run(d, true);
+    }
+  }
+
+  /** Off the event loop; should the worker itself fail, inline (slow but still correct). */
+  private async inWorker(input: { text: string } | { bytes: Uint8Array }, format: SequenceFormat, defaults: CallerDefaults): Promise<Computed> {
+    try {
+      return await this.worker.compute(input, format, defaults);
+    } catch (e) {
+      logError('worker (falling back to the extension host)', e);
+      const text = 'text' in input ? input.text : new TextDecoder('utf-8').decode(input.bytes);
+      return compute(text, format, defaults);
+    }
+  }
+
+  private async finish(uri: vscode.Uri, version: number, fileName: string, work: Promise<Computed>, bytes: number): Promise<Analysis | undefined> {
+    const name = uri.path.slice(uri.path.lastIndexOf('/') + 1);
+    const mb = bytes / 1e6;
+    const computed = await progressIfSlow(work, `BPTT Lens: backward pass on ${name}${mb >= 1 ? ` (${mb.toFixed(0)} MB)` : ''}…`);
+    const analysis: Analysis = { uri, version, fileName, parsed: computed.parsed, trace: computed.trace, durationMs: computed.durationMs };
+    const key = uri.toString();
+    const isDocument = version !== NO_DOCUMENT_VERSION;
+    if (isDocument && !vscode.workspace.textDocuments.some((d) => d.uri.toString() === key)) return undefined;
+    const previous = this.cache.get(key);
+    // Runs may finish out of order (worker vs. inline); an older version never replaces a newer one.
+    if (previous && previous.version > version) return analysis;
+    this.cache.set(key, analysis);
+    this.updated.fire(analysis);
+    return analysis;
+  }
+
+  private schedule(document: vscode.TextDocument, delayMs: number): void {
+    const key = document.uri.toString();
+    this.cancelTimer(key);
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        this.run(document).catch((e) => logError('run', e));
+      }, delayMs),
+    );
+  }
+
+  private cancelTimer(key: string): void {
+    const t = this.timers.get(key);
+    if (t !== undefined) clearTimeout(t);
+    this.timers.delete(key);
+  }
+
+  private follows(document: vscode.TextDocument): boolean {
+    const key = document.uri.toString();
+    return this.cache.has(key) || this.tracked.has(key) || this.inflight.has(key);
+  }
+
+  private hasDirective(document: vscode.TextDocument): boolean {
+    const format = formatOf(document);
+    return format !== undefined && mayHaveDirective(document.getText(), format);
+  }
+
+  private opened(document: vscode.TextDocument): void {
+    try {
+      if (this.follows(document) || this.hasDirective(document)) this.schedule(document, 0);
+    } catch (e) {
+      logError('open', e);
+    }
+  }
+
+  private changed(e: vscode.TextDocumentChangeEvent): void {
+    try {
+      if (e.contentChanges.length === 0) return;
+      // An unfollowed document is read again only when an edit may have typed a directive.
+      const touchesDirective = e.contentChanges.some((c) => {
+        const line = Math.min(c.range.start.line, e.document.lineCount - 1);
+        return /bptt/i.test(c.text) || (line >= 0 && /bptt/i.test(e.document.lineAt(line).text));
+      });
+      const follow = this.follows(e.document) || (touchesDirective && this.hasDirective(e.document));
+      if (follow) this.schedule(e.document, readSettings(e.document.uri).debounceMs);
+    } catch (err) {
+      logError('change', err);
+    }
+  }
+
+  private saved(document: vscode.TextDocument): void {
+    if (this.follows(document)) this.run(document).catch((e) => logError('save', e));
+  }
+
+  private closed(document: vscode.TextDocument): void {
+    const key = document.uri.toString();
+    this.cancelTimer(key);
+    this.inflight.delete(key);
+    if (this.cache.delete(key)) this.forgot.fire(document.uri);
+  }
+
+  dispose(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    for (const s of this.subscriptions) s.dispose();
+  }
+}

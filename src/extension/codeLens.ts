@@ -1,0 +1,52 @@
+/**
+ * A CodeLens on the first line: L and every parameter gradient of the pass (click → timeline),
+ * or the number of problems when the file does not parse.
+ */
+import * as vscode from 'vscode';
+import { readSettings } from './config';
+import { guarded } from './log';
+import type { LensStore } from './analysisStore';
+import { gradientSummary } from './summary';
+
+/** CodeLens shows a compact number: at most 4 significant digits, fewer if the user asks for fewer. */
+const LENS_DIGITS = 4;
+
+export class SummaryLensProvider implements vscode.CodeLensProvider {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.changed.event;
+
+  constructor(private readonly store: LensStore) {}
+
+  refresh(): void {
+    this.changed.fire();
+  }
+
+  provideCodeLenses(document: vscode.TextDocument): Promise<vscode.CodeLens[]> {
+    return guarded('codeLens', [], async () => {
+      // While a run for this version is pending, wait for it rather than flicker the lens away.
+      const analysis = this.store.current(document) ?? (this.store.isPending(document) ? await this.store.run(document) : undefined);
+      if (!analysis || analysis.version !== document.version) return [];
+      const top = new vscode.Range(0, 0, 0, 0);
+      const errors = analysis.parsed.errors.length;
+      if (!analysis.trace) {
+        return [
+          new vscode.CodeLens(top, {
+            title: `$(error) BPTT Lens: ${errors} problem${errors === 1 ? '' : 's'} in this file — see Problems`,
+            command: 'workbench.actions.view.problems',
+          }),
+        ];
+      }
+      const digits = Math.min(LENS_DIGITS, readSettings(document.uri).precision);
+      const args = [document.uri.toString()];
+      return [
+        new vscode.CodeLens(top, {
+          title: `BPTT  ${gradientSummary(analysis.trace, digits)}`,
+          tooltip: `Backward pass over T = ${analysis.trace.T} steps (${analysis.durationMs.toFixed(0)} ms). Click to open the timeline.`,
+          command: 'bpttLens.showTimeline',
+          arguments: args,
+        }),
+        new vscode.CodeLens(top, { title: 'Export Trace…', command: 'bpttLens.exportTrace', arguments: args }),
+      ];
+    });
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * The `bpttLens.*` settings, read per document (folder settings may differ).
+ */
+import * as vscode from 'vscode';
+import { MODEL_KEYS, type Model } from '../core';
+import type { CallerDefaults } from '../parse';
+
+export const SECTION = 'bpttLens';
+
+export interface LensSettings {
+  /** Model values for files without a directive (the file's directive wins key by key). */
+  defaults: CallerDefaults;
+  precision: number;
+  debounceMs: number;
+  gradientWarnings: boolean;
+  vanishingThreshold: number;
+  explodingThreshold: number;
+  workerThresholdBytes: number;
+}
+
+export function readSettings(scope?: vscode.Uri): LensSettings {
+  const c = vscode.workspace.getConfiguration(SECTION, scope);
+  const defaults: Record<string, unknown> = {};
+  for (const k of MODEL_KEYS) {
+    const value = c.get<Model[typeof k]>(`defaults.${k}`);
+    // The parser validates caller defaults and ignores invalid ones, so pass them through as set.
+    if (value !== undefined && value !== null) defaults[k] = value;
+  }
+  return {
+    defaults: defaults as CallerDefaults,
+    precision: clampInt(c.get<number>('precision', 6), 1, 17, 6),
+    debounceMs: clampInt(c.get<number>('debounceMs', 300), 0, 10_000, 300),
+    gradientWarnings: c.get<boolean>('gradientWarnings', true) !== false,
+    vanishingThreshold: positive(c.get<number>('vanishingThreshold', 1e-6), 1e-6),
+    explodingThreshold: positive(c.get<number>('explodingThreshold', 1e6), 1e6),
+    workerThresholdBytes: clampInt(c.get<number>('workerThresholdBytes', 1_000_000), 0, Number.MAX_SAFE_INTEGER, 1_000_000),
+  };
+}
+
+function clampInt(n: unknown, min: number, max: number, fallback: number): number {
+  return typeof n === 'number' && Number.isFinite(n) ? Math.min(max, Math.max(min, Math.round(n))) : fallback;
+}
+
+function positive(n: unknown, fallback: number): number {
+  return typeof n === 'number' && n > 0 && Number.isFinite(n) ? n : fallback;
+}
+
+/** Fires when any `bpttLens.*` setting changes. */
+export function onDidChangeSettings(listener: () => void): vscode.Disposable {
+  return vscode.workspace.onDidChangeConfiguration((e) => {
+    if (e.affectsConfiguration(SECTION)) listener();
+  });
+}

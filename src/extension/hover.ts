@@ -1,0 +1,45 @@
+/**
+ * Hovers on a step's row (CSV/TSV) or x[t]/y[t] element (JSON). An O(1) read of the analysis of
+ * exactly this document version: binary search for the step, then `stepValues` — nothing is
+ * recomputed per hover.
+ */
+import * as vscode from 'vscode';
+import { stepValues } from '../core';
+import { stepAtOffset } from '../parse';
+import { readSettings } from './config';
+import { hoverMarkdown, timelineCommandLink } from './hoverContent';
+import { guardedSync } from './log';
+import type { AnalysisStore } from './types';
+
+export function provideStepHover(store: AnalysisStore, document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+  const analysis = store.current(document);
+  const trace = analysis?.trace;
+  if (!analysis || !trace) return undefined;
+  const { parsed } = analysis;
+  const offset = document.offsetAt(position);
+  const i = stepAtOffset(parsed, offset);
+  if (i < 0) return undefined;
+  const v = stepValues(trace, i);
+  const uri = document.uri.toString();
+  const text = hoverMarkdown({
+    v,
+    T: trace.T,
+    model: trace.model,
+    dL_ds_next: i + 1 < trace.T ? trace.dL_ds[i + 1] : null,
+    digits: readSettings(document.uri).precision,
+    timelineLink: timelineCommandLink(uri, i),
+  });
+  const markdown = new vscode.MarkdownString(text);
+  markdown.isTrusted = { enabledCommands: ['bpttLens.showTimeline'] };
+  // JSON: highlight whichever element is hovered, x[t] or y[t].
+  const onX = parsed.format !== 'json' || (offset >= parsed.xStart[i] && offset <= parsed.xEnd[i]);
+  const start = onX ? parsed.rowStart[i] : parsed.yStart[i];
+  const end = onX ? parsed.rowEnd[i] : parsed.yEnd[i];
+  return new vscode.Hover(markdown, new vscode.Range(document.positionAt(start), document.positionAt(end)));
+}
+
+export function registerHover(store: AnalysisStore, selector: vscode.DocumentSelector): vscode.Disposable {
+  return vscode.languages.registerHoverProvider(selector, {
+    provideHover: (document, position) => guardedSync('hover', undefined, () => provideStepHover(store, document, position)),
+  });
+}

@@ -1,0 +1,70 @@
+/**
+ * The markdown of a step's hover, built from the O(1) step values. Pure (no `vscode`), so the
+ * layout and every number in it are unit-tested without an editor.
+ */
+import type { Model, StepValues } from '../core';
+import { formatNumber } from '../shared/format';
+
+export interface HoverInput {
+  v: StepValues;
+  T: number;
+  model: Model;
+  /** ∂L/∂s_{t+1}, or null at t = T (where the recurrent part is w·0). */
+  dL_ds_next: number | null;
+  /** Significant digits. */
+  digits: number;
+  /** `command:` link to the timeline at this step, or undefined for no link. */
+  timelineLink?: string;
+}
+
+/** Markdown escapes for names such as s_t, ∂L/∂s_{t+1} (underscores and braces must stay literal). */
+function md(text: string): string {
+  return text.replace(/[\\_*{}[\]|`]/g, (c) => '\\' + c);
+}
+
+/** A factor inside a product: negative numbers in parentheses, so `0.9 · (-0.03)` reads unambiguously. */
+function factor(text: string): string {
+  return text.startsWith('-') || text.startsWith('−') ? `(${text})` : text;
+}
+
+export function hoverMarkdown(input: HoverInput): string {
+  const { v, T, model, dL_ds_next, digits } = input;
+  const f = (n: number): string => formatNumber(n, digits);
+  const atEnd = dL_ds_next === null;
+  const rows: [string, string, string, string][] = [
+    ['x_t', f(v.x), '∂L/∂ŷ_t', f(v.dL_dyhat)],
+    ['y_t', v.y === null ? 'no target' : f(v.y), `θ'(u·h_t + c)`, f(v.thetaPrime)],
+    ['s_t', f(v.s), `φ'(s_t)`, f(v.phiPrime)],
+    ['h_t', f(v.h), '∂L/∂h_t', f(v.dL_dh)],
+    ['ŷ_t', f(v.yhat), '∂L/∂s_t', f(v.dL_ds)],
+    ['ℓ_t', v.loss === null ? '—' : f(v.loss), '∂L/∂s_{t+1}', atEnd ? '0 (t = T)' : f(dL_ds_next)],
+  ];
+  const table = [
+    '| forward | | backward | |',
+    '|:--|--:|:--|--:|',
+    ...rows.map(([a, av, b, bv]) => `| ${md(a)} | ${md(av)} | ${md(b)} | ${md(bv)} |`),
+  ];
+
+  const next = atEnd ? '0' : f(dL_ds_next);
+  const dh = [
+    `**∂L/∂h\\_t** = ∂L/∂ŷ\\_t · θ' · u *(local)* + w · ∂L/∂s\\_{t+1} *(recurrent)*`,
+    '',
+    '`' + `= ${factor(f(v.dL_dyhat))} · ${factor(f(v.thetaPrime))} · ${factor(f(model.u))} + ${factor(f(model.w))} · ${factor(next)}` + '`',
+    '',
+    '`' + `= ${f(v.dL_dh_local)} + ${factor(f(v.dL_dh_recurrent))} = ${f(v.dL_dh)}` + '`',
+  ];
+  const ds = [
+    `**∂L/∂s\\_t** = ∂L/∂h\\_t · φ'(s\\_t)`,
+    '',
+    '`' + `= ${factor(f(v.dL_dh))} · ${factor(f(v.phiPrime))} = ${f(v.dL_ds)}` + '`',
+  ];
+  const heading = `**Step ${v.t} of ${T}**` + (v.y === null ? ' · no target' : '') + ` · φ = ${model.phi}, θ = ${model.theta}, ${model.loss} loss`;
+  const parts = [heading, '', ...table, '', ...dh, '', ...ds];
+  if (input.timelineLink) parts.push('', `[Show in timeline](${input.timelineLink})`);
+  return parts.join('\n');
+}
+
+/** `command:` URI that opens the timeline at 0-based `step` of `uri`. */
+export function timelineCommandLink(uri: string, step: number): string {
+  return `command:bpttLens.showTimeline?${encodeURIComponent(JSON.stringify([uri, step]))}`;
+}
