@@ -54,8 +54,6 @@ export interface TraceSummary {
   /** Largest and smallest non-zero finite |∂L/∂s_t|, or NaN when there is none. */
   maxAbs_dL_ds: number;
   minAbs_dL_ds: number;
-  /** Largest finite |∂L/∂ŷ_t·θ'·u|: the gradient the targets inject, against which vanishing/exploding is judged. */
-  maxAbs_dL_dh_local: number;
   /** What log10 of an exact 0 is drawn at (below every non-zero value of the trace). */
   logFloor: number;
   durationMs: number;
@@ -110,6 +108,9 @@ export interface DidChangeSettingsMessage {
   type: 'didChangeSettings';
   /** Significant digits for numbers. */
   precision: number;
+  /** |∂L/∂s_t| below this is shaded as vanished, above explodingThreshold as exploded (as the diagnostics judge). */
+  vanishingThreshold: number;
+  explodingThreshold: number;
 }
 
 export type HostToWebviewMessage =

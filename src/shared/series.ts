@@ -173,14 +173,6 @@ export function prefersLog(range: MagnitudeRange): boolean {
   return range.maxAbs / range.minAbs > LOG_DEFAULT_RATIO;
 }
 
-/**
- * |∂L/∂s_t| relative to the largest gradient the targets inject (max |∂L/∂ŷ·θ'·u|): below
- * VANISH_RATIO the step has effectively stopped learning from later targets; above EXPLODE_RATIO
- * the recurrence has amplified it out of proportion.
- */
-export const VANISH_RATIO = 1e-4;
-export const EXPLODE_RATIO = 1e4;
-
 export type BandKind = 'vanished' | 'exploded';
 
 export interface Band {
@@ -190,14 +182,19 @@ export interface Band {
   t1: number;
 }
 
-/** Runs of consecutive points whose log10|∂L/∂s| lies below log10(ref·VANISH_RATIO) or above log10(ref·EXPLODE_RATIO). */
-export function gradientBands(t: ArrayLike<number>, log_dL_ds: ArrayLike<number>, ref: number): Band[] {
+/**
+ * Runs of consecutive points whose |∂L/∂s_t| (given as log10, `floor` for exact zeros) lies below
+ * `vanishing` or above `exploding`. Points after the last non-zero gradient are not marked: no
+ * target lies downstream of them, so nothing vanished there.
+ */
+export function gradientBands(t: ArrayLike<number>, log_dL_ds: ArrayLike<number>, floor: number, vanishing: number, exploding: number): Band[] {
   const bands: Band[] = [];
-  if (!(ref > 0 && ref < Infinity)) return bands;
-  const lo = Math.log10(ref * VANISH_RATIO);
-  const hi = Math.log10(ref * EXPLODE_RATIO);
+  const lo = Math.log10(vanishing);
+  const hi = Math.log10(exploding);
+  let last = t.length - 1;
+  while (last >= 0 && !(log_dL_ds[last] > floor)) last--;
   let open: Band | null = null;
-  for (let k = 0; k < t.length; k++) {
+  for (let k = 0; k <= last; k++) {
     const v = log_dL_ds[k];
     const kind: BandKind | null = v < lo ? 'vanished' : v > hi ? 'exploded' : null;
     if (open && open.kind === kind) {

@@ -168,13 +168,17 @@ describe('timeline data (host side)', () => {
 });
 
 describe('series: vanishing / exploding bands', () => {
-  it('marks runs below ref·1e-4 and above ref·1e4, merging neighbours', () => {
+  it('marks runs below the vanishing and above the exploding threshold, merging neighbours', () => {
     const t = [1, 2, 3, 4, 5, 6];
-    const logs = [-6, -5, 0, 5, 5, NaN];
-    assert.deepStrictEqual(gradientBands(t, logs, 1), [
+    const logs = [-7, -7, 0, 7, 7, NaN];
+    assert.deepStrictEqual(gradientBands(t, logs, -20, 1e-6, 1e6), [
       { kind: 'vanished', t0: 0.5, t1: 2.5 },
       { kind: 'exploded', t0: 3.5, t1: 5.5 },
     ]);
-    assert.deepStrictEqual(gradientBands(t, logs, NaN), []);
+  });
+
+  it('does not mark the zero gradients after the last target', () => {
+    assert.deepStrictEqual(gradientBands([1, 2, 3, 4], [-7, 0, -20, -20], -20, 1e-6, 1e6), [{ kind: 'vanished', t0: 0.5, t1: 1.5 }]);
+    assert.deepStrictEqual(gradientBands([1, 2], [-20, -20], -20, 1e-6, 1e6), []);
   });
 });

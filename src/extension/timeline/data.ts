@@ -30,7 +30,6 @@ export class TraceSeries {
     readonly logFloor: number,
     readonly maxAbs_dL_ds: number,
     readonly minAbs_dL_ds: number,
-    readonly maxAbs_dL_dh_local: number,
   ) {}
 
   static async prepare(trace: Trace, pause: Pause = noPause): Promise<TraceSeries> {
@@ -51,14 +50,13 @@ export class TraceSeries {
     await pause();
     // The log floor sits under the smallest non-zero magnitude of every gradient series charted.
     const ds = magnitudeRange(trace.dL_ds);
-    const local = magnitudeRange(derived.dL_dh_local);
-    const mins = [ds.minAbs, local.minAbs];
-    for (const g of [derived.dL_dh, derived.dL_dh_recurrent]) {
+    const mins = [ds.minAbs];
+    for (const g of [derived.dL_dh, derived.dL_dh_local, derived.dL_dh_recurrent]) {
       mins.push(magnitudeRange(g).minAbs);
       await pause();
     }
     const minAbs = Math.min(...mins.filter((m) => m > 0));
-    return new TraceSeries(trace, derived, sum_w, sum_v, logFloorFor(minAbs), ds.maxAbs, ds.minAbs, local.maxAbs);
+    return new TraceSeries(trace, derived, sum_w, sum_v, logFloorFor(minAbs), ds.maxAbs, ds.minAbs);
   }
 
   summary(meta: { uri: string; fileName: string; version: number; durationMs: number }): TraceSummary {
@@ -74,7 +72,6 @@ export class TraceSeries {
       nonFiniteOrigin: tr.nonFiniteOrigin ? { ...tr.nonFiniteOrigin } : null,
       maxAbs_dL_ds: this.maxAbs_dL_ds,
       minAbs_dL_ds: this.minAbs_dL_ds,
-      maxAbs_dL_dh_local: this.maxAbs_dL_dh_local,
       logFloor: this.logFloor,
     };
   }

@@ -1,0 +1,304 @@
+/**
+ * Host side of the timeline: one WebviewPanel that follows the active sequence editor, pushes
+ * each new analysis to the webview, answers zoom requests at full resolution and keeps the
+ * chart's selected step and the editor's cursor in step.
+ *
+ * Everything the webview sends is validated first; anything malformed is logged and dropped.
+ */
+import * as vscode from 'vscode';
+import { stepValues, type Trace } from '../../core/bptt';
+import { formatFromFileName, stepAtOffset } from '../../parse';
+import { assertNever, validateWebviewMessage, type HostToWebviewMessage, type WebviewToHostMessage } from '../../shared/protocol';
+import { readSettings, SECTION } from '../config';
+import { log, logError } from '../log';
+import type { Analysis, AnalysisStore } from '../types';
+import { TraceSeries, yieldToEventLoop } from './data';
+import { timelineHtml } from './html';
+
+export const VIEW_TYPE = 'bpttLens.timeline';
+
+/** What the webview persists with setState and VS Code hands back on restore. */
+export interface PersistedState {
+  uri?: unknown;
+}
+
+const HIGHLIGHT_MS = 1500;
+
+export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+  return {
+    enableScripts: true,
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media')],
+    enableFindWidget: false,
+  };
+}
+
+export class TimelinePanel implements vscode.Disposable {
+  private uri: vscode.Uri | undefined;
+  private analysis: Analysis | undefined;
+  /** Chart width in px, known once the webview said `ready`. */
+  private width = 0;
+  /** Step (1-based) last sent to the webview, so the echo of our own editor reveal is not sent twice. */
+  private lastSentT = 0;
+  /** Step to select once the analysis of `uri` is pushed (from show(uri, step)). */
+  private pendingStep: number | undefined;
+  private readonly series = new WeakMap<Trace, Promise<TraceSeries>>();
+  private readonly highlight = vscode.window.createTextEditorDecorationType({
+    isWholeLine: true,
+    backgroundColor: new vscode.ThemeColor('editor.rangeHighlightBackground'),
+    borderColor: new vscode.ThemeColor('editor.findMatchHighlightBorder'),
+  });
+  private highlightTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly store: AnalysisStore,
+    extensionUri: vscode.Uri,
+    onDispose: () => void,
+  ) {
+    const media = (f: string): string => panel.webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', f)).toString();
+    panel.webview.options = webviewOptions(extensionUri);
+    panel.webview.html = timelineHtml({
+      cspSource: panel.webview.cspSource,
+      scriptUri: media('timeline.js'),
+      uplotCssUri: media('uPlot.min.css'),
+      cssUri: media('timeline.css'),
+    });
+    this.disposables.push(
+      this.highlight,
+      panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
+      panel.onDidDispose(() => {
+        this.dispose();
+        onDispose();
+      }),
+      store.onDidUpdate((a) => {
+        if (this.uri && a.uri.toString() === this.uri.toString()) void this.push(a);
+      }),
+      store.onDidForget((uri) => {
+        if (this.uri && uri.toString() === this.uri.toString()) {
+          this.analysis = undefined;
+          this.post({ type: 'didClearTrace' });
+        }
+      }),
+      vscode.window.onDidChangeActiveTextEditor((editor) => {
+        if (editor && this.isSequence(editor.document)) void this.follow(editor.document.uri);
+      }),
+      vscode.window.onDidChangeTextEditorSelection((e) => this.editorSelectionChanged(e)),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration(SECTION)) this.sendSettings();
+      }),
+    );
+  }
+
+  /** CSV/TSV by name; JSON only when the store analyses it, so package.json does not take over the panel. */
+  private isSequence(doc: vscode.TextDocument): boolean {
+    const format = formatFromFileName(doc.fileName);
+    if (format === 'csv' || format === 'tsv') return true;
+    return this.store.latest(doc.uri) !== undefined;
+  }
+
+  /** Shows `uri`'s analysis (running it when there is none yet), then selects `step` (0-based). */
+  async follow(uri: vscode.Uri | undefined, step?: number): Promise<void> {
+    if (step !== undefined) this.pendingStep = step + 1;
+    if (!uri) {
+      if (!this.uri) this.post({ type: 'didClearTrace' });
+      return;
+    }
+    const same = this.uri?.toString() === uri.toString();
+    this.uri = uri;
+    this.panel.title = `Timeline: ${uri.path.split('/').pop() ?? ''}`;
+    let analysis = this.store.latest(uri);
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    if (doc && (!analysis || analysis.version !== doc.version)) analysis = (await this.store.run(doc)) ?? analysis;
+    if (this.uri.toString() !== uri.toString()) return;
+    if (!analysis) {
+      this.analysis = undefined;
+      this.post({ type: 'didClearTrace' });
+      return;
+    }
+    if (same && analysis === this.analysis && this.pendingStep !== undefined) this.selectPending();
+    else await this.push(analysis);
+  }
+
+  private async push(analysis: Analysis): Promise<void> {
+    this.analysis = analysis;
+    if (this.width === 0) return; // sent when the webview is ready
+    const { trace, parsed } = analysis;
+    const meta = { uri: analysis.uri.toString(), fileName: analysis.fileName.split(/[\\/]/).pop() ?? analysis.fileName };
+    if (!trace) {
+      if (parsed.errors.length === 0) this.post({ type: 'didClearTrace' });
+      else
+        this.post({
+          type: 'didFailParse',
+          ...meta,
+          errors: parsed.errors.map((e) => ({ line: e.line + 1, col: e.col + 1, message: e.message })),
+        });
+      return;
+    }
+    const series = await this.seriesOf(trace);
+    const overview = await series.window(0, trace.T, this.width, yieldToEventLoop);
+    // A newer analysis may have arrived while the series were prepared.
+    if (this.analysis !== analysis) return;
+    this.post({
+      type: 'didComputeTrace',
+      summary: series.summary({ ...meta, version: analysis.version, durationMs: analysis.durationMs }),
+      overview,
+    });
+    this.lastSentT = 0;
+    this.selectPending();
+  }
+
+  private selectPending(): void {
+    const t = this.pendingStep;
+    this.pendingStep = undefined;
+    if (t !== undefined) this.sendStep(t, true);
+  }
+
+  /** fillDerived and the running sums, once per trace, reused by every window. */
+  private seriesOf(trace: Trace): Promise<TraceSeries> {
+    let p = this.series.get(trace);
+    if (!p) {
+      p = TraceSeries.prepare(trace, yieldToEventLoop);
+      this.series.set(trace, p);
+    }
+    return p;
+  }
+
+  private sendSettings(): void {
+    const s = readSettings(this.uri);
+    this.post({
+      type: 'didChangeSettings',
+      precision: s.precision,
+      vanishingThreshold: s.vanishingThreshold,
+      explodingThreshold: s.explodingThreshold,
+    });
+  }
+
+  /** Sends step t (1-based) with every per-step value the table shows. */
+  private sendStep(t: number, fromEditor: boolean): void {
+    const trace = this.analysis?.trace;
+    if (!trace || t < 1 || t > trace.T) return;
+    this.lastSentT = t;
+    this.post({
+      type: 'didSelectStep',
+      values: stepValues(trace, t - 1),
+      next_dL_ds: t < trace.T ? trace.dL_ds[t] : 0,
+      model: { ...trace.model },
+      fromEditor,
+    });
+  }
+
+  private editorSelectionChanged(e: vscode.TextEditorSelectionChangeEvent): void {
+    if (!this.uri || e.textEditor.document.uri.toString() !== this.uri.toString()) return;
+    // Offsets are only meaningful against the analysis of this very document version.
+    const analysis = this.store.current(e.textEditor.document);
+    if (!analysis?.trace || analysis !== this.analysis) return;
+    const step = stepAtOffset(analysis.parsed, e.textEditor.document.offsetAt(e.selections[0].active));
+    if (step >= 0 && step + 1 !== this.lastSentT) this.sendStep(step + 1, true);
+  }
+
+  private receive(raw: unknown): void {
+    const msg = validateWebviewMessage(raw);
+    if (!msg) {
+      log()?.warn(`timeline: ignored a malformed webview message (${describe(raw)})`);
+      return;
+    }
+    this.handle(msg).catch((e) => logError(`timeline ${msg.type}`, e));
+  }
+
+  private async handle(msg: WebviewToHostMessage): Promise<void> {
+    switch (msg.type) {
+      case 'ready':
+        this.width = msg.width;
+        this.sendSettings();
+        if (this.analysis) await this.push(this.analysis);
+        else await this.follow(this.uri);
+        return;
+      case 'didResize':
+        // The webview keeps its zoom and selection because T is unchanged.
+        this.width = msg.width;
+        if (this.analysis) await this.push(this.analysis);
+        return;
+      case 'selectStep':
+        this.sendStep(msg.t, false);
+        if (msg.reveal) await this.reveal(msg.t);
+        return;
+      case 'requestWindow': {
+        const analysis = this.analysis;
+        if (!analysis?.trace || msg.start >= analysis.trace.T) return;
+        const series = await this.seriesOf(analysis.trace);
+        const window = await series.window(msg.start, msg.end, msg.width, yieldToEventLoop);
+        if (this.analysis === analysis) this.post({ type: 'didLoadWindow', requestId: msg.requestId, window });
+        return;
+      }
+      case 'exportTrace':
+        if (this.uri) await vscode.commands.executeCommand('bpttLens.exportTrace', this.uri, msg.format);
+        return;
+      case 'savePng':
+        await this.savePng(msg.dataUrl);
+        return;
+      default:
+        assertNever(msg);
+    }
+  }
+
+  /** Shows the step's row in its editor (beside the panel), puts the cursor there and flashes the line. */
+  private async reveal(t: number): Promise<void> {
+    const analysis = this.analysis;
+    if (!analysis?.trace || !this.uri || t > analysis.parsed.T) return;
+    const uri = this.uri;
+    const visible = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri.toString());
+    const document = visible?.document ?? (await vscode.workspace.openTextDocument(uri));
+    const editor = await vscode.window.showTextDocument(document, {
+      viewColumn: visible?.viewColumn ?? vscode.ViewColumn.One,
+      preserveFocus: true,
+    });
+    const doc = editor.document;
+    const parsed = analysis.parsed;
+    // Against a stale analysis the offsets may be off; the line number is the better guess then.
+    const start =
+      analysis.version === doc.version
+        ? doc.positionAt(parsed.format === 'json' ? parsed.xStart[t - 1] : parsed.rowStart[t - 1])
+        : new vscode.Position(Math.min(parsed.line[t - 1], doc.lineCount - 1), 0);
+    const line = doc.lineAt(start.line).range;
+    this.lastSentT = t;
+    editor.selection = new vscode.Selection(start, start);
+    editor.revealRange(line, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    editor.setDecorations(this.highlight, [line]);
+    if (this.highlightTimer) clearTimeout(this.highlightTimer);
+    this.highlightTimer = setTimeout(() => editor.setDecorations(this.highlight, []), HIGHLIGHT_MS);
+  }
+
+  private async savePng(dataUrl: string): Promise<void> {
+    const base = this.uri?.path.split('/').pop()?.replace(/\.[^.]*$/, '') ?? 'timeline';
+    const folder = this.uri && this.uri.scheme !== 'untitled' ? vscode.Uri.joinPath(this.uri, '..') : vscode.workspace.workspaceFolders?.[0]?.uri;
+    const target = await vscode.window.showSaveDialog({
+      defaultUri: folder ? vscode.Uri.joinPath(folder, `${base}-timeline.png`) : undefined,
+      filters: { 'PNG image': ['png'] },
+      title: 'Save Timeline as PNG',
+    });
+    if (!target) return;
+    const bytes = Buffer.from(dataUrl.slice(dataUrl.indexOf(',') + 1), 'base64');
+    await vscode.workspace.fs.writeFile(target, bytes);
+    void vscode.window.showInformationMessage(`BPTT Lens: saved ${target.path.split('/').pop()}`);
+  }
+
+  private post(msg: HostToWebviewMessage): void {
+    void this.panel.webview.postMessage(msg);
+  }
+
+  dispose(): void {
+    if (this.highlightTimer) clearTimeout(this.highlightTimer);
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}
+
+function describe(raw: unknown): string {
+  if (typeof raw !== 'object' || raw === null) return typeof raw;
+  try {
+    const type = (raw as { type?: unknown }).type;
+    return typeof type === 'string' ? `type ${JSON.stringify(type.slice(0, 40))}` : 'no type';
+  } catch {
+    return 'unreadable';
+  }
+}
