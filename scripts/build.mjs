@@ -11,6 +11,8 @@ const common = {
   minify: production,
   logLevel: 'warning',
   target: 'es2022',
+  // jsonc-parser's `main` is a UMD build whose dynamic requires esbuild cannot follow; its ESM build bundles cleanly.
+  mainFields: ['module', 'main'],
 };
 
 const builds = [
