@@ -1,0 +1,88 @@
+/** Shared helpers for the integration tests that run inside the real extension host. */
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { runBptt, type Trace } from '../../src/core';
+import { formatFromFileName, parseSequence, type ParsedSequence } from '../../src/parse';
+import type { AnalysisStore } from '../../src/extension/types';
+
+export const EXTENSION_ID = 'bptt-lens.bptt-lens';
+
+export async function store(): Promise<AnalysisStore> {
+  const ext = vscode.extensions.getExtension<{ store: AnalysisStore }>(EXTENSION_ID);
+  assert.ok(ext, 'extension installed');
+  const api = await ext.activate();
+  return api.store;
+}
+
+export function folder(): string {
+  const f = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(f, 'the test window has a workspace folder (a copy of samples/)');
+  return f.uri.fsPath;
+}
+
+export function samplePath(name: string): string {
+  return path.join(folder(), name);
+}
+
+/** Writes a file into the workspace folder (a temp copy) and returns its uri. */
+export function writeTemp(name: string, text: string): vscode.Uri {
+  const dir = path.join(folder(), 'tmp-tests');
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, text);
+  return vscode.Uri.file(file);
+}
+
+export async function waitFor<T>(what: string, f: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await f();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export async function open(uri: vscode.Uri): Promise<vscode.TextDocument> {
+  const doc = await vscode.workspace.openTextDocument(uri);
+  await vscode.window.showTextDocument(doc);
+  return doc;
+}
+
+export interface Expected {
+  parsed: ParsedSequence;
+  trace: Trace;
+}
+
+/** What the core computes for a text: the reference the editor features must agree with. */
+export function expected(text: string, fileName: string, defaults = {}): Expected {
+  const format = formatFromFileName(fileName) ?? 'csv';
+  const parsed = parseSequence(text, format, defaults);
+  assert.deepStrictEqual(parsed.errors, [], `reference parse of ${fileName}`);
+  return { parsed, trace: runBptt(parsed.model, parsed) };
+}
+
+/** The BPTT Lens hover's markdown at a position, or undefined. */
+export async function hoverAt(uri: vscode.Uri, position: vscode.Position): Promise<string | undefined> {
+  const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, position)) ?? [];
+  for (const h of hovers) {
+    for (const c of h.contents) {
+      const value = typeof c === 'string' ? c : c.value;
+      if (value.includes('**Step ')) return value;
+    }
+  }
+  return undefined;
+}
+
+export function samples(): string[] {
+  return fs
+    .readdirSync(folder())
+    .filter((f) => /\.(csv|tsv|json)$/.test(f))
+    .sort();
+}
+
+export async function closeAllEditors(): Promise<void> {
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+}
