@@ -4,7 +4,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PARAM_KEYS, UNIT_ROUNDOFF, forwardRnn, rnnReference, type Ref, type RnnSpec } from './reference/tape';
@@ -99,7 +99,7 @@ describe('bptt-lens CLI on every sample', () => {
 
       it('points every step at its source line', () => {
         const doc = run();
-        const lines = require('node:fs').readFileSync(join(SAMPLES, file), 'utf8').split(/\r?\n/);
+        const lines = readFileSync(join(SAMPLES, file), 'utf8').split(/\r?\n/);
         for (const st of doc.steps as CliStep[]) {
           const text: string = lines[st.line - 1];
           assert.ok(text !== undefined, `line ${st.line} exists`);
