@@ -1,0 +1,205 @@
+/**
+ * The three uPlot charts sharing one t axis: signal, gradient (linear or log10|·|), and the
+ * running parameter-gradient sums. Colours come from the theme's CSS variables, read when the
+ * charts are built (they are rebuilt on a theme change).
+ */
+import uPlot from 'uplot';
+import { formatNumber } from '../shared/format';
+import type { SeriesKey, SeriesWindow } from '../shared/protocol';
+import type { Band } from '../shared/series';
+
+interface SeriesSpec {
+  key: SeriesKey;
+  label: string;
+  /** A --vscode-* colour variable. */
+  color: string;
+  width?: number;
+  dash?: number[];
+  points?: boolean;
+}
+
+export interface ChartSpec {
+  id: string;
+  title: string;
+  yLabel: string;
+  log: boolean;
+  series: SeriesSpec[];
+}
+
+export function chartSpecs(log: boolean): ChartSpec[] {
+  const g = (k: 'dL_dh' | 'dL_dh_local' | 'dL_dh_recurrent' | 'dL_ds'): SeriesKey => (log ? `log_${k}` : k);
+  const wrap = (s: string): string => (log ? `|${s}|` : s);
+  return [
+    {
+      id: 'signal',
+      title: 'Signal',
+      yLabel: 'value',
+      log: false,
+      series: [
+        { key: 'x', label: 'x_t', color: '--vscode-charts-purple' },
+        { key: 'y', label: 'y_t (target)', color: '--vscode-charts-orange', points: true },
+        { key: 'yhat', label: 'ŷ_t', color: '--vscode-charts-green' },
+        { key: 'h', label: 'h_t', color: '--vscode-charts-blue', width: 2 },
+      ],
+    },
+    {
+      id: 'gradient',
+      title: log ? 'Gradient, log10 of magnitude' : 'Gradient',
+      yLabel: log ? 'log10 |∂L/∂·|' : '∂L/∂·',
+      log,
+      series: [
+        { key: g('dL_dh_local'), label: wrap('∂L/∂h_t local'), color: '--vscode-charts-green', dash: [4, 3] },
+        { key: g('dL_dh_recurrent'), label: wrap('∂L/∂h_t recurrent'), color: '--vscode-charts-purple', dash: [2, 2] },
+        { key: g('dL_dh'), label: wrap('∂L/∂h_t'), color: '--vscode-charts-blue' },
+        { key: g('dL_ds'), label: wrap('∂L/∂s_t'), color: '--vscode-charts-red', width: 2 },
+      ],
+    },
+    {
+      id: 'params',
+      title: 'Parameter gradients, accumulated backward from t = T',
+      yLabel: 'running sum',
+      log: false,
+      series: [
+        { key: 'sum_w', label: 'Σ_{τ≥t} ∂L/∂s_τ·h_{τ−1} (→ ∂L/∂w)', color: '--vscode-charts-blue', width: 2 },
+        { key: 'sum_v', label: 'Σ_{τ≥t} ∂L/∂s_τ·x_τ (→ ∂L/∂v)', color: '--vscode-charts-orange', width: 2 },
+      ],
+    },
+  ];
+}
+
+export function cssColor(name: string, fallback = '--vscode-foreground'): string {
+  const style = getComputedStyle(document.body);
+  return style.getPropertyValue(name).trim() || style.getPropertyValue(fallback).trim() || '#888';
+}
+
+/** uPlot draws gaps at null; NaN would poison its ranges. O(points), bounded by the chart width. */
+function plotArray(a: Float64Array): (number | null)[] {
+  const out = new Array<number | null>(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i] === a[i] ? a[i] : null;
+  return out;
+}
+
+export function plotData(spec: ChartSpec, w: SeriesWindow): uPlot.AlignedData {
+  return [w.t, ...spec.series.map((s) => plotArray(w.values[s.key]))];
+}
+
+/** What every chart draws on top of its series, kept by the caller and read at draw time. */
+export interface Overlay {
+  selected: number | null;
+  firstNonFinite: number | null;
+  bands: Band[];
+}
+
+export interface ChartCallbacks {
+  overlay: () => Overlay;
+  onXScale: (u: uPlot) => void;
+  onDrawn: (ms: number) => void;
+}
+
+export function createChart(spec: ChartSpec, host: HTMLElement, width: number, height: number, data: uPlot.AlignedData, cb: ChartCallbacks): uPlot {
+  const fg = cssColor('--vscode-foreground');
+  const grid = cssColor('--vscode-editorWidget-border', '--vscode-panel-border');
+  const axis = (label: string): uPlot.Axis => ({
+    label,
+    stroke: fg,
+    grid: { stroke: grid, width: 1 },
+    ticks: { stroke: grid, width: 1 },
+    labelFont: '12px sans-serif',
+    font: '11px sans-serif',
+  });
+  const yAxis = axis(spec.yLabel);
+  yAxis.size = 64;
+  if (spec.log) {
+    // Whole decades only; the label is the magnitude itself.
+    yAxis.incrs = [1, 2, 5, 10, 20, 50, 100];
+    yAxis.values = (_u, splits) => splits.map((v) => `1e${v}`);
+  }
+  const fmt = (v: number | null): string => (v == null ? '—' : spec.log ? formatNumber(10 ** v, 4) : formatNumber(v, 6));
+  let drawStart = 0;
+  const opts: uPlot.Options = {
+    width,
+    height,
+    title: spec.title,
+    scales: { x: { time: false } },
+    axes: [axis('t (step)'), yAxis],
+    series: [
+      { label: 't', value: (_u, v) => (v == null ? '—' : String(Math.round(v))) },
+      ...spec.series.map(
+        (s): uPlot.Series => ({
+          label: s.label,
+          stroke: cssColor(s.color),
+          width: s.width ?? 1.25,
+          dash: s.dash,
+          value: (_u, v) => fmt(v),
+          ...(s.points ? { paths: () => null, points: { show: true, size: 5, fill: cssColor(s.color), stroke: cssColor(s.color) } } : { points: { show: false } }),
+        }),
+      ),
+    ],
+    cursor: {
+      sync: { key: 'bptt-t', setSeries: false, scales: ['x', null] },
+      drag: { x: true, y: false, setScale: true },
+      // Double-click resets to the whole trace, which uPlot cannot know from a zoomed window.
+      bind: { dblclick: () => null },
+      points: { show: false },
+    },
+    legend: { show: true, live: true },
+    hooks: {
+      drawClear: [
+        (u) => {
+          drawStart = performance.now();
+          drawBands(u, cb.overlay().bands);
+        },
+      ],
+      draw: [
+        (u) => {
+          drawMarkers(u, cb.overlay());
+          cb.onDrawn(performance.now() - drawStart);
+        },
+      ],
+      setScale: [
+        (u, key) => {
+          if (key === 'x') cb.onXScale(u);
+        },
+      ],
+    },
+  };
+  return new uPlot(opts, data, host);
+}
+
+function drawBands(u: uPlot, bands: Band[]): void {
+  if (bands.length === 0) return;
+  const { ctx } = u;
+  const { top, height, left, width } = u.bbox;
+  const colors = { vanished: cssColor('--vscode-charts-blue'), exploded: cssColor('--vscode-charts-red') };
+  ctx.save();
+  ctx.globalAlpha = 0.13;
+  for (const b of bands) {
+    const x0 = Math.max(left, u.valToPos(b.t0, 'x', true));
+    const x1 = Math.min(left + width, u.valToPos(b.t1, 'x', true));
+    if (x1 <= x0) continue;
+    ctx.fillStyle = colors[b.kind];
+    ctx.fillRect(x0, top, Math.max(1, x1 - x0), height);
+  }
+  ctx.restore();
+}
+
+function vline(u: uPlot, t: number, color: string, width: number, dash: number[]): void {
+  const x = Math.round(u.valToPos(t, 'x', true));
+  const { top, height, left, width: w } = u.bbox;
+  if (x < left || x > left + w) return;
+  const { ctx } = u;
+  ctx.save();
+  ctx.strokeStyle = color;
+  ctx.lineWidth = width * devicePixelRatio;
+  ctx.setLineDash(dash.map((d) => d * devicePixelRatio));
+  ctx.beginPath();
+  ctx.moveTo(x, top);
+  ctx.lineTo(x, top + height);
+  ctx.stroke();
+  ctx.restore();
+}
+
+function drawMarkers(u: uPlot, o: Overlay): void {
+  if (o.firstNonFinite !== null) vline(u, o.firstNonFinite, cssColor('--vscode-errorForeground'), 1.5, [5, 3]);
+  if (o.selected !== null) vline(u, o.selected, cssColor('--vscode-focusBorder'), 2, []);
+}
