@@ -113,6 +113,9 @@ export function createChart(spec: ChartSpec, host: HTMLElement, width: number, h
     // Whole decades only; the label is the magnitude itself.
     yAxis.incrs = [1, 2, 5, 10, 20, 50, 100];
     yAxis.values = (_u, splits) => splits.map((v) => `1e${v}`);
+  } else {
+    // Short labels at any magnitude: 4e+6 rather than 4,000,000.
+    yAxis.values = (_u, splits) => splits.map((v) => formatNumber(v, 4));
   }
   const fmt = (v: number | null): string => (v == null ? '—' : spec.log ? formatNumber(10 ** v, 4) : formatNumber(v, 6));
   let drawStart = 0;

@@ -175,7 +175,7 @@ function isLog(): boolean {
 }
 
 function chartWidth(): number {
-  return Math.max(200, Math.floor(chartsBox.clientWidth || document.body.clientWidth - 32));
+  return Math.max(200, Math.floor(app.clientWidth));
 }
 
 const overlay = (): Overlay => ({ selected: state.t, firstNonFinite: summary?.firstNonFinite ?? null, bands });
