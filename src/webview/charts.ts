@@ -23,10 +23,16 @@ export interface ChartSpec {
   title: string;
   yLabel: string;
   log: boolean;
+  floor: number;
   series: SeriesSpec[];
 }
 
-export function chartSpecs(log: boolean): ChartSpec[] {
+/** log10 of an exact zero is drawn at `floor`; the legend says 0 there. */
+export function chartSpecs(log: boolean, floor: number): ChartSpec[] {
+  return specs(log).map((s) => ({ ...s, floor }));
+}
+
+function specs(log: boolean): Omit<ChartSpec, 'floor'>[] {
   const g = (k: 'dL_dh' | 'dL_dh_local' | 'dL_dh_recurrent' | 'dL_ds'): SeriesKey => (log ? `log_${k}` : k);
   const wrap = (s: string): string => (log ? `|${s}|` : s);
   return [
@@ -117,7 +123,7 @@ export function createChart(spec: ChartSpec, host: HTMLElement, width: number, h
     // Short labels at any magnitude: 4e+6 rather than 4,000,000.
     yAxis.values = (_u, splits) => splits.map((v) => formatNumber(v, 4));
   }
-  const fmt = (v: number | null): string => (v == null ? '—' : spec.log ? formatNumber(10 ** v, 4) : formatNumber(v, 6));
+  const fmt = (v: number | null): string => (v == null ? '—' : !spec.log ? formatNumber(v, 6) : v <= spec.floor ? '0' : formatNumber(10 ** v, 4));
   let drawStart = 0;
   const opts: uPlot.Options = {
     width,

@@ -194,7 +194,7 @@ function buildCharts(): void {
   const log = isLog();
   logButton.setAttribute('aria-pressed', String(log));
   const width = chartWidth();
-  for (const spec of chartSpecs(log)) {
+  for (const spec of chartSpecs(log, summary?.logFloor ?? -Infinity)) {
     const box = el('div', { class: 'chart', role: 'group', 'aria-label': spec.title });
     chartsBox.append(box);
     const u = createChart(spec, box, width, CHART_HEIGHT, plotData(spec, shown), {

@@ -133,7 +133,10 @@ describe('timeline webview (UI)', function () {
 
   it('follows the active editor to the exploding sample', async () => {
     const { page } = wb!;
+    // Open it in the editor's group, not the timeline's (which would hide the panel).
+    await page.locator('.tabs-container .tab[aria-label^="vanishing.csv"]').first().click();
     await openFile(page, 'exploding.csv');
+    frame = await findWebviewFrame(page, '.summary dl', 30_000);
     const { trace } = reference('exploding.csv');
     await frame.waitForFunction((w) => Array.from(document.querySelectorAll('.summary dd')).some((d) => d.textContent === w), formatNumber(trace.grads.w, 6), { timeout: 20_000 });
     await screenshot(page, 'timeline-exploding');
