@@ -143,6 +143,8 @@ const stats = {
   fdChecked: 0,
   fdTight: 0,
   fdSkippedKink: 0,
+  /** Worst normalized error per quantity (L, the six parameters, and each per-step value). */
+  byQuantity: {} as Record<string, number>,
 };
 
 /** False only inside the hand-built ±∞/NaN cases (see cmp). */
@@ -168,6 +170,8 @@ function cmp(ctx: string, qty: string, got: number, ref: Ref): void {
   const scale = Math.max(big, S);
   if (diff === 0) return;
   const normalized = diff / scale;
+  const key = qty.startsWith('∂L/∂') && qty.length <= 6 ? 'params' : qty;
+  if (!(normalized <= (stats.byQuantity[key] ?? 0))) stats.byQuantity[key] = normalized;
   if (normalized > stats.worstNormalized) {
     stats.worstNormalized = normalized;
     stats.worstNormalizedAt = `${ctx} ${qty}`;
@@ -344,7 +348,10 @@ describe('BPTT vs reference tape and finite differences: random models', functio
         `worst normalized error ${stats.worstNormalized.toExponential(2)} (${stats.worstNormalizedAt}); ` +
         `worst plain relative error without cancellation ${stats.worstPlainRel.toExponential(2)} (${stats.worstPlainRelAt}); ` +
         `worst |diff|/(u·mag) ${stats.worstUlps.toFixed(3)}; FD: ${stats.fdChecked} checked ` +
-        `(${stats.fdTight} with error bound ≤ 1e-5 rel), ${stats.fdSkippedKink} skipped at a kink`,
+        `(${stats.fdTight} with error bound ≤ 1e-5 rel), ${stats.fdSkippedKink} skipped at a kink\n      [bptt-reference] worst per quantity: ` +
+        Object.entries(stats.byQuantity)
+          .map(([q, e]) => `${q} ${e.toExponential(1)}`)
+          .join(', '),
     );
   });
 });
