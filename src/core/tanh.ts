@@ -19,20 +19,20 @@
  * tanh(−0) = −0, tanh(NaN) = NaN, tanh(±∞) = ±1.
  */
 
-// Cephes tanh.c, P(z)/Q(z) with Q monic.
-const P0 = -9.64399179425052238628e-1;
-const P1 = -9.92877231001918586564e1;
-const P2 = -1.61468768441708447952e3;
-const Q1 = 1.12811678491632931402e2;
-const Q2 = 2.23548839060100448583e3;
-const Q3 = 4.84406305325125486048e3;
+// Cephes tanh.c, P(z)/Q(z) with Q monic (the same doubles as its 21-digit constants).
+const P0 = -0.9643991794250523;
+const P1 = -99.28772310019185;
+const P2 = -1614.6876844170845;
+const Q1 = 112.81167849163293;
+const Q2 = 2235.4883906010045;
+const Q3 = 4844.063053251255;
 
 const LOG2E = 1.4426950408889634;
 /** 1.5·2^52: adding and subtracting it rounds a double (|v| < 2^51) to the nearest integer. */
 const SHIFT = 6755399441055744;
 /** ln 2 = LN2_HI + LN2_LO; LN2_HI has 32 significant bits, so k·LN2_HI is exact for |k| < 2^21. */
-const LN2_HI = 6.93147180369123816490e-1;
-const LN2_LO = 1.90821492927058770002e-10;
+const LN2_HI = 0.6931471803691238;
+const LN2_LO = 1.9082149292705877e-10;
 
 // e^r − 1 ≈ r + r²/2 + r³·(E0 + E1·r + … + E9·r⁹) on |r| ≤ ln2/2.
 const E0 = 0.1666666666666668;
