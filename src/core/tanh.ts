@@ -11,7 +11,7 @@
  *               Cephes Math Library, tanh.c), relative error 2^-57.5 on this interval.
  *   a < 22      tanh a = 1 − 2/(e^{2a} + 1), with e^{2a} = 2^k·(1 + p) from a Cody–Waite
  *               reduction 2a = k·ln2 + r (|r| ≤ ln2/2, ln2 split in a 32-bit head and a tail) and
- *               p = e^r − 1 a degree-12 polynomial (near-minimax, 2^-60 relative), evaluated by
+ *               p = e^r − 1 a degree-12 polynomial (near-minimax, 2^-60 relative to e^r), evaluated by
  *               Estrin's scheme for a short dependency chain. d = e^{2a} + 1 is kept as the exact
  *               sum (2^k + 1) + 2^k·p split into d + dlo (Fast2Sum), and q = 2/d is corrected to
  *               first order, q ≈ q0 − q0²·dlo/2, so only the division and the last subtraction round.
@@ -27,24 +27,25 @@ const Q1 = 112.81167849163293;
 const Q2 = 2235.4883906010045;
 const Q3 = 4844.063053251255;
 
-const LOG2E = 1.4426950408889634;
+/** 2/ln 2 */
+const TWO_LOG2E = 2.8853900817779268;
 /** 1.5·2^52: adding and subtracting it rounds a double (|v| < 2^51) to the nearest integer. */
 const SHIFT = 6755399441055744;
 /** ln 2 = LN2_HI + LN2_LO; LN2_HI has 32 significant bits, so k·LN2_HI is exact for |k| < 2^21. */
 const LN2_HI = 0.6931471803691238;
 const LN2_LO = 1.9082149292705877e-10;
 
-// e^r − 1 ≈ r + r²/2 + r³·(E0 + E1·r + … + E9·r⁹) on |r| ≤ ln2/2.
-const E0 = 0.1666666666666668;
-const E1 = 0.04166666666666641;
-const E2 = 0.008333333333318484;
-const E3 = 0.001388888888903369;
-const E4 = 0.00019841269893462263;
-const E5 = 2.480158702502338e-5;
-const E6 = 2.755723732608942e-6;
-const E7 = 2.75575263575548e-7;
-const E8 = 2.511129332896528e-8;
-const E9 = 2.0838501469792063e-9;
+// e^r − 1 ≈ r + r²·(1/2 + F1·r + … + F10·r¹⁰) on |r| ≤ ln2/2 (near-minimax, 2^-60 relative to e^r).
+const F1 = 0.16666666666666682;
+const F2 = 0.041666666666666095;
+const F3 = 0.008333333333316982;
+const F4 = 0.0013888888889116364;
+const F5 = 0.00019841269896516748;
+const F6 = 2.4801586925717502e-5;
+const F7 = 2.7557234726396778e-6;
+const F8 = 2.7557582279228007e-7;
+const F9 = 2.5112084950298725e-8;
+const F10 = 2.082658414576513e-9;
 
 /** 2^k for k = 0..64 (2a < 44 gives k ≤ 64). */
 const POW2 = new Float64Array(65);
@@ -62,16 +63,17 @@ export function tanh(x: number): number {
   if (a < 22) {
     // 2a = k·ln2 + r + c, where c is the rounding error of r.
     const y = a + a;
-    const k = y * LOG2E + SHIFT - SHIFT;
+    const k = a * TWO_LOG2E + SHIFT - SHIFT;
     const hi = y - k * LN2_HI;
     const lo = k * LN2_LO;
     const r = hi - lo;
     const c = hi - r - lo;
-    // p = e^{r+c} − 1 ≈ (e^r − 1) + c
+    // p = e^{r+c} − 1 ≈ (e^r − 1) + c, the polynomial by Estrin's scheme (short dependency chain).
     const r2 = r * r;
     const r4 = r2 * r2;
-    const e = E0 + E1 * r + r2 * (E2 + E3 * r) + r4 * (E4 + E5 * r + r2 * (E6 + E7 * r) + r4 * (E8 + E9 * r));
-    const p = r + (r2 * 0.5 + (r2 * r * e + c));
+    const f =
+      0.5 + F1 * r + r2 * (F2 + F3 * r) + r4 * (F4 + F5 * r + r2 * (F6 + F7 * r)) + r4 * r4 * (F8 + F9 * r + r2 * F10);
+    const p = r + c + r2 * f;
     // d + dlo = 2^k·(1 + p) + 1 = e^{2a} + 1, then tanh a = 1 − 2/(d + dlo).
     const twoK = POW2[k];
     const A = twoK + 1;
@@ -83,7 +85,7 @@ export function tanh(x: number): number {
     const s = 1 - q0;
     const err = 1 - s - q0;
     const t = s + (err + 0.5 * q0 * q0 * dlo);
-    return x < 0 ? -t : t;
+    return t * (x / a); // ±t; x/a is exactly ±1, computed off the critical path
   }
   return x > 0 ? 1 : x < 0 ? -1 : x;
 }
