@@ -54,7 +54,8 @@ export function act(f: Act, z: number): number {
     case Act.Relu: return z < 0 ? 0 : z;
     case Act.LeakyRelu: return z < 0 ? LEAKY_SLOPE * z : z;
     case Act.Identity: return z;
-    case Act.Softsign: return z / (1 + Math.abs(z));
+    // ±∞/(1 + ∞) would be NaN; the limit is ±1.
+    case Act.Softsign: return Math.abs(z) === Infinity ? Math.sign(z) : z / (1 + Math.abs(z));
     case Act.Softplus: return softplus(z);
   }
 }

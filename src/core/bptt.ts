@@ -32,6 +32,8 @@ export interface Trace extends SequenceData {
   grads: Grads;
   /** Steps that have a target; `mean` divides by this. */
   nTargets: number;
+  /** 0-based index of the last step with a target, or -1. Gradients are 0 after it. */
+  lastTarget: number;
   /** Smallest 1-based t at which any per-step value is NaN or ±Inf, or null. */
   firstNonFinite: number | null;
   /** Where non-finite values start: forward in time for s/h/ŷ/ℓ, backward in time for the gradients. */
@@ -95,8 +97,15 @@ export function runBptt(model: Model, data: SequenceData, buffers?: TraceBuffers
   const theta = actCode(model.theta);
   const ell = lossCode(model.loss);
 
+  // nTargets for `mean`; lastTarget bounds the backward pass: later steps never reach L.
   let nTargets = 0;
-  for (let t = 0; t < T; t++) nTargets += hasY[t];
+  let lastTarget = -1;
+  for (let t = 0; t < T; t++) {
+    if (hasY[t] !== 0) {
+      nTargets++;
+      lastTarget = t;
+    }
+  }
   const scale = reductionScale(model, nTargets);
 
   // x·0 is NaN exactly when x is NaN or ±Inf, so one sum flags any non-finite value without a branch.
@@ -109,41 +118,46 @@ export function runBptt(model: Model, data: SequenceData, buffers?: TraceBuffers
     const ht = act(phi, st);
     s[t] = st;
     h[t] = ht;
-    nonFinite += st * 0 + ht * 0;
+    // θ is finite at every finite input, so checking z = u·h_t + c covers ŷ_t at every step.
+    nonFinite += st * 0 + ht * 0 + (u * ht + c) * 0;
     hPrev = ht;
   }
 
-  // Backward, from t = T with ∂L/∂s_{T+1} = 0:
+  // Steps after the last target do not reach L, so their gradients are exactly 0. Like autodiff,
+  // the pass never visits them: a NaN there must not leak into ∂L/∂w as 0·NaN.
+  dL_ds.fill(0, lastTarget + 1);
+
+  // Backward, from the last target (∂L/∂s_{t+1} = 0 there):
   //   ∂L/∂h_t = ∂L/∂ŷ_t·θ'(u·h_t + c)·u + w·∂L/∂s_{t+1}      (local + recurrent)
   //   ∂L/∂s_t = ∂L/∂h_t·φ'(s_t)
   // The loss and the output-layer gradients are taken here too, so θ is evaluated once per step.
   let L = 0;
   let dL_dw = 0, dL_dv = 0, dL_db = 0, dL_du = 0, dL_dc = 0;
   let dL_ds_next = 0;
-  for (let t = T - 1; t >= 0; t--) {
+  for (let t = lastTarget; t >= 0; t--) {
     const ht = h[t];
-    const z = u * ht + c;
-    const yhat = act(theta, z);
-    const thetaPrime = dact(theta, z, yhat);
-    let dL_dyhat = 0;
-    if (hasY[t] === 1) {
+    let local = 0;
+    if (hasY[t] !== 0) {
+      const z = u * ht + c;
+      const yhat = act(theta, z);
       const lt = loss(ell, yhat, y[t]);
+      const dL_dyhat = scale * dloss(ell, yhat, y[t]);
+      const dL_dz = dL_dyhat * dact(theta, z, yhat);
+      local = dL_dz * u;
       L += lt;
-      dL_dyhat = scale * dloss(ell, yhat, y[t]);
-      nonFinite += lt * 0;
+      dL_du += dL_dz * ht;
+      dL_dc += dL_dz;
+      nonFinite += lt * 0 + dL_dz * 0;
     }
-    const dL_dz = dL_dyhat * thetaPrime;
-    const dL_dh = dL_dz * u + w * dL_ds_next;
+    const dL_dh = local + (t < lastTarget ? w * dL_ds_next : 0);
     const dL_dst = dL_dh * dact(phi, s[t], ht);
     dL_ds[t] = dL_dst;
-    nonFinite += yhat * 0 + dL_dh * 0 + dL_dst * 0;
+    nonFinite += dL_dh * 0 + dL_dst * 0;
 
-    // Parameter gradients: each parameter's use at step t, weighted by the gradient there.
+    // s_t uses w, v and b: each gets ∂L/∂s_t times what it multiplies there.
     dL_dw += dL_dst * (t > 0 ? h[t - 1] : h0);
     dL_dv += dL_dst * x[t];
     dL_db += dL_dst;
-    dL_du += dL_dz * ht;
-    dL_dc += dL_dz;
     dL_ds_next = dL_dst;
   }
 
@@ -156,9 +170,11 @@ export function runBptt(model: Model, data: SequenceData, buffers?: TraceBuffers
     s,
     h,
     dL_ds,
-    loss: scale * L,
+    // L/N rather than (1/N)·L, so `mean` is exactly `sum` divided by N.
+    loss: model.reduction === 'mean' ? (nTargets > 0 ? L / nTargets : 0) : L,
     grads: { w: dL_dw, v: dL_dv, b: dL_db, u: dL_du, c: dL_dc, h0: T > 0 ? w * dL_ds[0] : 0 },
     nTargets,
+    lastTarget,
     firstNonFinite: null,
     nonFiniteOrigin: null,
   };
@@ -171,7 +187,7 @@ export function runBptt(model: Model, data: SequenceData, buffers?: TraceBuffers
  * line, so the values agree with the pass to the bit.
  */
 export function stepValues(trace: Trace, i: number): StepValues {
-  const { model, x, y, hasY, s, h, dL_ds, T } = trace;
+  const { model, x, y, hasY, s, h, dL_ds } = trace;
   const { w, u, c, h0 } = model;
   const phi: Act = actCode(model.phi);
   const theta: Act = actCode(model.theta);
@@ -182,11 +198,10 @@ export function stepValues(trace: Trace, i: number): StepValues {
   const z = u * ht + c;
   const yhat = act(theta, z);
   const thetaPrime = dact(theta, z, yhat);
-  const has = hasY[i] === 1;
+  const has = hasY[i] !== 0;
   const dL_dyhat = has ? scale * dloss(ell, yhat, y[i]) : 0;
-  const dL_dz = dL_dyhat * thetaPrime;
-  const local = dL_dz * u;
-  const recurrent = i + 1 < T ? w * dL_ds[i + 1] : w * 0;
+  const local = has ? dL_dyhat * thetaPrime * u : 0;
+  const recurrent = i < trace.lastTarget ? w * dL_ds[i + 1] : 0;
   return {
     t: i + 1,
     x: x[i],

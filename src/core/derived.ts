@@ -27,7 +27,7 @@ export function allocDerived(n: number): DerivedSeries {
 
 /** Fills out[k] with step start + k's values, for steps [start, end) (0-based). */
 export function fillDerived(trace: Trace, start: number, end: number, out: DerivedSeries = allocDerived(end - start)): DerivedSeries {
-  const { model, y, hasY, h, dL_ds, T } = trace;
+  const { model, y, hasY, h, dL_ds, lastTarget } = trace;
   const { w, u, c } = model;
   const theta = actCode(model.theta);
   const ell = lossCode(model.loss);
@@ -37,9 +37,10 @@ export function fillDerived(trace: Trace, start: number, end: number, out: Deriv
     const k = i - start;
     const z = u * h[i] + c;
     const yhat = act(theta, z);
-    const dL_dyhat = hasY[i] === 1 ? scale * dloss(ell, yhat, y[i]) : 0;
-    const local = dL_dyhat * dact(theta, z, yhat) * u;
-    const recurrent = i + 1 < T ? w * dL_ds[i + 1] : w * 0;
+    const has = hasY[i] !== 0;
+    const dL_dyhat = has ? scale * dloss(ell, yhat, y[i]) : 0;
+    const local = has ? dL_dyhat * dact(theta, z, yhat) * u : 0;
+    const recurrent = i < lastTarget ? w * dL_ds[i + 1] : 0;
     out.yhat[k] = yhat;
     out.dL_dyhat[k] = dL_dyhat;
     out.dL_dh_local[k] = local;

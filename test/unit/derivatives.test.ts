@@ -205,6 +205,10 @@ describe('activation derivatives vs central finite differences', () => {
     assert.strictEqual(act(actCode('softplus'), -Infinity), 0);
     assert.strictEqual(act(actCode('relu'), -Infinity), 0);
     assert.strictEqual(act(actCode('leaky_relu'), -Infinity), -Infinity);
+    // softsign's limits are ±1 (z/(1+|z|) would be ∞/∞ = NaN), with slope 0 there.
+    assert.strictEqual(act(actCode('softsign'), Infinity), 1);
+    assert.strictEqual(act(actCode('softsign'), -Infinity), -1);
+    assert.strictEqual(dact(actCode('softsign'), Infinity, 1), 0);
     // Large finite softplus is z itself (z + log1p(e^−z) with e^−z < u·z), and tiny for very negative z.
     assert.strictEqual(act(actCode('softplus'), 1e3), 1e3);
     const e30 = Math.exp(-30); // log(1 + e) = e − e²/2 + O(e³)
