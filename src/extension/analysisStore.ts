@@ -4,14 +4,17 @@
  * Readers get either the analysis of exactly the version they hold or nothing, never a stale one.
  */
 import * as vscode from 'vscode';
-import type { CallerDefaults, SequenceFormat } from '../parse';
-import { compute, type Computed } from './compute';
-import { readSettings } from './config';
+import type { SequenceFormat } from '../parse';
+import { compute, type ComputeOptions, type Computed } from './compute';
+import { readSettings, type LensSettings } from './config';
 import { documentFormat, mayHaveDirective } from './documentFormat';
+import { readTextSlices } from './documentText';
 import { logError } from './log';
+import type { Problem } from './problems';
 import { progressIfSlow } from './progress';
 import type { Analysis, AnalysisStore } from './types';
 import type { WorkerClient } from './workerClient';
+import { decodeInput, type WorkerInput } from './workerProtocol';
 
 /** Version given to analyses of files read from disk (no TextDocument, so no version). */
 export const NO_DOCUMENT_VERSION = 0;
@@ -21,12 +24,36 @@ export function formatOf(document: vscode.TextDocument): SequenceFormat | undefi
   return documentFormat(document.uri.path, document.languageId, head);
 }
 
+const SNIFF_LINES = 1000;
+const MAX_WHOLE_TEXT_LINES = 20_000;
+
+/**
+ * Where a directive can be: the first and last lines of the document (a whole-text `getText()`
+ * would block on 10⁶ lines). A `# bptt:` line sits above the header; a JSON `"bptt"` key usually
+ * at the top, sometimes after the arrays.
+ */
+function sniffText(document: vscode.TextDocument): string {
+  const n = document.lineCount;
+  if (n <= 2 * SNIFF_LINES) return document.getText();
+  const head = document.getText(new vscode.Range(0, 0, SNIFF_LINES, 0));
+  const tail = document.getText(new vscode.Range(n - SNIFF_LINES, 0, n - 1, document.lineAt(n - 1).text.length));
+  return head + tail;
+}
+
+function computeOptions(s: LensSettings): ComputeOptions {
+  return {
+    defaults: s.defaults,
+    problems: { gradientWarnings: s.gradientWarnings, vanishingThreshold: s.vanishingThreshold, explodingThreshold: s.explodingThreshold },
+  };
+}
+
 export class LensStore implements AnalysisStore, vscode.Disposable {
   private readonly cache = new Map<string, Analysis>();
   private readonly inflight = new Map<string, { version: number; promise: Promise<Analysis | undefined> }>();
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   /** Documents the user ran the command on: followed even without a directive. */
   private readonly tracked = new Set<string>();
+  private readonly problemsByAnalysis = new WeakMap<Analysis, Problem[]>();
   private readonly updated = new vscode.EventEmitter<Analysis>();
   private readonly forgot = new vscode.EventEmitter<vscode.Uri>();
   private readonly subscriptions: vscode.Disposable[];
@@ -79,13 +106,16 @@ export class LensStore implements AnalysisStore, vscode.Disposable {
     if (!format) return Promise.resolve(undefined);
     const settings = readSettings(document.uri);
     const version = document.version;
-    const text = document.getText();
-    const bytes = text.length;
-    const start = (): Promise<Computed> =>
-      bytes >= settings.workerThresholdBytes
-        ? this.inWorker({ text }, format, settings.defaults)
-        : Promise.resolve(compute(text, format, settings.defaults));
-    const promise = this.finish(document.uri, version, document.fileName, start(), bytes);
+    // Up to MAX_WHOLE_TEXT_LINES lines, getText() is cheap; beyond, it joins every line in one
+    // blocking call, so the text is read in slices (and then always computed in the worker).
+    const text = document.lineCount <= MAX_WHOLE_TEXT_LINES ? document.getText() : undefined;
+    const options = computeOptions(settings);
+    const start = async (): Promise<Computed | undefined> => {
+      if (text !== undefined && text.length < settings.workerThresholdBytes) return compute(text, format, options);
+      const slices = text !== undefined ? [new TextEncoder().encode(text)] : await readTextSlices(document);
+      return slices && this.inWorker({ slices }, format, options);
+    };
+    const promise = this.finish(document.uri, version, document.fileName, start(), `${document.lineCount.toLocaleString('en-US')} lines`);
     this.inflight.set(key, { version, promise });
     const clear = (): void => {
       if (this.inflight.get(key)?.promise === promise) this.inflight.delete(key);
@@ -95,9 +125,10 @@ export class LensStore implements AnalysisStore, vscode.Disposable {
   }
 
   /** Analyses a file that has no TextDocument (too large for VS Code to sync): bytes go to the worker. */
-  runBytes(uri: vscode.Uri, bytes: Uint8Array, format: SequenceFormat, defaults: CallerDefaults): Promise<Analysis | undefined> {
-    const size = bytes.byteLength;
-    return this.finish(uri, NO_DOCUMENT_VERSION, uri.path, this.inWorker({ bytes }, format, defaults), size);
+  runBytes(uri: vscode.Uri, bytes: Uint8Array, format: SequenceFormat): Promise<Analysis | undefined> {
+    const options = computeOptions(readSettings(uri));
+    const size = `${(bytes.byteLength / 1e6).toFixed(0)} MB`;
+    return this.finish(uri, NO_DOCUMENT_VERSION, uri.path, this.inWorker({ bytes }, format, options), size);
   }
 
   /** Re-runs every analysed or followed open document (after a settings change). */
@@ -108,22 +139,25 @@ export class LensStore implements AnalysisStore, vscode.Disposable {
     }
   }
 
-  /** Off the event loop; should the worker itself fail, inline (slow but still correct). */
-  private async inWorker(input: { text: string } | { bytes: Uint8Array }, format: SequenceFormat, defaults: CallerDefaults): Promise<Computed> {
-    try {
-      return await this.worker.compute(input, format, defaults);
-    } catch (e) {
-      logError('worker (falling back to the extension host)', e);
-      const text = 'text' in input ? input.text : new TextDecoder('utf-8').decode(input.bytes);
-      return compute(text, format, defaults);
-    }
+  /** Off the event loop; inline (slow but still correct) only if the worker script is missing. */
+  private inWorker(input: WorkerInput, format: SequenceFormat, options: ComputeOptions): Promise<Computed> {
+    if (this.worker.available()) return this.worker.compute(input, format, options);
+    logError('worker', new Error('dist/worker.js is missing; computing on the extension host'));
+    return Promise.resolve(compute(decodeInput(input), format, options));
   }
 
-  private async finish(uri: vscode.Uri, version: number, fileName: string, work: Promise<Computed>, bytes: number): Promise<Analysis | undefined> {
+  /** The Problems panel entries computed with the analysis. */
+  problems(analysis: Analysis): Problem[] {
+    return this.problemsByAnalysis.get(analysis) ?? [];
+  }
+
+  private async finish(uri: vscode.Uri, version: number, fileName: string, work: Promise<Computed | undefined>, size: string): Promise<Analysis | undefined> {
     const name = uri.path.slice(uri.path.lastIndexOf('/') + 1);
-    const mb = bytes / 1e6;
-    const computed = await progressIfSlow(work, `BPTT Lens: backward pass on ${name}${mb >= 1 ? ` (${mb.toFixed(0)} MB)` : ''}…`);
+    const computed = await progressIfSlow(work, `BPTT Lens: backward pass on ${name} (${size})…`);
+    // The document changed while its text was read: a newer run is already scheduled.
+    if (!computed) return undefined;
     const analysis: Analysis = { uri, version, fileName, parsed: computed.parsed, trace: computed.trace, durationMs: computed.durationMs };
+    this.problemsByAnalysis.set(analysis, computed.problems);
     const key = uri.toString();
     const isDocument = version !== NO_DOCUMENT_VERSION;
     if (isDocument && !vscode.workspace.textDocuments.some((d) => d.uri.toString() === key)) return undefined;
@@ -160,7 +194,7 @@ export class LensStore implements AnalysisStore, vscode.Disposable {
 
   private hasDirective(document: vscode.TextDocument): boolean {
     const format = formatOf(document);
-    return format !== undefined && mayHaveDirective(document.getText(), format);
+    return format !== undefined && mayHaveDirective(sniffText(document), format);
   }
 
   private opened(document: vscode.TextDocument): void {

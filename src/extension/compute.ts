@@ -4,19 +4,28 @@
  */
 import { runBptt, type Trace } from '../core';
 import { parseSequence, type CallerDefaults, type ParsedSequence, type SequenceFormat } from '../parse';
+import { problemsOf, type Problem, type ProblemSettings } from './problems';
 
 export interface Computed {
   parsed: ParsedSequence;
   /** Absent when the text has parse errors. */
   trace: Trace | undefined;
+  /** What the Problems panel shows; O(T) scans, so done here (in the worker for large files). */
+  problems: Problem[];
   durationMs: number;
 }
 
-export function compute(text: string, format: SequenceFormat, defaults: CallerDefaults): Computed {
+export interface ComputeOptions {
+  defaults: CallerDefaults;
+  problems: ProblemSettings;
+}
+
+export function compute(text: string, format: SequenceFormat, options: ComputeOptions): Computed {
   const t0 = performance.now();
-  const parsed = parseSequence(text, format, defaults);
+  const parsed = parseSequence(text, format, options.defaults);
   const trace = parsed.errors.length === 0 ? runBptt(parsed.model, parsed) : undefined;
-  return { parsed, trace, durationMs: performance.now() - t0 };
+  const problems = problemsOf(parsed, trace, options.problems);
+  return { parsed, trace, problems, durationMs: performance.now() - t0 };
 }
 
 /** Every distinct ArrayBuffer under the result, to transfer rather than copy it across threads. */

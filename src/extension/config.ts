@@ -18,7 +18,36 @@ export interface LensSettings {
   workerThresholdBytes: number;
 }
 
+/**
+ * Settings per scope, cached while `watchSettings()` is active: `getConfiguration` merges every
+ * layer on each call, too slow for a hover's O(1) budget.
+ */
+const cache = new Map<string, LensSettings>();
+let watching = false;
+
 export function readSettings(scope?: vscode.Uri): LensSettings {
+  const key = scope?.toString() ?? '';
+  const cached = watching ? cache.get(key) : undefined;
+  if (cached) return cached;
+  const settings = loadSettings(scope);
+  if (watching) cache.set(key, settings);
+  return settings;
+}
+
+/** Enables the cache and empties it on every change; register before any other settings listener. */
+export function watchSettings(): vscode.Disposable {
+  watching = true;
+  const listener = vscode.workspace.onDidChangeConfiguration((e) => {
+    if (e.affectsConfiguration(SECTION)) cache.clear();
+  });
+  return new vscode.Disposable(() => {
+    listener.dispose();
+    watching = false;
+    cache.clear();
+  });
+}
+
+function loadSettings(scope?: vscode.Uri): LensSettings {
   const c = vscode.workspace.getConfiguration(SECTION, scope);
   const defaults: Record<string, unknown> = {};
   for (const k of MODEL_KEYS) {

@@ -3,9 +3,9 @@
  * non-finite step, vanishing/exploding gradients.
  */
 import * as vscode from 'vscode';
-import { readSettings } from './config';
-import { problemsOf, type Problem, type ProblemSeverity } from './problems';
-import type { Analysis, AnalysisStore } from './types';
+import type { LensStore } from './analysisStore';
+import type { Problem, ProblemSeverity } from './problems';
+import type { Analysis } from './types';
 import { logError } from './log';
 
 const SEVERITY: Record<ProblemSeverity, vscode.DiagnosticSeverity> = {
@@ -22,9 +22,8 @@ function rangeOf(p: Problem, document: vscode.TextDocument | undefined): vscode.
   return new vscode.Range(r.line, 0, r.line, Number.MAX_SAFE_INTEGER);
 }
 
-export function toDiagnostics(analysis: Analysis, document: vscode.TextDocument | undefined): vscode.Diagnostic[] {
-  const settings = readSettings(analysis.uri);
-  return problemsOf(analysis.parsed, analysis.trace, settings).map((p) => {
+export function toDiagnostics(problems: Problem[], document: vscode.TextDocument | undefined): vscode.Diagnostic[] {
+  return problems.map((p) => {
     const d = new vscode.Diagnostic(rangeOf(p, document), p.message, SEVERITY[p.severity]);
     d.source = 'BPTT Lens';
     d.code = p.code;
@@ -32,13 +31,13 @@ export function toDiagnostics(analysis: Analysis, document: vscode.TextDocument 
   });
 }
 
-export function registerDiagnostics(store: AnalysisStore): vscode.Disposable {
+export function registerDiagnostics(store: LensStore): vscode.Disposable {
   const collection = vscode.languages.createDiagnosticCollection('bpttLens');
   const update = (analysis: Analysis): void => {
     try {
       const key = analysis.uri.toString();
       const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key && d.version === analysis.version);
-      collection.set(analysis.uri, toDiagnostics(analysis, document));
+      collection.set(analysis.uri, toDiagnostics(store.problems(analysis), document));
     } catch (e) {
       logError('diagnostics', e);
     }

@@ -6,13 +6,14 @@ import * as vscode from 'vscode';
 import { LensStore } from './analysisStore';
 import { SummaryLensProvider } from './codeLens';
 import { Commands } from './commands';
-import { onDidChangeSettings } from './config';
+import { onDidChangeSettings, watchSettings } from './config';
 import { registerDiagnostics } from './diagnostics';
 import { registerHover } from './hover';
 import { createLog } from './log';
 import { registerStatusBar } from './statusBar';
 import { registerTestHooks } from './testHooks';
-import type { AnalysisStore, Timeline } from './types';
+import { registerTimeline } from './timeline';
+import type { AnalysisStore } from './types';
 import { WorkerClient } from './workerClient';
 
 const SELECTOR: vscode.DocumentSelector = [
@@ -23,11 +24,6 @@ const SELECTOR: vscode.DocumentSelector = [
   { scheme: 'untitled', language: 'plaintext' },
 ];
 
-// Until src/extension/timeline lands: the call site below stays as it will be.
-function registerTimeline(_context: vscode.ExtensionContext, _store: AnalysisStore): Timeline {
-  return { show: async () => undefined };
-}
-
 export interface BpttLensApi {
   store: AnalysisStore;
 }
@@ -36,7 +32,7 @@ export function activate(context: vscode.ExtensionContext): BpttLensApi {
   const sub = (...d: vscode.Disposable[]): void => {
     context.subscriptions.push(...d);
   };
-  sub(createLog());
+  sub(createLog(), watchSettings());
   const worker = new WorkerClient(vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath);
   const store = new LensStore(worker);
   const lenses = new SummaryLensProvider(store);

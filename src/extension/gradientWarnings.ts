@@ -24,35 +24,56 @@ function lastNonzero(dL_ds: Float64Array): number {
   return -1;
 }
 
-/**
- * The first run of steps, going backward from `start`, where |g| is below (vanishing) or above
- * (exploding) the threshold, with its most extreme |g|.
+interface Run {
+  from: number;
+  to: number;
+  extreme: number;
+}
+
+/*
+ * The first run of steps, going backward from `start`, where |g| < threshold (vanishing) or
+ * |g| > threshold (exploding), with its most extreme |g|. Plain loops without closures: this runs
+ * on every update of a 10⁶-step trace.
  */
-function runBackward(dL_ds: Float64Array, start: number, kind: GradientPhenomenon, threshold: number): { from: number; to: number; extreme: number } | null {
-  const inside = kind === 'vanishing' ? (a: number) => a < threshold : (a: number) => a > threshold;
+
+function runBelow(g: Float64Array, start: number, threshold: number): Run | null {
   let i = start;
-  while (i >= 0 && !inside(Math.abs(dL_ds[i]))) i--;
+  while (i >= 0 && !(Math.abs(g[i]) < threshold)) i--;
   if (i < 0) return null;
   const from = i;
-  let extreme = Math.abs(dL_ds[i]);
-  while (i >= 0 && inside(Math.abs(dL_ds[i]))) {
-    const a = Math.abs(dL_ds[i]);
-    extreme = kind === 'vanishing' ? Math.min(extreme, a) : Math.max(extreme, a);
-    i--;
+  let min = Infinity;
+  for (; i >= 0; i--) {
+    const a = Math.abs(g[i]);
+    if (!(a < threshold)) break;
+    if (a < min) min = a;
   }
-  return { from, to: i + 1, extreme };
+  return { from, to: i + 1, extreme: min };
+}
+
+function runAbove(g: Float64Array, start: number, threshold: number): Run | null {
+  let i = start;
+  while (i >= 0 && !(Math.abs(g[i]) > threshold)) i--;
+  if (i < 0) return null;
+  const from = i;
+  let max = 0;
+  for (; i >= 0; i--) {
+    const a = Math.abs(g[i]);
+    if (!(a > threshold)) break;
+    if (a > max) max = a;
+  }
+  return { from, to: i + 1, extreme: max };
 }
 
 export function gradientWarnings(dL_ds: Float64Array, vanishingThreshold: number, explodingThreshold: number): GradientWarning[] {
   const out: GradientWarning[] = [];
   const last = lastNonzero(dL_ds);
   if (last < 0) return out;
-  const span = (r: { from: number; to: number }): string =>
+  const span = (r: Run): string =>
     r.from === r.to ? `at t = ${r.from + 1}` : `from t = ${r.from + 1} back to t = ${r.to + 1}`;
 
   // Vanishing is measured from the last step that receives any gradient: steps after it have no
   // target downstream, and a zero there is "no signal yet", not a vanished one.
-  const v = vanishingThreshold > 0 ? runBackward(dL_ds, last, 'vanishing', vanishingThreshold) : null;
+  const v = vanishingThreshold > 0 ? runBelow(dL_ds, last, vanishingThreshold) : null;
   if (v) {
     out.push({
       kind: 'vanishing',
@@ -61,7 +82,7 @@ export function gradientWarnings(dL_ds: Float64Array, vanishingThreshold: number
       message: `Vanishing gradient: |∂L/∂s_t| < ${formatNumber(vanishingThreshold, 3)} ${span(v)} (min ${formatNumber(v.extreme, 3)})`,
     });
   }
-  const e = explodingThreshold > 0 ? runBackward(dL_ds, last, 'exploding', explodingThreshold) : null;
+  const e = explodingThreshold > 0 ? runAbove(dL_ds, last, explodingThreshold) : null;
   if (e) {
     out.push({
       kind: 'exploding',

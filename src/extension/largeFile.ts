@@ -6,7 +6,6 @@
 import * as vscode from 'vscode';
 import { formatFromFileName } from '../parse';
 import type { LensStore } from './analysisStore';
-import { readSettings } from './config';
 import type { Analysis } from './types';
 
 /** VS Code's limit for syncing a file to extensions. */
@@ -33,5 +32,5 @@ export async function analyzeLargeFile(store: LensStore, uri: vscode.Uri, size: 
       'Results appear in the status bar and the timeline; hovers, CodeLens and Problems need an open document (split the file to get them).',
   );
   const bytes = await vscode.workspace.fs.readFile(uri);
-  return store.runBytes(uri, bytes, format, readSettings(uri).defaults);
+  return store.runBytes(uri, bytes, format);
 }

@@ -55,6 +55,12 @@ export function stepRange(parsed: ParsedSequence, i: number, quantity?: keyof St
   if (parsed.format === 'json' && quantity === 'y' && parsed.yStart[i] >= 0) {
     return { kind: 'offsets', start: parsed.yStart[i], end: parsed.yEnd[i], line: parsed.line[i] };
   }
+  if (parsed.format !== 'json') {
+    // A CSV/TSV row is one whole line: its range needs no offset → position lookup, which on a
+    // 10⁶-line document first builds VS Code's line-offset table (tens of ms).
+    const line = parsed.line[i];
+    return { kind: 'lineCol', line, col: 0, endLine: line, endCol: parsed.rowEnd[i] - parsed.rowStart[i] };
+  }
   return { kind: 'offsets', start: parsed.rowStart[i], end: parsed.rowEnd[i], line: parsed.line[i] };
 }
 

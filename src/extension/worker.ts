@@ -4,7 +4,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { compute, transferables } from './compute';
-import type { WorkerRequest, WorkerResponse } from './workerProtocol';
+import { decodeInput, type WorkerRequest, type WorkerResponse } from './workerProtocol';
 
 const port = parentPort;
 if (port) {
@@ -12,8 +12,8 @@ if (port) {
     let reply: WorkerResponse;
     let transfer: ArrayBuffer[] = [];
     try {
-      const text = req.text ?? new TextDecoder('utf-8').decode(req.bytes);
-      const result = compute(text, req.format, req.defaults);
+      const text = decodeInput(req.slices ? { slices: req.slices } : { bytes: req.bytes ?? new Uint8Array(0) });
+      const result = compute(text, req.format, req.options);
       reply = { id: req.id, result };
       transfer = transferables(result);
     } catch (e) {

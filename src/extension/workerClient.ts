@@ -2,10 +2,11 @@
  * The host side of the worker thread: one lazily started worker, requests answered in order.
  * If the worker dies, pending requests fail and the next request starts a fresh one.
  */
+import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import type { CallerDefaults, SequenceFormat } from '../parse';
-import type { Computed } from './compute';
-import type { WorkerRequest, WorkerResponse } from './workerProtocol';
+import type { SequenceFormat } from '../parse';
+import type { ComputeOptions, Computed } from './compute';
+import { inputTransferables, type WorkerInput, type WorkerRequest, type WorkerResponse } from './workerProtocol';
 
 interface Pending {
   resolve(c: Computed): void;
@@ -19,17 +20,18 @@ export class WorkerClient {
 
   constructor(private readonly scriptPath: string) {}
 
-  compute(input: { text: string } | { bytes: Uint8Array }, format: SequenceFormat, defaults: CallerDefaults): Promise<Computed> {
+  /** False when the bundle has no worker script (then callers compute inline). */
+  available(): boolean {
+    return existsSync(this.scriptPath);
+  }
+
+  compute(input: WorkerInput, format: SequenceFormat, options: ComputeOptions): Promise<Computed> {
     const worker = this.ensure();
     const id = this.nextId++;
-    const req: WorkerRequest = { id, format, defaults, ...input };
+    const req: WorkerRequest = { id, format, options, ...input };
     return new Promise<Computed>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      // Bytes that own their whole buffer are moved to the worker; anything else is copied.
-      const b = 'bytes' in input ? input.bytes : undefined;
-      const owns = b && b.buffer instanceof ArrayBuffer && b.byteOffset === 0 && b.byteLength === b.buffer.byteLength;
-      const transfer = owns ? [b.buffer as ArrayBuffer] : [];
-      worker.postMessage(req, transfer);
+      worker.postMessage(req, inputTransferables(input));
     });
   }
 

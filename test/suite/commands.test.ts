@@ -71,6 +71,7 @@ describe('Run Backward Pass', () => {
     const doc = await open(uri);
     const config = vscode.workspace.getConfiguration('bpttLens');
     await config.update('defaults.w', 0.25, vscode.ConfigurationTarget.Workspace);
+    await waitFor('the setting to reach the extension host', () => vscode.workspace.getConfiguration('bpttLens').get('defaults.w') === 0.25);
     try {
       const summary = await vscode.commands.executeCommand<RunSummary>('bpttLens.runBackwardPass');
       const ref = expected(body, 'x.csv', { w: 0.25 });

@@ -25,7 +25,8 @@ describe('problemsOf', () => {
     assert.strictEqual(nf.severity, 'warning');
     assert.ok(trace.nonFiniteOrigin);
     const i = trace.nonFiniteOrigin.t - 1;
-    assert.deepStrictEqual(nf.range, { kind: 'offsets', start: parsed.rowStart[i], end: parsed.rowEnd[i], line: parsed.line[i] });
+    const line = parsed.line[i];
+    assert.deepStrictEqual(nf.range, { kind: 'lineCol', line, col: 0, endLine: line, endCol: parsed.rowEnd[i] - parsed.rowStart[i] });
   });
 
   it('words the non-finite origin with its direction', () => {
