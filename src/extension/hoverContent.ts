@@ -27,41 +27,45 @@ function factor(text: string): string {
   return text.startsWith('-') || text.startsWith('−') ? `(${text})` : text;
 }
 
+/**
+ * Heading, then the two backward equations with their numbers (what the hover is for, visible
+ * without scrolling), then every per-step value in a small table.
+ */
 export function hoverMarkdown(input: HoverInput): string {
   const { v, T, model, dL_ds_next, digits } = input;
   const f = (n: number): string => formatNumber(n, digits);
   const atEnd = dL_ds_next === null;
+  const next = atEnd ? '0' : f(dL_ds_next);
+
+  const link = input.timelineLink ? ` · [Show in timeline](${input.timelineLink})` : '';
+  const heading = `**Step ${v.t} of ${T}**` + (v.y === null ? ' · no target' : '') + link;
+
+  // Hard line breaks (two trailing spaces) keep each equation one compact paragraph.
+  const dh = [
+    `**∂L/∂h\\_t** = ∂L/∂ŷ\\_t · θ' · u *(local)* + w · ∂L/∂s\\_{t+1} *(recurrent${atEnd ? ', 0 at t = T' : ''})*  `,
+    '`' + `= ${factor(f(v.dL_dyhat))} · ${factor(f(v.thetaPrime))} · ${factor(f(model.u))} + ${factor(f(model.w))} · ${factor(next)}` + '`  ',
+    '`' + `= ${f(v.dL_dh_local)} + ${factor(f(v.dL_dh_recurrent))} = ${f(v.dL_dh)}` + '`',
+  ];
+  const ds = [
+    `**∂L/∂s\\_t** = ∂L/∂h\\_t · φ'(s\\_t)  `,
+    '`' + `= ${factor(f(v.dL_dh))} · ${factor(f(v.phiPrime))} = ${f(v.dL_ds)}` + '`',
+  ];
+
   const rows: [string, string, string, string][] = [
     ['x_t', f(v.x), '∂L/∂ŷ_t', f(v.dL_dyhat)],
     ['y_t', v.y === null ? 'no target' : f(v.y), `θ'(u·h_t + c)`, f(v.thetaPrime)],
     ['s_t', f(v.s), `φ'(s_t)`, f(v.phiPrime)],
     ['h_t', f(v.h), '∂L/∂h_t', f(v.dL_dh)],
     ['ŷ_t', f(v.yhat), '∂L/∂s_t', f(v.dL_ds)],
-    ['ℓ_t', v.loss === null ? '—' : f(v.loss), '∂L/∂s_{t+1}', atEnd ? '0 (t = T)' : f(dL_ds_next)],
+    ['ℓ_t', v.loss === null ? '—' : f(v.loss), '∂L/∂s_{t+1}', atEnd ? '0 (t = T)' : next],
   ];
   const table = [
     '| forward | | backward | |',
     '|:--|--:|:--|--:|',
     ...rows.map(([a, av, b, bv]) => `| ${md(a)} | ${md(av)} | ${md(b)} | ${md(bv)} |`),
   ];
-
-  const next = atEnd ? '0' : f(dL_ds_next);
-  const dh = [
-    `**∂L/∂h\\_t** = ∂L/∂ŷ\\_t · θ' · u *(local)* + w · ∂L/∂s\\_{t+1} *(recurrent)*`,
-    '',
-    '`' + `= ${factor(f(v.dL_dyhat))} · ${factor(f(v.thetaPrime))} · ${factor(f(model.u))} + ${factor(f(model.w))} · ${factor(next)}` + '`',
-    '',
-    '`' + `= ${f(v.dL_dh_local)} + ${factor(f(v.dL_dh_recurrent))} = ${f(v.dL_dh)}` + '`',
-  ];
-  const ds = [
-    `**∂L/∂s\\_t** = ∂L/∂h\\_t · φ'(s\\_t)`,
-    '',
-    '`' + `= ${factor(f(v.dL_dh))} · ${factor(f(v.phiPrime))} = ${f(v.dL_ds)}` + '`',
-  ];
-  const heading = `**Step ${v.t} of ${T}**` + (v.y === null ? ' · no target' : '') + ` · φ = ${model.phi}, θ = ${model.theta}, ${model.loss} loss`;
-  const parts = [heading, '', ...table, '', ...dh, '', ...ds];
-  if (input.timelineLink) parts.push('', `[Show in timeline](${input.timelineLink})`);
-  return parts.join('\n');
+  const modelLine = `*φ = ${model.phi}, θ = ${model.theta}, ${model.loss} loss (${model.reduction}), w = ${f(model.w)}, u = ${f(model.u)}*`;
+  return [heading, '', ...dh, '', ...ds, '', ...table, '', modelLine].join('\n');
 }
 
 /** `command:` URI that opens the timeline at 0-based `step` of `uri`. */

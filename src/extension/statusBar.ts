@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { readSettings } from './config';
 import { logError } from './log';
-import { gradientSummary, statusSummary } from './summary';
+import { gradientParts, statusSummary } from './summary';
 import type { Analysis, AnalysisStore } from './types';
 
 /** The file shown in the active editor: a text editor's document, or a tab VS Code did not sync (> 50 MB). */
@@ -66,7 +66,7 @@ function render(item: vscode.StatusBarItem, analysis: Analysis): void {
   }
   item.text = `$(debug-step-back) ${statusSummary(trace, digits)}`;
   const tip = new vscode.MarkdownString(
-    `**BPTT Lens** — T = ${trace.T} steps, ${analysis.durationMs.toFixed(0)} ms\n\n${gradientSummary(trace, readSettings(analysis.uri).precision).split('  ·  ').join('  \n')}\n\nClick to open the timeline.`,
+    `**BPTT Lens** — T = ${trace.T} steps, ${analysis.durationMs.toFixed(0)} ms\n\n${gradientParts(trace, readSettings(analysis.uri).precision).join('  \n')}\n\nClick to open the timeline.`,
   );
   item.tooltip = tip;
 }

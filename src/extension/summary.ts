@@ -4,11 +4,15 @@ import { formatNumber } from '../shared/format';
 
 const GRAD_ORDER = ['w', 'v', 'b', 'u', 'c', 'h0'] as const;
 
-/** `L = 0.123  ∂L/∂w = …  ∂L/∂v = …` with every parameter gradient. */
-export function gradientSummary(trace: Trace, digits: number): string {
+/** `L=0.123`, `∂L/∂w=…`, … for every parameter gradient. */
+export function gradientParts(trace: Trace, digits: number): string[] {
   const f = (n: number): string => formatNumber(n, digits);
-  const grads = GRAD_ORDER.map((k) => `∂L/∂${k} = ${f(trace.grads[k])}`);
-  return [`L = ${f(trace.loss)}`, ...grads].join('  ·  ');
+  return [`L=${f(trace.loss)}`, ...GRAD_ORDER.map((k) => `∂L/∂${k}=${f(trace.grads[k])}`)];
+}
+
+/** One compact line: `L=0.1277  ∂L/∂w=1.02  ∂L/∂v=0.009376 …` (CodeLens width is scarce). */
+export function gradientSummary(trace: Trace, digits: number): string {
+  return gradientParts(trace, digits).join('  ');
 }
 
 /** The status bar's short form: `BPTT L=… ∂L/∂w=…`. */

@@ -49,10 +49,21 @@ describe('Run Backward Pass', () => {
     assert.strictEqual(lenses.range.start.line, 0);
     const title = lenses.command?.title ?? '';
     const f = (n: number) => formatNumber(n, 4);
-    for (const part of [`L = ${f(ref.trace.loss)}`, `∂L/∂w = ${f(ref.trace.grads.w)}`, `∂L/∂v = ${f(ref.trace.grads.v)}`, `∂L/∂h0 = ${f(ref.trace.grads.h0)}`]) {
+    for (const part of [`L=${f(ref.trace.loss)}`, `∂L/∂w=${f(ref.trace.grads.w)}`, `∂L/∂v=${f(ref.trace.grads.v)}`, `∂L/∂h0=${f(ref.trace.grads.h0)}`]) {
       assert.ok(title.includes(part), `"${title}" should include "${part}"`);
     }
     assert.strictEqual(lenses.command?.command, 'bpttLens.showTimeline');
+  });
+
+  it('the CodeLens of a file that does not parse counts its problems', async () => {
+    const uri = writeTemp('lens-broken.csv', '# bptt: w=0.5\nx,y\n1,2\nabc,3\n');
+    await open(uri);
+    await vscode.commands.executeCommand('bpttLens.runBackwardPass');
+    const lens = await waitFor('CodeLens', async () => {
+      const l = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
+      return l?.find((x) => x.command?.title.includes('BPTT Lens'));
+    });
+    assert.strictEqual(lens.command?.title, '$(error) BPTT Lens: 1 problem in this file — see Problems');
   });
 
   it('runs on an untitled CSV document', async () => {

@@ -19,7 +19,7 @@ describe('hoverMarkdown', () => {
 
   it('heads with the step of T', () => {
     assert.match(text(0), /^\*\*Step 1 of 3\*\*/);
-    assert.match(text(1), /^\*\*Step 2 of 3\*\* · no target/);
+    assert.match(text(1), /^\*\*Step 2 of 3\*\* · no target\n/);
   });
 
   it('shows ∂L/∂h_t as local + recurrent with the actual factors', () => {
@@ -36,6 +36,7 @@ describe('hoverMarkdown', () => {
     const md = text(2);
     assert.ok(md.includes('0 (t = T)'), md);
     assert.ok(md.includes('+ 0.9 · 0`'), md);
+    assert.ok(md.includes('*(recurrent, 0 at t = T)*'), md);
   });
 
   it('marks a step without a target', () => {
@@ -54,6 +55,6 @@ describe('hoverMarkdown', () => {
     const link = timelineCommandLink('file:///a/b.csv', 4);
     assert.strictEqual(link, `command:bpttLens.showTimeline?${encodeURIComponent('["file:///a/b.csv",4]')}`);
     const md = hoverMarkdown({ v: stepValues(tr, 0), T: 3, model: tr.model, dL_ds_next: 0, digits: 6, timelineLink: link });
-    assert.ok(md.endsWith(`[Show in timeline](${link})`));
+    assert.ok(md.startsWith(`**Step 1 of 3** · [Show in timeline](${link})\n`), md);
   });
 });
