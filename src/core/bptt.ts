@@ -92,22 +92,135 @@ export function runBptt(model: Model, data: SequenceData, buffers?: TraceBuffers
   const s = buffers?.s ?? new Float64Array(T);
   const h = buffers?.h ?? new Float64Array(T);
   const dL_ds = buffers?.dL_ds ?? new Float64Array(T);
-  const { w, v, b, u, c, h0 } = model;
   const phi = actCode(model.phi);
   const theta = actCode(model.theta);
   const ell = lossCode(model.loss);
 
   // nTargets for `mean`; lastTarget bounds the backward pass: later steps never reach L.
-  let nTargets = 0;
-  let lastTarget = -1;
-  for (let t = 0; t < T; t++) {
-    if (hasY[t] !== 0) {
-      nTargets++;
-      lastTarget = t;
-    }
-  }
+  const nTargets = countTargets(hasY);
+  const lastTarget = lastTargetOf(hasY);
   const scale = reductionScale(model, nTargets);
 
+  // The two loops live in their own functions, and get φ, θ, ℓ and their derivatives as
+  // one-code functions (STEP_* below): see the note there.
+  const acc = new Float64Array(ACC_LENGTH);
+  forward(model, STEP_ACT[phi], STEP_DACT[phi], x, s, h, dL_ds, acc);
+
+  // Steps after the last target do not reach L, so their gradients are exactly 0. Like autodiff,
+  // the pass never visits them: a NaN there must not leak into ∂L/∂w as 0·NaN.
+  dL_ds.fill(0, lastTarget + 1);
+  backward(model, STEP_ACT[theta], STEP_DACT[theta], STEP_LOSS[ell], STEP_DLOSS[ell], scale, lastTarget, data, h, dL_ds, acc);
+  const L = acc[ACC_L];
+
+  const trace: Trace = {
+    model,
+    T,
+    x,
+    y,
+    hasY,
+    s,
+    h,
+    dL_ds,
+    // L/N rather than (1/N)·L, so `mean` is exactly `sum` divided by N.
+    loss: model.reduction === 'mean' ? (nTargets > 0 ? L / nTargets : 0) : L,
+    grads: {
+      w: acc[ACC_W],
+      v: acc[ACC_V],
+      b: acc[ACC_B],
+      u: acc[ACC_U],
+      c: acc[ACC_C],
+      h0: T > 0 ? model.w * dL_ds[0] : 0,
+    },
+    nTargets,
+    lastTarget,
+    firstNonFinite: null,
+    nonFiniteOrigin: null,
+  };
+  if (acc[ACC_NONFINITE] !== 0) locateNonFinite(trace);
+  return trace;
+}
+
+type Fn1 = (z: number) => number;
+type Fn2 = (z: number, a: number) => number;
+
+/*
+ * Performance note. act/dact/loss/dloss switch on a code. Called with a variable code inside a
+ * loop, V8's optimizing compiler keeps the switch and merges the results of every case (and the
+ * implicit `undefined` after it) into a boxed value: one heap allocation per call per step. Called
+ * through these one-code functions instead, each call site in a loop sees the one function of the
+ * model at hand, and the compiler inlines act() with a constant code: the switch folds away and
+ * the value stays an unboxed double. The arithmetic is act()'s own, so stepValues agrees to the bit.
+ */
+const STEP_ACT: Record<Act, Fn1> = {
+  [Act.Tanh]: (z) => act(Act.Tanh, z),
+  [Act.Sigmoid]: (z) => act(Act.Sigmoid, z),
+  [Act.Relu]: (z) => act(Act.Relu, z),
+  [Act.LeakyRelu]: (z) => act(Act.LeakyRelu, z),
+  [Act.Identity]: (z) => act(Act.Identity, z),
+  [Act.Softsign]: (z) => act(Act.Softsign, z),
+  [Act.Softplus]: (z) => act(Act.Softplus, z),
+};
+const STEP_DACT: Record<Act, Fn2> = {
+  [Act.Tanh]: (z, a) => dact(Act.Tanh, z, a),
+  [Act.Sigmoid]: (z, a) => dact(Act.Sigmoid, z, a),
+  [Act.Relu]: (z, a) => dact(Act.Relu, z, a),
+  [Act.LeakyRelu]: (z, a) => dact(Act.LeakyRelu, z, a),
+  [Act.Identity]: (z, a) => dact(Act.Identity, z, a),
+  [Act.Softsign]: (z, a) => dact(Act.Softsign, z, a),
+  [Act.Softplus]: (z, a) => dact(Act.Softplus, z, a),
+};
+const STEP_LOSS: Record<Loss, Fn2> = {
+  [Loss.Squared]: (yhat, yt) => loss(Loss.Squared, yhat, yt),
+  [Loss.Mse]: (yhat, yt) => loss(Loss.Mse, yhat, yt),
+  [Loss.Abs]: (yhat, yt) => loss(Loss.Abs, yhat, yt),
+  [Loss.Bce]: (yhat, yt) => loss(Loss.Bce, yhat, yt),
+  [Loss.Huber]: (yhat, yt) => loss(Loss.Huber, yhat, yt),
+};
+const STEP_DLOSS: Record<Loss, Fn2> = {
+  [Loss.Squared]: (yhat, yt) => dloss(Loss.Squared, yhat, yt),
+  [Loss.Mse]: (yhat, yt) => dloss(Loss.Mse, yhat, yt),
+  [Loss.Abs]: (yhat, yt) => dloss(Loss.Abs, yhat, yt),
+  [Loss.Bce]: (yhat, yt) => dloss(Loss.Bce, yhat, yt),
+  [Loss.Huber]: (yhat, yt) => dloss(Loss.Huber, yhat, yt),
+};
+
+/** What the loops hand back, in one Float64Array (unboxed) slot each. */
+const ACC_L = 0;
+const ACC_W = 1;
+const ACC_V = 2;
+const ACC_B = 3;
+const ACC_U = 4;
+const ACC_C = 5;
+const ACC_NONFINITE = 6;
+const ACC_LENGTH = 7;
+
+// The counting loops are functions of their own too: a loop in runBptt itself would be compiled
+// on-stack mid-call, before the code after it has run, and that code would then bail out of
+// optimized code on every later call.
+function countTargets(hasY: Uint8Array): number {
+  let n = 0;
+  for (let t = 0; t < hasY.length; t++) if (hasY[t] !== 0) n++;
+  return n;
+}
+
+function lastTargetOf(hasY: Uint8Array): number {
+  let t = hasY.length - 1;
+  while (t >= 0 && hasY[t] === 0) t--;
+  return t;
+}
+
+function forward(
+  model: Model,
+  phi: Fn1,
+  dphi: Fn2,
+  x: Float64Array,
+  s: Float64Array,
+  h: Float64Array,
+  dL_ds: Float64Array,
+  acc: Float64Array,
+): void {
+  const { w, v, b, u, c, h0 } = model;
+  const T = x.length;
   // x·0 is NaN exactly when x is NaN or ±Inf, so one sum flags any non-finite value without a branch.
   let nonFinite = 0;
 
@@ -115,17 +228,34 @@ export function runBptt(model: Model, data: SequenceData, buffers?: TraceBuffers
   let hPrev = h0;
   for (let t = 0; t < T; t++) {
     const st = w * hPrev + v * x[t] + b;
-    const ht = act(phi, st);
+    const ht = phi(st);
     s[t] = st;
     h[t] = ht;
+    // φ'(s_t) waits in dL_ds[t] for the backward pass, which multiplies it in and overwrites it.
+    dL_ds[t] = dphi(st, ht);
     // θ is finite at every finite input, so checking z = u·h_t + c covers ŷ_t at every step.
     nonFinite += st * 0 + ht * 0 + (u * ht + c) * 0;
     hPrev = ht;
   }
+  acc[ACC_NONFINITE] = nonFinite;
+}
 
-  // Steps after the last target do not reach L, so their gradients are exactly 0. Like autodiff,
-  // the pass never visits them: a NaN there must not leak into ∂L/∂w as 0·NaN.
-  dL_ds.fill(0, lastTarget + 1);
+function backward(
+  model: Model,
+  theta: Fn1,
+  dtheta: Fn2,
+  ell: Fn2,
+  dell: Fn2,
+  scale: number,
+  lastTarget: number,
+  data: SequenceData,
+  h: Float64Array,
+  dL_ds: Float64Array,
+  acc: Float64Array,
+): void {
+  const { w, u, c, h0 } = model;
+  const { x, y, hasY } = data;
+  let nonFinite = acc[ACC_NONFINITE];
 
   // Backward, from the last target (∂L/∂s_{t+1} = 0 there):
   //   ∂L/∂h_t = ∂L/∂ŷ_t·θ'(u·h_t + c)·u + w·∂L/∂s_{t+1}      (local + recurrent)
@@ -139,10 +269,10 @@ export function runBptt(model: Model, data: SequenceData, buffers?: TraceBuffers
     let local = 0;
     if (hasY[t] !== 0) {
       const z = u * ht + c;
-      const yhat = act(theta, z);
-      const lt = loss(ell, yhat, y[t]);
-      const dL_dyhat = scale * dloss(ell, yhat, y[t]);
-      const dL_dz = dL_dyhat * dact(theta, z, yhat);
+      const yhat = theta(z);
+      const lt = ell(yhat, y[t]);
+      const dL_dyhat = scale * dell(yhat, y[t]);
+      const dL_dz = dL_dyhat * dtheta(z, yhat);
       local = dL_dz * u;
       L += lt;
       dL_du += dL_dz * ht;
@@ -150,7 +280,7 @@ export function runBptt(model: Model, data: SequenceData, buffers?: TraceBuffers
       nonFinite += lt * 0 + dL_dz * 0;
     }
     const dL_dh = local + (t < lastTarget ? w * dL_ds_next : 0);
-    const dL_dst = dL_dh * dact(phi, s[t], ht);
+    const dL_dst = dL_dh * dL_ds[t]; // dL_ds[t] holds φ'(s_t), left by the forward pass
     dL_ds[t] = dL_dst;
     nonFinite += dL_dh * 0 + dL_dst * 0;
 
@@ -160,26 +290,13 @@ export function runBptt(model: Model, data: SequenceData, buffers?: TraceBuffers
     dL_db += dL_dst;
     dL_ds_next = dL_dst;
   }
-
-  const trace: Trace = {
-    model,
-    T,
-    x,
-    y,
-    hasY,
-    s,
-    h,
-    dL_ds,
-    // L/N rather than (1/N)·L, so `mean` is exactly `sum` divided by N.
-    loss: model.reduction === 'mean' ? (nTargets > 0 ? L / nTargets : 0) : L,
-    grads: { w: dL_dw, v: dL_dv, b: dL_db, u: dL_du, c: dL_dc, h0: T > 0 ? w * dL_ds[0] : 0 },
-    nTargets,
-    lastTarget,
-    firstNonFinite: null,
-    nonFiniteOrigin: null,
-  };
-  if (nonFinite !== 0) locateNonFinite(trace);
-  return trace;
+  acc[ACC_L] = L;
+  acc[ACC_W] = dL_dw;
+  acc[ACC_V] = dL_dv;
+  acc[ACC_B] = dL_db;
+  acc[ACC_U] = dL_du;
+  acc[ACC_C] = dL_dc;
+  acc[ACC_NONFINITE] = nonFinite;
 }
 
 /**
