@@ -51,106 +51,77 @@ typedef struct {
   int nonFinite;
 } Result;
 
-/* φ = tanh, θ = identity, ℓ = ½(ŷ − y)², reduction = sum (scale 1). */
-static Result bptt_tanh(long T, const double *x, const double *y, const uint8_t *hasY, double *s, double *h,
-                        double *dL_ds) {
+/*
+ * φ = tanh (isTanh = 1, glibc tanh) or identity (isTanh = 0), θ = identity, ℓ = ½(ŷ − y)²,
+ * reduction = sum (scale 1). The statements follow runBptt line for line: the target count and
+ * the last target, the forward loop with its non-finite sum (s, h and z = u·h + c), the zero fill
+ * after the last target, and the backward loop from the last target, with θ and ℓ only at steps
+ * that have a target. always_inline with a constant isTanh gives one specialised loop per φ.
+ */
+static inline __attribute__((always_inline)) Result bptt(int isTanh, long T, const double *x, const double *y,
+                                                         const uint8_t *hasY, double *s, double *h, double *dL_ds) {
   const double w = W, v = V, b = B, u = U, c = C, h0 = H0;
-  long nTargets = 0;
-  for (long t = 0; t < T; t++) nTargets += hasY[t];
+  long nTargets = 0, lastTarget = -1;
+  for (long t = 0; t < T; t++)
+    if (hasY[t] != 0) {
+      nTargets++;
+      lastTarget = t;
+    }
   const double scale = 1.0; /* reduction = sum */
   double nonFinite = 0;
 
-  /* Forward: s_t = w·h_{t-1} + v·x_t + b,  h_t = tanh(s_t) */
+  /* Forward: s_t = w·h_{t-1} + v·x_t + b,  h_t = φ(s_t) */
   double hPrev = h0;
   for (long t = 0; t < T; t++) {
     const double st = w * hPrev + v * x[t] + b;
-    const double ht = tanh(st);
+    const double ht = isTanh ? tanh(st) : st;
     s[t] = st;
     h[t] = ht;
-    nonFinite += st * 0 + ht * 0;
+    nonFinite += st * 0 + ht * 0 + (u * ht + c) * 0;
     hPrev = ht;
   }
+  for (long t = lastTarget + 1; t < T; t++) dL_ds[t] = 0;
 
-  /* Backward: ∂L/∂h_t = ∂L/∂ŷ_t·1·u + w·∂L/∂s_{t+1},  ∂L/∂s_t = ∂L/∂h_t·(1 − h_t²) */
+  /* Backward, from the last target:
+   *   ∂L/∂h_t = ∂L/∂ŷ_t·θ'(u·h_t + c)·u + w·∂L/∂s_{t+1},  ∂L/∂s_t = ∂L/∂h_t·φ'(s_t) */
   double L = 0, dw = 0, dv = 0, db = 0, du = 0, dc = 0, dL_ds_next = 0;
-  for (long t = T - 1; t >= 0; t--) {
+  for (long t = lastTarget; t >= 0; t--) {
     const double ht = h[t];
-    const double z = u * ht + c;
-    const double yhat = z;
-    const double thetaPrime = 1;
-    double dL_dyhat = 0;
-    if (hasY[t] == 1) {
+    double local = 0;
+    if (hasY[t] != 0) {
+      const double z = u * ht + c;
+      const double yhat = z;
       const double d = yhat - y[t];
       const double lt = 0.5 * d * d;
+      const double dL_dyhat = scale * (yhat - y[t]);
+      const double dL_dz = dL_dyhat * 1; /* θ' = 1 */
+      local = dL_dz * u;
       L += lt;
-      dL_dyhat = scale * (yhat - y[t]);
-      nonFinite += lt * 0;
+      du += dL_dz * ht;
+      dc += dL_dz;
+      nonFinite += lt * 0 + dL_dz * 0;
     }
-    const double dL_dz = dL_dyhat * thetaPrime;
-    const double dL_dh = dL_dz * u + w * dL_ds_next;
-    const double dL_dst = dL_dh * (1 - ht * ht);
+    const double dL_dh = local + (t < lastTarget ? w * dL_ds_next : 0);
+    const double dL_dst = dL_dh * (isTanh ? 1 - ht * ht : 1);
     dL_ds[t] = dL_dst;
-    nonFinite += yhat * 0 + dL_dh * 0 + dL_dst * 0;
+    nonFinite += dL_dh * 0 + dL_dst * 0;
     dw += dL_dst * (t > 0 ? h[t - 1] : h0);
     dv += dL_dst * x[t];
     db += dL_dst;
-    du += dL_dz * ht;
-    dc += dL_dz;
     dL_ds_next = dL_dst;
   }
-  Result r = {scale * L, dw, dv, db, du, dc, T > 0 ? w * dL_ds[0] : 0, nTargets, nonFinite != 0};
+  Result r = {L, dw, dv, db, du, dc, T > 0 ? w * dL_ds[0] : 0, nTargets, nonFinite != 0};
   return r;
 }
 
-/* φ = identity; otherwise the same. */
+static Result bptt_tanh(long T, const double *x, const double *y, const uint8_t *hasY, double *s, double *h,
+                        double *dL_ds) {
+  return bptt(1, T, x, y, hasY, s, h, dL_ds);
+}
+
 static Result bptt_identity(long T, const double *x, const double *y, const uint8_t *hasY, double *s, double *h,
                             double *dL_ds) {
-  const double w = W, v = V, b = B, u = U, c = C, h0 = H0;
-  long nTargets = 0;
-  for (long t = 0; t < T; t++) nTargets += hasY[t];
-  const double scale = 1.0; /* reduction = sum */
-  double nonFinite = 0;
-
-  /* Forward: s_t = w·h_{t-1} + v·x_t + b,  h_t = s_t */
-  double hPrev = h0;
-  for (long t = 0; t < T; t++) {
-    const double st = w * hPrev + v * x[t] + b;
-    const double ht = st;
-    s[t] = st;
-    h[t] = ht;
-    nonFinite += st * 0 + ht * 0;
-    hPrev = ht;
-  }
-
-  /* Backward: ∂L/∂h_t = ∂L/∂ŷ_t·1·u + w·∂L/∂s_{t+1},  ∂L/∂s_t = ∂L/∂h_t·1 */
-  double L = 0, dw = 0, dv = 0, db = 0, du = 0, dc = 0, dL_ds_next = 0;
-  for (long t = T - 1; t >= 0; t--) {
-    const double ht = h[t];
-    const double z = u * ht + c;
-    const double yhat = z;
-    const double thetaPrime = 1;
-    double dL_dyhat = 0;
-    if (hasY[t] == 1) {
-      const double d = yhat - y[t];
-      const double lt = 0.5 * d * d;
-      L += lt;
-      dL_dyhat = scale * (yhat - y[t]);
-      nonFinite += lt * 0;
-    }
-    const double dL_dz = dL_dyhat * thetaPrime;
-    const double dL_dh = dL_dz * u + w * dL_ds_next;
-    const double dL_dst = dL_dh * 1;
-    dL_ds[t] = dL_dst;
-    nonFinite += yhat * 0 + dL_dh * 0 + dL_dst * 0;
-    dw += dL_dst * (t > 0 ? h[t - 1] : h0);
-    dv += dL_dst * x[t];
-    db += dL_dst;
-    du += dL_dz * ht;
-    dc += dL_dz;
-    dL_ds_next = dL_dst;
-  }
-  Result r = {scale * L, dw, dv, db, du, dc, T > 0 ? w * dL_ds[0] : 0, nTargets, nonFinite != 0};
-  return r;
+  return bptt(0, T, x, y, hasY, s, h, dL_ds);
 }
 
 static int cmp_double(const void *a, const void *b) {
