@@ -115,7 +115,10 @@ export class LensStore implements AnalysisStore, vscode.Disposable {
       const slices = text !== undefined ? [new TextEncoder().encode(text)] : await readTextSlices(document);
       return slices && this.inWorker({ slices }, format, options);
     };
-    const promise = this.finish(document.uri, version, document.fileName, start(), `${document.lineCount.toLocaleString('en-US')} lines`);
+    // If the text changed while it was read in slices, the caller gets the run of the new text.
+    const promise = this.finish(document.uri, version, document.fileName, start(), `${document.lineCount.toLocaleString('en-US')} lines`).then(
+      (a) => a ?? (document.isClosed || document.version === version ? undefined : this.run(document)),
+    );
     this.inflight.set(key, { version, promise });
     const clear = (): void => {
       if (this.inflight.get(key)?.promise === promise) this.inflight.delete(key);

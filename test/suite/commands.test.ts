@@ -66,6 +66,15 @@ describe('Run Backward Pass', () => {
     assert.strictEqual(lens.command?.title, '$(error) BPTT Lens: 1 problem in this file — see Problems');
   });
 
+  it('a file with a directive is analysed on open, without the command', async () => {
+    const text = '# bptt: w=0.3 v=2\nx,y\n0.1,0.2\n0.3,\n';
+    const uri = writeTemp('auto.csv', text);
+    const doc = await open(uri);
+    const s = await store();
+    const a = await waitFor('automatic analysis', () => s.current(doc));
+    assert.strictEqual(a.trace?.loss, expected(text, 'auto.csv').trace.loss);
+  });
+
   it('runs on an untitled CSV document', async () => {
     const content = '# bptt: w=0.7 v=0.4\nx,y\n0.5,0.1\n-0.2,\n1,0.3\n';
     const doc = await vscode.workspace.openTextDocument({ language: 'csv', content });
