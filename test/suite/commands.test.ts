@@ -110,6 +110,21 @@ describe('Run Backward Pass', () => {
     }
   });
 
+  it('Insert Directive adds a "bptt" key to a JSON file and keeps the data', async () => {
+    const body = '{\n  "x": [0.5, -0.25, 1],\n  "y": [0.1, null, 0.3]\n}\n';
+    const uri = writeTemp('no-directive.json', body);
+    const doc = await open(uri);
+    const summary = await vscode.commands.executeCommand<RunSummary>('bpttLens.runBackwardPass');
+    assert.strictEqual(summary?.hasDirective, false);
+    assert.ok(await vscode.commands.executeCommand('bpttLens.insertDirective', uri.toString()));
+    const text = doc.getText();
+    assert.ok(text.includes('"bptt": {"w": 1, "v": 1, "b": 0, "u": 1, "c": 0, "h0": 0, "phi": "tanh", "theta": "identity", "loss": "squared", "reduction": "sum"}'), text);
+    const ref = expected(text, 'no-directive.json');
+    assert.ok(ref.parsed.hasDirective);
+    assert.deepStrictEqual(Array.from(ref.parsed.x), [0.5, -0.25, 1]);
+    assert.strictEqual(ref.trace.loss, summary?.loss);
+  });
+
   it('follows edits: a changed value updates the analysis after the debounce', async () => {
     const text = '# bptt: w=0.9 v=0.5\nx,y\n1.0,0.4\n0.5,0.6\n-0.5,0.1\n';
     const uri = writeTemp('edit-me.csv', text);
