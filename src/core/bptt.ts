@@ -101,15 +101,15 @@ export function runBptt(model: Model, data: SequenceData, buffers?: TraceBuffers
   const lastTarget = lastTargetOf(hasY);
   const scale = reductionScale(model, nTargets);
 
-  // The two loops live in their own functions, and get φ, θ, ℓ and their derivatives as
-  // one-code functions (STEP_* below): see the note there.
+  // The two loops live in their own functions, run in chunks, and get φ, θ, ℓ and their
+  // derivatives as one-code functions (STEP_* below): see the performance note there.
   const acc = new Float64Array(ACC_LENGTH);
-  forward(model, STEP_ACT[phi], STEP_DACT[phi], x, s, h, dL_ds, acc);
+  forwardPass(model, STEP_ACT[phi], STEP_DACT[phi], x, s, h, dL_ds, acc);
 
   // Steps after the last target do not reach L, so their gradients are exactly 0. Like autodiff,
   // the pass never visits them: a NaN there must not leak into ∂L/∂w as 0·NaN.
   dL_ds.fill(0, lastTarget + 1);
-  backward(model, STEP_ACT[theta], STEP_DACT[theta], STEP_LOSS[ell], STEP_DLOSS[ell], scale, lastTarget, data, h, dL_ds, acc);
+  backwardPass(model, STEP_ACT[theta], STEP_DACT[theta], STEP_LOSS[ell], STEP_DLOSS[ell], scale, lastTarget, data, h, dL_ds, acc);
   const L = acc[ACC_L];
 
   const trace: Trace = {
@@ -150,6 +150,12 @@ type Fn2 = (z: number, a: number) => number;
  * through these one-code functions instead, each call site in a loop sees the one function of the
  * model at hand, and the compiler inlines act() with a constant code: the switch folds away and
  * the value stays an unboxed double. The arithmetic is act()'s own, so stepValues agrees to the bit.
+ *
+ * The loops run in chunks of CHUNK steps, each chunk one call of forward()/backward() carrying its
+ * state in `acc`. A loop that runs long on its first call is compiled on-stack, with loop
+ * variables that arrived boxed from the interpreter and stay boxed, and V8 then re-enters that
+ * on-stack code on every later call instead of compiling the function whole. Short calls get the
+ * whole-function compilation, where s, h and every accumulator are plain doubles in registers.
  */
 const STEP_ACT: Record<Act, Fn1> = {
   [Act.Tanh]: (z) => act(Act.Tanh, z),
@@ -192,7 +198,13 @@ const ACC_B = 3;
 const ACC_U = 4;
 const ACC_C = 5;
 const ACC_NONFINITE = 6;
-const ACC_LENGTH = 7;
+/** h_{t-1} and ∂L/∂s_{t+1}, carried from one chunk to the next. */
+const ACC_H_PREV = 7;
+const ACC_DL_DS_NEXT = 8;
+const ACC_LENGTH = 9;
+
+/** Steps per call of forward()/backward(); see the performance note above. */
+const CHUNK = 256;
 
 // The counting loops are functions of their own too: a loop in runBptt itself would be compiled
 // on-stack mid-call, before the code after it has run, and that code would then bail out of
@@ -209,7 +221,7 @@ function lastTargetOf(hasY: Uint8Array): number {
   return t;
 }
 
-function forward(
+function forwardPass(
   model: Model,
   phi: Fn1,
   dphi: Fn2,
@@ -219,14 +231,49 @@ function forward(
   dL_ds: Float64Array,
   acc: Float64Array,
 ): void {
-  const { w, v, b, u, c, h0 } = model;
   const T = x.length;
+  acc[ACC_H_PREV] = model.h0;
+  for (let t0 = 0; t0 < T; t0 += CHUNK) forward(model, phi, dphi, x, s, h, dL_ds, acc, t0, Math.min(T, t0 + CHUNK));
+}
+
+function backwardPass(
+  model: Model,
+  theta: Fn1,
+  dtheta: Fn2,
+  ell: Fn2,
+  dell: Fn2,
+  scale: number,
+  lastTarget: number,
+  data: SequenceData,
+  h: Float64Array,
+  dL_ds: Float64Array,
+  acc: Float64Array,
+): void {
+  for (let tEnd = lastTarget; tEnd >= 0; tEnd -= CHUNK) {
+    backward(model, theta, dtheta, ell, dell, scale, lastTarget, data, h, dL_ds, acc, tEnd, Math.max(0, tEnd - CHUNK + 1));
+  }
+}
+
+/** Steps [tStart, tEnd) of the forward pass. */
+function forward(
+  model: Model,
+  phi: Fn1,
+  dphi: Fn2,
+  x: Float64Array,
+  s: Float64Array,
+  h: Float64Array,
+  dL_ds: Float64Array,
+  acc: Float64Array,
+  tStart: number,
+  tEnd: number,
+): void {
+  const { w, v, b, u, c } = model;
   // x·0 is NaN exactly when x is NaN or ±Inf, so one sum flags any non-finite value without a branch.
-  let nonFinite = 0;
+  let nonFinite = acc[ACC_NONFINITE];
 
   // Forward: s_t = w·h_{t-1} + v·x_t + b,  h_t = φ(s_t)
-  let hPrev = h0;
-  for (let t = 0; t < T; t++) {
+  let hPrev = acc[ACC_H_PREV];
+  for (let t = tStart; t < tEnd; t++) {
     const st = w * hPrev + v * x[t] + b;
     const ht = phi(st);
     s[t] = st;
@@ -238,7 +285,10 @@ function forward(
     hPrev = ht;
   }
   acc[ACC_NONFINITE] = nonFinite;
+  acc[ACC_H_PREV] = hPrev;
 }
+
+/** Steps tEnd down to tStart of the backward pass (tEnd ≤ lastTarget). */
 
 function backward(
   model: Model,
@@ -252,6 +302,8 @@ function backward(
   h: Float64Array,
   dL_ds: Float64Array,
   acc: Float64Array,
+  tEnd: number,
+  tStart: number,
 ): void {
   const { w, u, c, h0 } = model;
   const { x, y, hasY } = data;
@@ -261,10 +313,10 @@ function backward(
   //   ∂L/∂h_t = ∂L/∂ŷ_t·θ'(u·h_t + c)·u + w·∂L/∂s_{t+1}      (local + recurrent)
   //   ∂L/∂s_t = ∂L/∂h_t·φ'(s_t)
   // The loss and the output-layer gradients are taken here too, so θ is evaluated once per step.
-  let L = 0;
-  let dL_dw = 0, dL_dv = 0, dL_db = 0, dL_du = 0, dL_dc = 0;
-  let dL_ds_next = 0;
-  for (let t = lastTarget; t >= 0; t--) {
+  let L = acc[ACC_L];
+  let dL_dw = acc[ACC_W], dL_dv = acc[ACC_V], dL_db = acc[ACC_B], dL_du = acc[ACC_U], dL_dc = acc[ACC_C];
+  let dL_ds_next = acc[ACC_DL_DS_NEXT];
+  for (let t = tEnd; t >= tStart; t--) {
     const ht = h[t];
     let local = 0;
     if (hasY[t] !== 0) {
@@ -297,6 +349,7 @@ function backward(
   acc[ACC_U] = dL_du;
   acc[ACC_C] = dL_dc;
   acc[ACC_NONFINITE] = nonFinite;
+  acc[ACC_DL_DS_NEXT] = dL_ds_next;
 }
 
 /**
