@@ -176,11 +176,14 @@ function coreBench(): CoreRow[] {
     const runs = T >= 1e7 ? 3 : quick ? 5 : 7;
     for (const phi of ['tanh', 'identity'] as const) {
       const model = benchModel(phi);
+      // JS, C, JS, C: each side's figure is the better of its two medians, so a slow phase of the
+      // (shared, noisy) machine does not land on one side only.
       const js = timeJs(model, data, buffers, reps, runs);
-      const c = JSON.parse(runC(['run', phi, String(T), String(runs)])) as CRun;
-      // A second JS measurement after C, so a slow phase of the machine hits both sides.
+      const c1 = JSON.parse(runC(['run', phi, String(T), String(runs)])) as CRun;
       const js2 = timeJs(model, data, buffers, reps, runs);
+      const c2 = JSON.parse(runC(['run', phi, String(T), String(runs)])) as CRun;
       const jsNs = Math.min(js.ns, js2.ns);
+      const c = c1.nsPerStep <= c2.nsPerStep ? c1 : c2;
       const diff = checksumDiff(js.trace, c);
       const tol = phi === 'identity' ? 1e-12 : 1e-9;
       const ok = diff <= tol && js.trace.nTargets === c.nTargets && (js.trace.firstNonFinite === null) === !c.nonFinite;
@@ -376,10 +379,16 @@ function main(): void {
   say('3. Files: bytes held per step, CSV parse, file → trace');
   const files = fileBench();
   say();
-  const worst = Math.max(...core.map((r) => r.ratio));
   const allOk = core.every((r) => r.ok);
   say('Targets');
-  say(`  core ≤ 1.0× C:           worst JS/C ${fmt(worst)} (${core.map((r) => `${r.phi[0]}${r.T.toExponential(0)} ${fmt(r.ratio)}`).join(', ')})  ${worst <= 1 ? 'MET' : 'NOT MET'}`);
+  for (const phi of ['tanh', 'identity'] as const) {
+    const rows = core.filter((r) => r.phi === phi);
+    const worst = Math.max(...rows.map((r) => r.ratio));
+    say(
+      `  core ≤ 1.0× C, φ=${phi.padEnd(8)} worst JS/C ${fmt(worst)} (${rows.map((r) => `T=${r.T.toExponential(0)}: ${fmt(r.ratio)}`).join(', ')})  ` +
+        (worst <= 1 ? 'MET' : 'NOT MET'),
+    );
+  }
   say(`  checksums JS = C:        ${allOk ? 'all agree' : 'MISMATCH'}`);
   say(`  ≤ 80 bytes/step:         ${fmt(files.bytesPerStep, 1)} (byteLength), ${fmt(files.measuredBytesPerStep, 1)} (measured)  ${Math.max(files.bytesPerStep, files.measuredBytesPerStep) <= 80 ? 'MET' : 'NOT MET'}`);
   say(`  10⁶-row CSV end to end < 1 s: ${fmt(files.e2e / 1e6, 0)} ms  ${files.e2e < 1e9 ? 'MET' : 'NOT MET'}`);
