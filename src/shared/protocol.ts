@@ -49,6 +49,8 @@ export interface TraceSummary {
   grads: Grads;
   model: Model;
   nTargets: number;
+  /** 1-based t of the last step with a target (where the loss is read last), or null when none has one. */
+  lastTarget: number | null;
   firstNonFinite: number | null;
   nonFiniteOrigin: NonFiniteOrigin | null;
   /** Largest and smallest non-zero finite |∂L/∂s_t|, or NaN when there is none. */
@@ -74,6 +76,11 @@ export interface DidComputeTraceMessage {
   summary: TraceSummary;
   /** The whole trace reduced to about two points per pixel of chart width. */
   overview: SeriesWindow;
+  /**
+   * Step (1-based) to select, asked for with the panel (e.g. from a hover's "show in timeline");
+   * null: the webview keeps its own selection or picks the last step with a target.
+   */
+  select: number | null;
 }
 
 export interface DidFailParseMessage {

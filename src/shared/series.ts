@@ -206,3 +206,54 @@ export function gradientBands(t: ArrayLike<number>, log_dL_ds: ArrayLike<number>
   }
   return bands;
 }
+
+/** A run of whole steps [from, to] (1-based, inclusive) that a band covers. */
+export interface BandRun {
+  kind: BandKind;
+  from: number;
+  to: number;
+}
+
+/** The bands as whole steps within 1..T, in order. */
+export function bandRuns(bands: readonly Band[], T: number): BandRun[] {
+  const runs: BandRun[] = [];
+  for (const b of bands) {
+    const from = Math.max(1, Math.ceil(b.t0));
+    const to = Math.min(T, Math.floor(b.t1));
+    if (to >= from) runs.push({ kind: b.kind, from, to });
+  }
+  return runs;
+}
+
+/** "t ≤ 47", "t = 3…9", "every step": where a run lies, as a person reads it. */
+export function describeRun(r: { from: number; to: number }, T: number): string {
+  if (r.from <= 1 && r.to >= T) return `every step (t = 1…${T})`;
+  if (r.from <= 1) return `t ≤ ${r.to}`;
+  if (r.to >= T) return `t ≥ ${r.from}`;
+  return r.from === r.to ? `t = ${r.from}` : `t = ${r.from}…${r.to}`;
+}
+
+const MAX_RUNS_NAMED = 3;
+
+/**
+ * One plain-language sentence per kind of band, e.g.
+ * "|∂L/∂s_t| falls below 1e-6 for t ≤ 47: the gradient has vanished there." `threshold` formats a number.
+ */
+export function bandCaptions(runs: readonly BandRun[], T: number, vanishing: string, exploding: string): { kind: BandKind; text: string }[] {
+  const out: { kind: BandKind; text: string }[] = [];
+  for (const kind of ['vanished', 'exploded'] as const) {
+    const mine = runs.filter((r) => r.kind === kind);
+    if (mine.length === 0) continue;
+    const named = mine.slice(0, MAX_RUNS_NAMED).map((r) => describeRun(r, T));
+    const more = mine.length - named.length;
+    const where = named.join(', ') + (more > 0 ? ` and ${more} more stretch${more === 1 ? '' : 'es'}` : '');
+    out.push({
+      kind,
+      text:
+        kind === 'vanished'
+          ? `|∂L/∂s_t| falls below ${vanishing} for ${where}: the gradient has vanished there.`
+          : `|∂L/∂s_t| exceeds ${exploding} for ${where}: the gradient has exploded there.`,
+    });
+  }
+  return out;
+}

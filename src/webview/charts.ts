@@ -19,8 +19,15 @@ interface SeriesSpec {
 }
 
 export interface ChartSpec {
-  id: string;
+  id: 'signal' | 'gradient' | 'params';
+  /** The whole title (PNG export, accessible name): `lead` then `detail`. */
   title: string;
+  /** What the chart is, in bold. */
+  lead: string;
+  /** Which series, and how they relate. */
+  detail: string;
+  /** Only the bottom chart names the shared t axis. */
+  xLabel: boolean;
   yLabel: string;
   log: boolean;
   floor: number;
@@ -29,16 +36,19 @@ export interface ChartSpec {
 
 /** log10 of an exact zero is drawn at `floor`; the legend says 0 there. */
 export function chartSpecs(log: boolean, floor: number): ChartSpec[] {
-  return specs(log).map((s) => ({ ...s, floor }));
+  return specs(log).map((s) => ({ ...s, title: s.lead + s.detail, floor }));
 }
 
-function specs(log: boolean): Omit<ChartSpec, 'floor'>[] {
+// Titles stay on one line in a 500 px wide panel (checked by the UI test).
+function specs(log: boolean): Omit<ChartSpec, 'floor' | 'title'>[] {
   const g = (k: 'dL_dh' | 'dL_dh_local' | 'dL_dh_recurrent' | 'dL_ds'): SeriesKey => (log ? `log_${k}` : k);
   const wrap = (s: string): string => (log ? `|${s}|` : s);
   return [
     {
       id: 'signal',
-      title: 'Signal',
+      lead: 'Signal (forward pass)',
+      detail: ': x_t, y_t, ŷ_t, h_t',
+      xLabel: false,
       yLabel: 'value',
       log: false,
       series: [
@@ -50,7 +60,9 @@ function specs(log: boolean): Omit<ChartSpec, 'floor'>[] {
     },
     {
       id: 'gradient',
-      title: log ? 'Gradient, log10 of magnitude' : 'Gradient',
+      lead: 'Gradient flowing back',
+      detail: `: ∂L/∂h_t = local + recurrent, and ∂L/∂s_t${log ? ' · log10 |·|' : ''}`,
+      xLabel: false,
       yLabel: log ? 'log10 |∂L/∂·|' : '∂L/∂·',
       log,
       series: [
@@ -62,8 +74,10 @@ function specs(log: boolean): Omit<ChartSpec, 'floor'>[] {
     },
     {
       id: 'params',
-      title: 'Parameter gradients, accumulated backward from t = T',
-      yLabel: 'running sum',
+      lead: 'Parameter gradients',
+      detail: ' summed back from t = T (reach ∂L/∂w, ∂L/∂v at t = 1)',
+      xLabel: true,
+      yLabel: 'Σ from T to t',
       log: false,
       series: [
         { key: 'sum_w', label: 'Σ_{τ≥t} ∂L/∂s_τ·h_{τ−1} (→ ∂L/∂w)', color: '--vscode-charts-blue', width: 2 },
@@ -72,6 +86,13 @@ function specs(log: boolean): Omit<ChartSpec, 'floor'>[] {
     },
   ];
 }
+
+/** Plot height in CSS px for a chart (the x-axis label takes its own row). */
+export function chartHeight(spec: ChartSpec, plot: number): number {
+  return plot + (spec.xLabel ? X_LABEL_SIZE : 0);
+}
+
+const X_LABEL_SIZE = 22;
 
 export function cssColor(name: string, fallback = '--vscode-foreground'): string {
   const style = getComputedStyle(document.body);
@@ -102,10 +123,22 @@ export interface ChartCallbacks {
   onDrawn: (ms: number) => void;
 }
 
+/** Fills `u`'s legend with the values at step t (the nearest point), when t is in the data. */
+export function showStepInLegend(u: uPlot, t: number | null): void {
+  const ts = u.data[0];
+  if (t === null || ts.length === 0 || t < ts[0] || t > ts[ts.length - 1]) return;
+  u.setLegend({ idx: u.valToIdx(t) }, false);
+}
+
+/** Band fill opacity: stronger on high-contrast themes, where 13 % of a colour on black is hard to see. */
+export function bandAlpha(): number {
+  return document.body.classList.contains('vscode-high-contrast') ? 0.3 : 0.13;
+}
+
 export function createChart(spec: ChartSpec, host: HTMLElement, width: number, height: number, data: uPlot.AlignedData, cb: ChartCallbacks): uPlot {
   const fg = cssColor('--vscode-foreground');
   const grid = cssColor('--vscode-editorWidget-border', '--vscode-panel-border');
-  const axis = (label: string): uPlot.Axis => ({
+  const axis = (label: string | undefined): uPlot.Axis => ({
     label,
     stroke: fg,
     grid: { stroke: grid, width: 1 },
@@ -128,9 +161,8 @@ export function createChart(spec: ChartSpec, host: HTMLElement, width: number, h
   const opts: uPlot.Options = {
     width,
     height,
-    title: spec.title,
     scales: { x: { time: false } },
-    axes: [axis('t (step)'), yAxis],
+    axes: [spec.xLabel ? { ...axis('t (step)'), labelSize: X_LABEL_SIZE } : { ...axis(undefined), labelSize: 0 }, yAxis],
     series: [
       { label: 't', value: (_u, v) => (v == null ? '—' : String(Math.round(v))) },
       ...spec.series.map(
@@ -170,6 +202,12 @@ export function createChart(spec: ChartSpec, host: HTMLElement, width: number, h
           if (key === 'x') cb.onXScale(u);
         },
       ],
+      // With the pointer off the charts the legends show the selected step, not dashes.
+      setLegend: [
+        (u) => {
+          if (u.cursor.idx == null) showStepInLegend(u, cb.overlay().selected);
+        },
+      ],
     },
   };
   return new uPlot(opts, data, host);
@@ -181,7 +219,7 @@ function drawBands(u: uPlot, bands: Band[]): void {
   const { top, height, left, width } = u.bbox;
   const colors = { vanished: cssColor('--vscode-charts-blue'), exploded: cssColor('--vscode-charts-red') };
   ctx.save();
-  ctx.globalAlpha = 0.13;
+  ctx.globalAlpha = bandAlpha();
   for (const b of bands) {
     const x0 = Math.max(left, u.valToPos(b.t0, 'x', true));
     const x1 = Math.min(left + width, u.valToPos(b.t1, 'x', true));

@@ -15,8 +15,8 @@ import type {
   TraceSummary,
   WebviewToHostMessage,
 } from '../shared/protocol';
-import { gradientBands, prefersLog, type Band } from '../shared/series';
-import { chartSpecs, createChart, cssColor, plotData, type ChartSpec, type Overlay } from './charts';
+import { bandCaptions, bandRuns, gradientBands, prefersLog, type Band, type BandKind } from '../shared/series';
+import { chartHeight, chartSpecs, createChart, cssColor, plotData, showStepInLegend, type ChartSpec, type Overlay } from './charts';
 
 interface VsCodeApi {
   postMessage(msg: WebviewToHostMessage): void;
@@ -39,7 +39,8 @@ const state: PersistedState = { uri: null, T: 0, zoom: null, t: null, log: null,
 const save = (): void => vscode.setState(state);
 const post = (m: WebviewToHostMessage): void => vscode.postMessage(m);
 
-const CHART_HEIGHT = 190;
+/** Height of each chart's plot and t-axis ticks, CSS px (the bottom chart adds its axis label). */
+const PLOT_HEIGHT = 168;
 const WINDOW_DEBOUNCE_MS = 80;
 
 let precision = 6;
@@ -49,7 +50,7 @@ let overview: SeriesWindow | null = null;
 /** What the charts currently show: the overview or a zoom window. */
 let shown: SeriesWindow | null = null;
 let step: DidSelectStepMessage | null = null;
-let charts: { spec: ChartSpec; u: uPlot }[] = [];
+let charts: { spec: ChartSpec; u: uPlot; height: number }[] = [];
 let bands: Band[] = [];
 let syncing = false;
 let requestId = 0;
@@ -68,21 +69,26 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<Record
 const app = document.getElementById('app') as HTMLElement;
 const summaryBar = el('section', { class: 'summary', 'aria-label': 'Trace summary' });
 const toolbar = el('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Timeline tools' });
-const logButton = el('button', { type: 'button', 'aria-pressed': 'false', title: 'Toggle log10|·| for the gradient chart (L)' }, 'Log scale');
-const resetButton = el('button', { type: 'button', title: 'Show all steps (0 or double-click)' }, 'Reset zoom');
-const pngButton = el('button', { type: 'button', title: 'Save the charts as a PNG image' }, 'Export PNG');
-const csvButton = el('button', { type: 'button', title: 'Export the trace as CSV' }, 'Export CSV');
-const jsonButton = el('button', { type: 'button', title: 'Export the trace as JSON' }, 'Export JSON');
+// aria-label: the accessible name without the CSS check mark of the pressed state.
+const logButton = el('button', { type: 'button', 'aria-pressed': 'false', 'aria-label': 'Log scale', title: 'Toggle log10|·| for the gradient chart (L)' }, 'Log scale');
+const resetButton = el('button', { type: 'button', 'aria-label': 'Reset zoom', title: 'Show all steps (0 or double-click)' }, 'Reset zoom');
+const pngButton = el('button', { type: 'button', 'aria-label': 'Export PNG', title: 'Save the charts as a PNG image' }, 'PNG');
+const csvButton = el('button', { type: 'button', 'aria-label': 'Export CSV', title: 'Export every step of the trace as CSV' }, 'CSV');
+const jsonButton = el('button', { type: 'button', 'aria-label': 'Export JSON', title: 'Export the trace as JSON' }, 'JSON');
+const exportGroup = el('span', { class: 'export', role: 'group', 'aria-label': 'Export' }, el('span', { class: 'label', 'aria-hidden': 'true' }, 'Export'), pngButton, csvButton, jsonButton);
 const zoomInfo = el('span', { class: 'zoom-info', 'aria-live': 'polite' });
-toolbar.append(logButton, resetButton, pngButton, csvButton, jsonButton, zoomInfo);
+toolbar.append(logButton, resetButton, exportGroup, zoomInfo);
 const chartsBox = el('div', {
   class: 'charts',
   tabindex: '0',
   role: 'slider',
-  'aria-label': 'Selected step. Arrow keys move, Home/End jump to the ends, Enter reveals the line in the editor, +/- zoom, L toggles log scale.',
+  'aria-label': 'Selected step',
+  'aria-describedby': 'timeline-hints',
   'aria-valuemin': '1',
 });
-const legendNote = el('p', { class: 'note' });
+/** What the shading and the vertical lines mean; shown under the gradient chart's title. */
+const key = el('p', { class: 'key', 'aria-label': 'Chart key' });
+const legendNote = el('p', { class: 'note', id: 'timeline-hints' });
 const stepBox = el('section', { class: 'step', 'aria-label': 'Selected step', 'aria-live': 'polite' });
 const messageBox = el('section', { class: 'message' });
 
@@ -95,6 +101,12 @@ function showOnly(which: 'empty' | 'errors' | 'trace'): void {
 // ------------------------------------------------------------------ formatting
 
 const fmt = (n: number | null | undefined): string => (n == null ? '—' : formatNumber(n, precision));
+
+const sci = (n: number): string => formatNumber(n, 3);
+
+function swatch(kind: BandKind | 'selected' | 'nonfinite'): HTMLElement {
+  return el('span', { class: `swatch ${kind}`, 'aria-hidden': 'true' });
+}
 
 function renderSummary(s: TraceSummary): void {
   const m = s.model;
@@ -115,17 +127,36 @@ function renderSummary(s: TraceSummary): void {
     const o = s.nonFiniteOrigin;
     dl.append(item('first non-finite', `t = ${s.firstNonFinite}${o ? ` (${o.quantity} = ${fmt(o.value)} at t = ${o.t})` : ''}`, 'bad'));
   }
+  const part = (name: string, value: string): HTMLElement => el('span', {}, `${name}=${value}`);
   const model = el(
     'p',
-    { class: 'model' },
-    `${s.fileName} · φ = ${m.phi}, θ = ${m.theta}, ℓ = ${m.loss} (${m.reduction}) · w = ${fmt(m.w)}, v = ${fmt(m.v)}, b = ${fmt(m.b)}, u = ${fmt(m.u)}, c = ${fmt(m.c)}, h0 = ${fmt(m.h0)}` +
-      ` · |∂L/∂s| from ${fmt(s.minAbs_dL_ds)} to ${fmt(s.maxAbs_dL_ds)}`,
+    { class: 'model', 'aria-label': 'Model' },
+    part('φ', m.phi),
+    part('θ', m.theta),
+    part('ℓ', `${m.loss}(${m.reduction})`),
+    part('w', fmt(m.w)),
+    part('v', fmt(m.v)),
+    part('b', fmt(m.b)),
+    part('u', fmt(m.u)),
+    part('c', fmt(m.c)),
+    part('h0', fmt(m.h0)),
   );
-  summaryBar.replaceChildren(dl, model);
+  // Where the gradient dies or blows up, in words, from the whole trace (not the zoom window).
+  const runs = overview ? bandRuns(gradientBands(overview.t, overview.values.log_dL_ds, s.logFloor, thresholds.vanishing, thresholds.exploding), s.T) : [];
+  const captions = bandCaptions(runs, s.T, sci(thresholds.vanishing), sci(thresholds.exploding)).map((c) =>
+    el('p', { class: `band-caption ${c.kind}` }, swatch(c.kind), c.text),
+  );
+  const range = Number.isFinite(s.maxAbs_dL_ds) ? el('p', { class: 'range' }, `|∂L/∂s_t| ranges from ${sci(s.minAbs_dL_ds)} to ${sci(s.maxAbs_dL_ds)} over the ${s.T} steps.`) : '';
+  summaryBar.replaceChildren(dl, model, ...captions, range);
+  key.replaceChildren(
+    el('span', { class: 'key-item' }, swatch('vanished'), `shaded blue: |∂L/∂s_t| < ${sci(thresholds.vanishing)} — vanishing`),
+    el('span', { class: 'key-item' }, swatch('exploded'), `shaded red: > ${sci(thresholds.exploding)} — exploding`),
+    el('span', { class: 'key-item' }, swatch('selected'), 'selected step'),
+    ...(s.firstNonFinite !== null ? [el('span', { class: 'key-item' }, swatch('nonfinite'), 'first non-finite step')] : []),
+  );
   legendNote.textContent =
-    `Shaded: |∂L/∂s_t| < ${formatNumber(thresholds.vanishing, 3)} (vanished, blue) or > ${formatNumber(thresholds.exploding, 3)} (exploded, red).` +
-    (s.firstNonFinite !== null ? ' Dashed line: first non-finite step.' : '') +
-    ' Drag to zoom, wheel to zoom, Shift+wheel to pan, double-click to reset; click a step to show it in the editor.';
+    'Click a step to see it in the editor and in the table below. Keys (charts focused): ←/→ and Home/End move the selection, ' +
+    'Enter shows it in the editor, +/− zoom, 0 resets, L toggles log scale. Drag or wheel to zoom, Shift+wheel to pan, double-click to reset.';
 }
 
 function renderStep(): void {
@@ -164,8 +195,14 @@ function renderStep(): void {
   const eqH = `∂L/∂h_t = ∂L/∂ŷ_t·θ'·u + w·∂L/∂s_{t+1} = ${fmt(v.dL_dyhat)}·${fmt(v.thetaPrime)}·${fmt(m.u)} + ${fmt(m.w)}·${fmt(step.next_dL_ds)} = ${fmt(v.dL_dh_local)} + ${fmt(v.dL_dh_recurrent)} = ${fmt(v.dL_dh)}`;
   const eqS = `∂L/∂s_t = ∂L/∂h_t·φ'(s_t) = ${fmt(v.dL_dh)}·${fmt(v.phiPrime)} = ${fmt(v.dL_ds)}`;
   stepBox.replaceChildren(table, el('div', { class: 'equations' }, el('p', { class: 'eq' }, eqH), el('p', { class: 'eq' }, eqS)));
-  chartsBox.setAttribute('aria-valuenow', String(v.t));
-  chartsBox.setAttribute('aria-valuetext', `step ${v.t}: ∂L/∂s = ${fmt(v.dL_ds)}, ∂L/∂h = ${fmt(v.dL_dh)}`);
+  setAriaValue(v.t, v.dL_ds);
+}
+
+/** The slider's value for assistive technology: "t = 25 of 60, ∂L/∂s_t = 4.84e-20". */
+function setAriaValue(t: number, dL_ds?: number): void {
+  chartsBox.setAttribute('aria-valuenow', String(t));
+  const T = summary?.T;
+  chartsBox.setAttribute('aria-valuetext', `t = ${t}${T ? ` of ${T}` : ''}${dL_ds === undefined ? '' : `, ∂L/∂s_t = ${sci(dL_ds)}`}`);
 }
 
 // ------------------------------------------------------------------ charts
@@ -195,17 +232,26 @@ function buildCharts(): void {
   logButton.setAttribute('aria-pressed', String(log));
   const width = chartWidth();
   for (const spec of chartSpecs(log, summary?.logFloor ?? -Infinity)) {
-    const box = el('div', { class: 'chart', role: 'group', 'aria-label': spec.title });
+    const box = el('div', { class: `chart chart-${spec.id}`, role: 'group', 'aria-label': spec.title });
+    box.append(el('h3', { class: 'chart-title' }, el('strong', {}, spec.lead), spec.detail));
+    if (spec.id === 'gradient') box.append(key);
     chartsBox.append(box);
-    const u = createChart(spec, box, width, CHART_HEIGHT, plotData(spec, shown), {
+    const height = chartHeight(spec, PLOT_HEIGHT);
+    const u = createChart(spec, box, width, height, plotData(spec, shown), {
       overlay,
       onXScale,
       onDrawn: recordDraw,
     });
     bindPointer(u);
-    charts.push({ spec, u });
+    charts.push({ spec, u, height });
   }
   if (range) setRange(range[0], range[1]);
+  showSelectionInLegends();
+}
+
+/** Legends show the selected step's values whenever the pointer is not over a chart. */
+function showSelectionInLegends(): void {
+  for (const c of charts) if (c.u.cursor.idx == null) showStepInLegend(c.u, state.t);
 }
 
 function currentRange(): [number, number] | null {
@@ -238,6 +284,7 @@ function setShown(w: SeriesWindow): void {
   } finally {
     syncing = false;
   }
+  showSelectionInLegends();
 }
 
 function onXScale(u: uPlot): void {
@@ -290,6 +337,7 @@ function selectStep(t: number, reveal: boolean): void {
   const clamped = Math.min(T, Math.max(1, Math.round(t)));
   state.t = clamped;
   save();
+  setAriaValue(clamped, step?.values.t === clamped ? step.values.dL_ds : undefined);
   keepInView(clamped);
   redraw();
   post({ type: 'selectStep', t: clamped, reveal });
@@ -306,6 +354,7 @@ function keepInView(t: number): void {
 
 function redraw(): void {
   for (const c of charts) c.u.redraw(false, false);
+  showSelectionInLegends();
 }
 
 function zoomBy(factor: number, center: number): void {
@@ -449,6 +498,10 @@ function didComputeTrace(m: DidComputeTraceMessage): void {
     state.t = null;
     step = null;
   }
+  // A step asked for with the panel wins; else the kept one; else the last step with a target,
+  // so the table and the legends show numbers straight away.
+  if (m.select !== null) state.t = Math.min(s.T, Math.max(1, m.select));
+  else if (state.t === null && s.T > 0) state.t = s.lastTarget ?? s.T;
   state.uri = s.uri;
   state.T = s.T;
   save();
@@ -463,7 +516,12 @@ function didComputeTrace(m: DidComputeTraceMessage): void {
   buildCharts();
   if (state.zoom) setRange(state.zoom[0], state.zoom[1]);
   else rangeChanged(1, s.T);
-  if (state.t !== null) post({ type: 'selectStep', t: state.t, reveal: false });
+  if (state.t !== null) {
+    if (m.select !== null) keepInView(state.t);
+    setAriaValue(state.t);
+    showSelectionInLegends();
+    post({ type: 'selectStep', t: state.t, reveal: false });
+  }
   renderStep();
   markFirstPaint();
 }
@@ -543,7 +601,7 @@ new ResizeObserver(() => {
   const width = chartWidth();
   if (width === lastWidth) return;
   lastWidth = width;
-  for (const c of charts) c.u.setSize({ width, height: CHART_HEIGHT });
+  for (const c of charts) c.u.setSize({ width, height: c.height });
   clearTimeout(resizeTimer);
   // Ask for series reduced to the new width once the resize settles.
   resizeTimer = setTimeout(() => post({ type: 'didResize', width }), 200);

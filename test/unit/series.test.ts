@@ -4,6 +4,9 @@ import { BUILTIN_DEFAULTS, runBptt } from '../../src/core';
 import { TraceSeries } from '../../src/extension/timeline/data';
 import {
   backwardSums,
+  bandCaptions,
+  bandRuns,
+  describeRun,
   gradientBands,
   bucketLayout,
   log10Abs,
@@ -157,6 +160,8 @@ describe('timeline data (host side)', () => {
     assert.strictEqual(s.T, T);
     assert.strictEqual(s.grads.w, trace.grads.w);
     assert.ok(s.logFloor < Math.log10(s.minAbs_dL_ds));
+    // Targets at even indices only: the last one is index T − 2, i.e. t = T − 1.
+    assert.strictEqual(s.lastTarget, T - 1);
     assert.strictEqual(ts.sum_w[0], trace.grads.w);
   });
 
@@ -180,5 +185,34 @@ describe('series: vanishing / exploding bands', () => {
   it('does not mark the zero gradients after the last target', () => {
     assert.deepStrictEqual(gradientBands([1, 2, 3, 4], [-7, 0, -20, -20], -20, 1e-6, 1e6), [{ kind: 'vanished', t0: 0.5, t1: 1.5 }]);
     assert.deepStrictEqual(gradientBands([1, 2], [-20, -20], -20, 1e-6, 1e6), []);
+  });
+});
+
+describe('series: band captions', () => {
+  it('turns bands into whole-step runs inside 1..T', () => {
+    const bands = gradientBands([1, 2, 3, 4, 5, 6], [-7, -7, 0, 7, 7, 0], -20, 1e-6, 1e6);
+    assert.deepStrictEqual(bandRuns(bands, 6), [
+      { kind: 'vanished', from: 1, to: 2 },
+      { kind: 'exploded', from: 4, to: 5 },
+    ]);
+    assert.deepStrictEqual(bandRuns([{ kind: 'vanished', t0: 0.5, t1: 60.5 }], 60), [{ kind: 'vanished', from: 1, to: 60 }]);
+  });
+
+  it('says where a run lies as a person reads it', () => {
+    assert.strictEqual(describeRun({ from: 1, to: 47 }, 60), 't ≤ 47');
+    assert.strictEqual(describeRun({ from: 50, to: 60 }, 60), 't ≥ 50');
+    assert.strictEqual(describeRun({ from: 3, to: 9 }, 60), 't = 3…9');
+    assert.strictEqual(describeRun({ from: 7, to: 7 }, 60), 't = 7');
+    assert.strictEqual(describeRun({ from: 1, to: 60 }, 60), 'every step (t = 1…60)');
+  });
+
+  it('writes one sentence per kind, naming at most three stretches', () => {
+    assert.deepStrictEqual(bandCaptions([{ kind: 'vanished', from: 1, to: 47 }], 60, '1e-6', '1e6'), [
+      { kind: 'vanished', text: '|∂L/∂s_t| falls below 1e-6 for t ≤ 47: the gradient has vanished there.' },
+    ]);
+    const runs = [1, 5, 9, 13, 17].map((from) => ({ kind: 'exploded' as const, from, to: from + 1 }));
+    const [c] = bandCaptions(runs, 60, '1e-6', '1e6');
+    assert.strictEqual(c.text, '|∂L/∂s_t| exceeds 1e6 for t ≤ 2, t = 5…6, t = 9…10 and 2 more stretches: the gradient has exploded there.');
+    assert.deepStrictEqual(bandCaptions([], 60, '1e-6', '1e6'), []);
   });
 });

@@ -139,13 +139,16 @@ export class TimelinePanel implements vscode.Disposable {
     const overview = await series.window(0, trace.T, this.width, yieldToEventLoop);
     // A newer analysis may have arrived while the series were prepared.
     if (this.analysis !== analysis) return;
+    // The webview selects this step (or its own) and asks for its values.
+    const select = this.pendingStep !== undefined && this.pendingStep <= trace.T ? this.pendingStep : null;
+    this.pendingStep = undefined;
     this.post({
       type: 'didComputeTrace',
       summary: series.summary({ ...meta, version: analysis.version, durationMs: analysis.durationMs }),
       overview,
+      select,
     });
     this.lastSentT = 0;
-    this.selectPending();
   }
 
   private selectPending(): void {
