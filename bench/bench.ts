@@ -71,6 +71,14 @@ function gc(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }
 
+/** Full GC, then time for V8 to release freed ArrayBuffer memory (it is swept concurrently). */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 3; i++) {
+    gc();
+    await new Promise((r) => setTimeout(r, 30));
+  }
+}
+
 function pad(s: string | number, n: number): string {
   return String(s).padStart(n);
 }
@@ -301,7 +309,7 @@ function csvText(T: number): string {
 const PARSED_ARRAYS = ['x', 'y', 'hasY', 'line', 'xStart', 'xEnd', 'yStart', 'yEnd', 'rowStart', 'rowEnd'] as const;
 const TRACE_ARRAYS = ['s', 'h', 'dL_ds'] as const;
 
-function fileBench(): { bytesPerStep: number; measuredBytesPerStep: number; e2e: number; mbps: number } {
+async function fileBench(): Promise<{ bytesPerStep: number; measuredBytesPerStep: number; e2e: number; mbps: number }> {
   const T = 1e6;
   mkdirSync(benchOut, { recursive: true });
   const path = join(benchOut, `bench-${T}.csv`);
@@ -311,15 +319,15 @@ function fileBench(): { bytesPerStep: number; measuredBytesPerStep: number; e2e:
   say(`  file: ${path} (${T} rows, ${fmt(size / 1e6, 1)} MB)`);
 
   // Bytes held per step.
-  gc();
+  await settle();
   const m0 = process.memoryUsage().arrayBuffers;
   let parsed = parseSequence(text0, 'csv');
   if (parsed.errors.length) throw new Error(`parse errors: ${parsed.errors[0].message}`);
   if (parsed.T !== T) throw new Error(`parsed ${parsed.T} steps, expected ${T}`);
-  gc();
+  await settle();
   const m1 = process.memoryUsage().arrayBuffers;
   let trace = runBptt(parsed.model, parsed);
-  gc();
+  await settle();
   const m2 = process.memoryUsage().arrayBuffers;
   const parsedBytes = PARSED_ARRAYS.reduce((a, k) => a + parsed[k].byteLength, 0);
   const traceBytes = TRACE_ARRAYS.reduce((a, k) => a + trace[k].byteLength, 0);
@@ -374,7 +382,7 @@ function fileBench(): { bytesPerStep: number; measuredBytesPerStep: number; e2e:
 
 // ---------------------------------------------------------------------------------------------
 
-function main(): void {
+async function main(): Promise<void> {
   say('BPTT Lens benchmark');
   for (const l of machine()) say(l);
   say();
@@ -386,7 +394,7 @@ function main(): void {
   tanhBench();
   say();
   say('3. Files: bytes held per step, CSV parse, file → trace');
-  const files = fileBench();
+  const files = await fileBench();
   say();
   const allOk = core.every((r) => r.ok);
   say('Targets');
@@ -408,4 +416,4 @@ function main(): void {
   if (!allOk) process.exitCode = 1;
 }
 
-main();
+void main();
