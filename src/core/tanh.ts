@@ -1,10 +1,11 @@
 /**
- * tanh used by the core: a pure-JS tanh that TurboFan inlines, as accurate as Math.tanh or better
- * (max error < 1 ulp against a correctly rounded reference; test/unit/tanh.test.ts measures it).
+ * tanh used by the core: pure JS, more accurate than Math.tanh (max error < 1 ulp against a
+ * correctly rounded reference; test/unit/tanh.test.ts measures it) and faster (BENCHMARKS.md).
  *
- * Why not Math.tanh: V8 compiles it to a call out of the optimized loop into its C++ port of
- * fdlibm (ieee754::tanh → expm1, two dependent divisions), which costs a C call and spills every
- * live register; BENCHMARKS.md has the measurements.
+ * Why not Math.tanh: V8 compiles it to a C call out of the optimized loop (register spills,
+ * isolate bookkeeping) into its baseline-x86-64 port of fdlibm (ieee754::tanh → expm1, two
+ * dependent divisions). Keep this one function: split in two it would be inlined into act(),
+ * which then exhausts runBptt's inlining budget (BENCHMARKS.md explains).
  *
  * Method, for a = |x|:
  *   a < 0.625   tanh x = x + x·z·P(z)/Q(z), z = x²: Cephes' rational approximation (S. L. Moshier,
@@ -14,7 +15,7 @@
  *               p = e^r − 1 a degree-12 polynomial (near-minimax, 2^-60 relative to e^r), evaluated by
  *               Estrin's scheme for a short dependency chain. d = e^{2a} + 1 is kept as the exact
  *               sum (2^k + 1) + 2^k·p split into d + dlo (Fast2Sum), and q = 2/d is corrected to
- *               first order, q ≈ q0 − q0²·dlo/2, so only the division and the last subtraction round.
+ *               first order, q ≈ q0 − q0²·dlo/2, and 1 − q0 is split exactly (Fast2Sum): the result is rounded once, after the division.
  *   a ≥ 22      ±1 (1 − tanh 22 < 2^-62).
  * tanh(−0) = −0, tanh(NaN) = NaN, tanh(±∞) = ±1.
  */
