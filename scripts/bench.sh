@@ -7,4 +7,13 @@ cd "$(dirname "$0")/.."
 mkdir -p bench/out
 gcc -O2 -Wall -Wextra -o bench/out/bptt bench/bptt.c -lm
 npx esbuild bench/bench.ts --bundle --platform=node --target=node20 --main-fields=module,main --log-level=warning --outfile=bench/out/bench.js
-exec node --expose-gc bench/out/bench.js --out bench/out/latest.txt "$@"
+node --expose-gc bench/out/bench.js --out bench/out/latest.txt "$@"
+
+# Then the extension in real VS Code (code-server + Chromium): extension-host and timeline-webview
+# figures (bench/vscode-bench.md; JSON in test-results/perf/). BPTT_BENCH_VSCODE=0 skips it.
+if [ "${BPTT_BENCH_VSCODE:-1}" != 0 ]; then
+  bash scripts/provision.sh
+  npm run --silent build
+  npm run --silent compile-tests
+  node scripts/test-vscode.mjs --bench
+fi
