@@ -155,8 +155,8 @@ function renderSummary(s: TraceSummary): void {
     ...(s.firstNonFinite !== null ? [el('span', { class: 'key-item' }, swatch('nonfinite'), 'first non-finite step')] : []),
   );
   legendNote.textContent =
-    'Click a step to see it in the editor and in the table below. Keys (charts focused): ←/→ and Home/End move the selection, ' +
-    'Enter shows it in the editor, +/− zoom, 0 resets, L toggles log scale. Drag or wheel to zoom, Shift+wheel to pan, double-click to reset.';
+    'Click a step to show it in the editor and below. Charts focused: ←/→ Home/End select, Enter shows in the editor, ' +
+    '+/− zoom, 0 resets, L log scale. Drag or wheel to zoom, Shift+wheel pans, double-click resets.';
 }
 
 function renderStep(): void {
@@ -188,13 +188,23 @@ function renderStep(): void {
   const table = el(
     'table',
     { 'aria-label': `Every quantity of step t = ${v.t}` },
-    el('caption', {}, `Step t = ${v.t} of ${summary.T}`),
+    el('caption', {}, `Every quantity at t = ${v.t} of ${summary.T}`),
     el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'quantity'), el('th', { scope: 'col' }, 'value'))),
     el('tbody', {}, ...rows.map(([name, n]) => el('tr', {}, el('th', { scope: 'row' }, name), el('td', { class: n !== null && !Number.isFinite(n) ? 'bad' : '' }, fmt(n))))),
   );
   const eqH = `∂L/∂h_t = ∂L/∂ŷ_t·θ'·u + w·∂L/∂s_{t+1} = ${fmt(v.dL_dyhat)}·${fmt(v.thetaPrime)}·${fmt(m.u)} + ${fmt(m.w)}·${fmt(step.next_dL_ds)} = ${fmt(v.dL_dh_local)} + ${fmt(v.dL_dh_recurrent)} = ${fmt(v.dL_dh)}`;
   const eqS = `∂L/∂s_t = ∂L/∂h_t·φ'(s_t) = ${fmt(v.dL_dh)}·${fmt(v.phiPrime)} = ${fmt(v.dL_ds)}`;
-  stepBox.replaceChildren(table, el('div', { class: 'equations' }, el('p', { class: 'eq' }, eqH), el('p', { class: 'eq' }, eqS)));
+  // The two equations of the backward pass first: they are what the step is about.
+  stepBox.replaceChildren(
+    el(
+      'div',
+      { class: 'equations' },
+      el('h3', {}, `Step t = ${v.t} of ${summary.T}: the backward pass`),
+      el('p', { class: 'eq' }, eqH),
+      el('p', { class: 'eq' }, eqS),
+    ),
+    table,
+  );
   setAriaValue(v.t, v.dL_ds);
 }
 
@@ -531,9 +541,10 @@ function didFailParse(m: DidFailParseMessage): void {
   state.uri = m.uri;
   save();
   const list = el('ul', { class: 'errors' }, ...m.errors.map((e) => el('li', {}, el('span', { class: 'loc' }, `${m.fileName}:${e.line}:${e.col}`), ` ${e.message}`)));
+  const one = m.errors.length === 1;
   messageBox.replaceChildren(
-    el('h2', {}, `${m.fileName} has ${m.errors.length === 1 ? 'a problem' : `${m.errors.length} problems`}`),
-    el('p', {}, 'Fix them and the timeline updates by itself.'),
+    el('h2', {}, `${m.fileName} has ${one ? 'a problem' : `${m.errors.length} problems`}`),
+    el('p', {}, `No trace until every value parses. Fix ${one ? 'it' : 'them'} in the editor (file:line:column below) and the timeline updates by itself.`),
     list,
   );
   showOnly('errors');
