@@ -253,7 +253,8 @@ function readBptt(
 /** Where and how a "bptt" property goes into the object so it matches the file's style. */
 function jsonLayout(text: string, root: Node, bpttProp: Node | undefined): DirectiveLayout {
   if (bpttProp) {
-    return { start: bpttProp.offset, end: bpttProp.offset + bpttProp.length, before: '', after: '' };
+    // jsonc-parser's error recovery can give a node that runs past the end (an unterminated comment).
+    return { start: bpttProp.offset, end: Math.min(text.length, bpttProp.offset + bpttProp.length), before: '', after: '' };
   }
   const at = root.offset + 1;
   const first = root.children?.[0];

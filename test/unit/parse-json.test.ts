@@ -142,6 +142,13 @@ describe('parse JSON: errors and their ranges', () => {
 });
 
 describe('parse JSON: directiveEdit', () => {
+  it('stays inside the text when an unterminated comment swallows the end (found by fast-check)', () => {
+    const text = 'x{\n  "bptt": {"w": 0.9, "loss": bce"},\n  "x": [1, 2, "NaN"],\n  "y": [0, null, 1]\n/*';
+    const seq = parseSequence(text, 'json');
+    const edit = directiveEdit(seq, seq.model);
+    assert.ok(edit.offset >= 0 && edit.offset + edit.length <= text.length, `${edit.offset} + ${edit.length} > ${text.length}`);
+  });
+
   const model = { ...BUILTIN_DEFAULTS, w: 0.9, v: 0.5, c: -0, loss: 'mse' as const, reduction: 'mean' as const };
   const cases: Array<[string, string]> = [
     ['{"x": [1]}', '{"bptt": {"w": 0.9, "v": 0.5, "b": 0, "u": 1, "c": -0, "h0": 0, "phi": "tanh", "theta": "identity", "loss": "mse", "reduction": "mean"}, "x": [1]}'],
