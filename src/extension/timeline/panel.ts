@@ -49,6 +49,7 @@ export class TimelinePanel implements vscode.Disposable {
   });
   private highlightTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly disposables: vscode.Disposable[] = [];
+  private disposed = false;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -286,11 +287,14 @@ export class TimelinePanel implements vscode.Disposable {
     void vscode.window.showInformationMessage(`BPTT Lens: saved ${target.path.split('/').pop()}`);
   }
 
+  /** After the panel closed, work still in flight (a push awaiting its series) posts nothing. */
   private post(msg: HostToWebviewMessage): void {
-    void this.panel.webview.postMessage(msg);
+    if (this.disposed) return;
+    this.panel.webview.postMessage(msg).then(undefined, (e: unknown) => logError(`timeline post ${msg.type}`, e));
   }
 
   dispose(): void {
+    this.disposed = true;
     if (this.highlightTimer) clearTimeout(this.highlightTimer);
     for (const d of this.disposables.splice(0)) d.dispose();
   }
