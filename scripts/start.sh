@@ -32,7 +32,7 @@ read -r PUBLISHER NAME VERSION < <(node -e 'const p=require(process.argv[1]);con
 if [ -n "${BPTT_START_VSIX:-}" ]; then
   VSIX="$CACHE/bptt-lens-dev.vsix"
   echo "[start] packaging $VSIX"
-  (cd "$EXT_PATH" && npx --no-install vsce package --no-dependencies --skip-license --allow-missing-repository -o "$VSIX" >/dev/null)
+  (cd "$EXT_PATH" && npx --no-install vsce package --no-dependencies --allow-missing-repository --no-rewrite-relative-links -o "$VSIX" >/dev/null)
   node "$CS" --user-data-dir "$USER_DATA" --extensions-dir "$EXT_DIR" --install-extension "$VSIX" --force
 else
   # VS Code 1.100 scans symlinked extension folders; edits + rebuild + "Reload Window" apply.
@@ -47,7 +47,8 @@ if [ ! -f "$USER_DATA/User/settings.json" ]; then
   "telemetry.telemetryLevel": "off",
   "extensions.autoUpdate": false,
   "extensions.autoCheckUpdates": false,
-  "update.mode": "none"
+  "update.mode": "none",
+  "git.openRepositoryInParentFolders": "never"
 }
 JSON
 fi
