@@ -56,6 +56,8 @@ const argv = process.argv.slice(2);
 const flag = (f) => argv.includes(f);
 const grepIdx = argv.indexOf('--grep');
 const GREP = grepIdx >= 0 ? argv[grepIdx + 1] : process.env.BPTT_SUITE_GREP || '';
+// The extension host inherits code-server's environment: test/suite/index.js reads the grep from it.
+if (GREP) process.env.BPTT_SUITE_GREP = GREP;
 const BENCH = flag('--bench');
 const ONLY = ['--integration-only', '--e2e-only', '--vsix-only'].find(flag);
 const RUN_INTEGRATION = !BENCH && (!ONLY || ONLY === '--integration-only');

@@ -290,17 +290,45 @@ describe('Timeline webview in the workbench (10⁶ steps)', function () {
       await frame.waitForFunction((T) => document.querySelector('.zoom-info')?.textContent === `all ${T} steps`, T_BIG, { timeout: 10_000 });
     };
 
+    /**
+     * What the charts really show: the t in the legend (live under the pointer) at the plot's left
+     * and right edges, against the range the toolbar claims. A mismatch is a functional failure.
+     */
+    const mismatches: string[] = [];
+    const checkShown = async (after: string): Promise<void> => {
+      const legendT = async (fx: number): Promise<number> => {
+        await page.mouse.move(box.x + box.width * fx, cy, { steps: 2 });
+        await page.waitForTimeout(50);
+        return frame.evaluate(() => Number(document.querySelectorAll('.u-legend')[1]?.querySelector('.u-series .u-value')?.textContent ?? NaN));
+      };
+      const left = await legendT(0.002);
+      const right = await legendT(0.998);
+      await page.mouse.move(5, 5);
+      const info = await zoomInfo();
+      const m = /^t (\d+)–(\d+) of/.exec(info);
+      const [lo, hi] = m ? [Number(m[1]), Number(m[2])] : /^all/.test(info) ? [1, T_BIG] : [NaN, NaN];
+      const tol = Math.max(2, 0.03 * (hi - lo));
+      if (!(Math.abs(left - lo) <= tol && Math.abs(right - hi) <= tol)) {
+        mismatches.push(`after ${after}: the toolbar says "${info}" but the charts show t ≈ ${left}…${right}`);
+      }
+    };
+
     await reset();
+    await checkShown('double-click reset');
     const gestures: Gesture[] = [];
+    const drags: string[] = [];
     // 0.8³⁰ · 10⁶ ≈ 1200 steps: from the overview down to full resolution.
     gestures.push(await gesture('wheel zoom in ×30', () => wheel(30, -100)));
+    await checkShown('wheel zoom in');
     const zoomedIn = gestures[0].zoomInfo;
     assert.match(zoomedIn, /^t \d+–\d+ of 1000000$/, `zoomed in: ${zoomedIn}`);
     const [lo, hi] = /t (\d+)–(\d+)/.exec(zoomedIn)!.slice(1).map(Number);
     assert.ok(hi - lo < 5000, `30 wheel steps zoom in below 5000 steps (${zoomedIn})`);
     gestures.push(await gesture('Shift+wheel pan ×20', () => wheel(20, 100, true)));
     assert.notStrictEqual(gestures[1].zoomInfo, zoomedIn, 'panning moved the range');
+    await checkShown('Shift+wheel pan');
     gestures.push(await gesture('wheel zoom out ×30', () => wheel(30, 100)));
+    await checkShown('wheel zoom out');
     await reset();
     gestures.push(
       await gesture('drag-zoom ×4', async () => {
@@ -311,12 +339,17 @@ describe('Timeline webview in the workbench (10⁶ steps)', function () {
           await page.mouse.move(x0 + box.width * 0.2, cy, { steps: 6 });
           await page.mouse.up();
           await page.waitForTimeout(250);
+          drags.push(await zoomInfo());
         }
       }),
     );
     assert.match(gestures[3].zoomInfo, /^t \d+–\d+ of 1000000$/, `drag-zoomed: ${gestures[3].zoomInfo}`);
+    await checkShown('drag-zoom');
+    console.log(`      drag-zoom ranges: ${drags.join(' → ')}`);
     await screenshot(page, 'bench-timeline-zoomed');
     gestures.push(await gesture('double-click reset ×1', reset));
+    await checkShown('double-click reset after drag-zoom');
+    await screenshot(page, 'bench-timeline-reset');
 
     const all = gestures.flatMap((g) => g.frames);
     const handler = gestures.flatMap((g) => g.inputs.map((i) => i.handlerMs));
@@ -327,7 +360,9 @@ describe('Timeline webview in the workbench (10⁶ steps)', function () {
       inputHandlerMs: stats(handler),
       inputToFrameMs: stats(toFrame),
     };
+    results.rangeMismatches = mismatches;
     assert.ok(all.length > 0, 'the charts redrew while zooming');
+    assert.deepStrictEqual(mismatches, [], 'the charts show the range the toolbar reports');
   });
 
   after(() => {
