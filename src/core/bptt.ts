@@ -8,7 +8,10 @@
  * recomputed by `stepValues` with exactly the arithmetic of the backward loop, so a hover or a
  * CLI row shows bit-for-bit the numbers the pass used.
  */
-import { Act, act, actCode, dact } from './activations';
+import {
+  Act, act, actCode, dact, dleakyRelu, drelu, dsigmoid, dsoftplus, dsoftsign, dtanh, leakyRelu, relu, sigmoid,
+  softplus, softsign, tanh,
+} from './activations';
 import { Loss, dloss, loss, lossCode } from './losses';
 import type { Model, NumericKey } from './model';
 
@@ -87,128 +90,44 @@ function reductionScale(model: Model, nTargets: number): number {
 }
 
 export function runBptt(model: Model, data: SequenceData, buffers?: TraceBuffers): Trace {
-  const { x, y, hasY } = data;
+  const { x, hasY } = data;
   const T = x.length;
   const s = buffers?.s ?? new Float64Array(T);
   const h = buffers?.h ?? new Float64Array(T);
   const dL_ds = buffers?.dL_ds ?? new Float64Array(T);
-  const phi = actCode(model.phi);
-  const theta = actCode(model.theta);
-  const ell = lossCode(model.loss);
 
   // nTargets for `mean`; lastTarget bounds the backward pass: later steps never reach L.
   const nTargets = countTargets(hasY);
   const lastTarget = lastTargetOf(hasY);
   const scale = reductionScale(model, nTargets);
 
-  // The two loops live in their own functions, run in chunks, and get φ, θ, ℓ and their
-  // derivatives as one-code functions (STEP_* below): see the performance note there.
-  const acc = new Float64Array(ACC_LENGTH);
-  forwardPass(model, STEP_ACT[phi], STEP_DACT[phi], x, s, h, dL_ds, acc);
-
+  const forwardNonFinite = forward(actCode(model.phi), model, x, s, h, dL_ds);
   // Steps after the last target do not reach L, so their gradients are exactly 0. Like autodiff,
   // the pass never visits them: a NaN there must not leak into ∂L/∂w as 0·NaN.
   dL_ds.fill(0, lastTarget + 1);
-  backwardPass(model, STEP_ACT[theta], STEP_DACT[theta], STEP_LOSS[ell], STEP_DLOSS[ell], scale, lastTarget, data, h, dL_ds, acc);
-  const L = acc[ACC_L];
+  const L = backward(actCode(model.theta), lossCode(model.loss), scale, lastTarget, model, data, h, dL_ds);
 
   const trace: Trace = {
     model,
     T,
     x,
-    y,
+    y: data.y,
     hasY,
     s,
     h,
     dL_ds,
     // L/N rather than (1/N)·L, so `mean` is exactly `sum` divided by N.
     loss: model.reduction === 'mean' ? (nTargets > 0 ? L / nTargets : 0) : L,
-    grads: {
-      w: acc[ACC_W],
-      v: acc[ACC_V],
-      b: acc[ACC_B],
-      u: acc[ACC_U],
-      c: acc[ACC_C],
-      h0: T > 0 ? model.w * dL_ds[0] : 0,
-    },
+    grads: { w: sumW, v: sumV, b: sumB, u: sumU, c: sumC, h0: T > 0 ? model.w * dL_ds[0] : 0 },
     nTargets,
     lastTarget,
     firstNonFinite: null,
     nonFiniteOrigin: null,
   };
-  if (acc[ACC_NONFINITE] !== 0) locateNonFinite(trace);
+  if (forwardNonFinite !== 0 || sumBad !== 0) locateNonFinite(trace);
   return trace;
 }
 
-type Fn1 = (z: number) => number;
-type Fn2 = (z: number, a: number) => number;
-
-/*
- * Performance note. act/dact/loss/dloss switch on a code. Called with a variable code inside a
- * loop, V8's optimizing compiler keeps the switch and merges the results of every case (and the
- * implicit `undefined` after it) into a boxed value: one heap allocation per call per step. Called
- * through these one-code functions instead, each call site in a loop sees the one function of the
- * model at hand, and the compiler inlines act() with a constant code: the switch folds away and
- * the value stays an unboxed double. The arithmetic is act()'s own, so stepValues agrees to the bit.
- *
- * The loops run in chunks of CHUNK steps, each chunk one call of forward()/backward() carrying its
- * state in `acc`. A loop that runs long on its first call is compiled on-stack, with loop
- * variables that arrived boxed from the interpreter and stay boxed, and V8 then re-enters that
- * on-stack code on every later call instead of compiling the function whole. Short calls get the
- * whole-function compilation, where s, h and every accumulator are plain doubles in registers.
- */
-const STEP_ACT: Record<Act, Fn1> = {
-  [Act.Tanh]: (z) => act(Act.Tanh, z),
-  [Act.Sigmoid]: (z) => act(Act.Sigmoid, z),
-  [Act.Relu]: (z) => act(Act.Relu, z),
-  [Act.LeakyRelu]: (z) => act(Act.LeakyRelu, z),
-  [Act.Identity]: (z) => act(Act.Identity, z),
-  [Act.Softsign]: (z) => act(Act.Softsign, z),
-  [Act.Softplus]: (z) => act(Act.Softplus, z),
-};
-const STEP_DACT: Record<Act, Fn2> = {
-  [Act.Tanh]: (z, a) => dact(Act.Tanh, z, a),
-  [Act.Sigmoid]: (z, a) => dact(Act.Sigmoid, z, a),
-  [Act.Relu]: (z, a) => dact(Act.Relu, z, a),
-  [Act.LeakyRelu]: (z, a) => dact(Act.LeakyRelu, z, a),
-  [Act.Identity]: (z, a) => dact(Act.Identity, z, a),
-  [Act.Softsign]: (z, a) => dact(Act.Softsign, z, a),
-  [Act.Softplus]: (z, a) => dact(Act.Softplus, z, a),
-};
-const STEP_LOSS: Record<Loss, Fn2> = {
-  [Loss.Squared]: (yhat, yt) => loss(Loss.Squared, yhat, yt),
-  [Loss.Mse]: (yhat, yt) => loss(Loss.Mse, yhat, yt),
-  [Loss.Abs]: (yhat, yt) => loss(Loss.Abs, yhat, yt),
-  [Loss.Bce]: (yhat, yt) => loss(Loss.Bce, yhat, yt),
-  [Loss.Huber]: (yhat, yt) => loss(Loss.Huber, yhat, yt),
-};
-const STEP_DLOSS: Record<Loss, Fn2> = {
-  [Loss.Squared]: (yhat, yt) => dloss(Loss.Squared, yhat, yt),
-  [Loss.Mse]: (yhat, yt) => dloss(Loss.Mse, yhat, yt),
-  [Loss.Abs]: (yhat, yt) => dloss(Loss.Abs, yhat, yt),
-  [Loss.Bce]: (yhat, yt) => dloss(Loss.Bce, yhat, yt),
-  [Loss.Huber]: (yhat, yt) => dloss(Loss.Huber, yhat, yt),
-};
-
-/** What the loops hand back, in one Float64Array (unboxed) slot each. */
-const ACC_L = 0;
-const ACC_W = 1;
-const ACC_V = 2;
-const ACC_B = 3;
-const ACC_U = 4;
-const ACC_C = 5;
-const ACC_NONFINITE = 6;
-/** h_{t-1} and ∂L/∂s_{t+1}, carried from one chunk to the next. */
-const ACC_H_PREV = 7;
-const ACC_DL_DS_NEXT = 8;
-const ACC_LENGTH = 9;
-
-/** Steps per call of forward()/backward(); see the performance note above. */
-const CHUNK = 256;
-
-// The counting loops are functions of their own too: a loop in runBptt itself would be compiled
-// on-stack mid-call, before the code after it has run, and that code would then bail out of
-// optimized code on every later call.
 function countTargets(hasY: Uint8Array): number {
   let n = 0;
   for (let t = 0; t < hasY.length; t++) if (hasY[t] !== 0) n++;
@@ -221,120 +140,184 @@ function lastTargetOf(hasY: Uint8Array): number {
   return t;
 }
 
-function forwardPass(
-  model: Model,
-  phi: Fn1,
-  dphi: Fn2,
-  x: Float64Array,
-  s: Float64Array,
-  h: Float64Array,
-  dL_ds: Float64Array,
-  acc: Float64Array,
-): void {
-  const T = x.length;
-  acc[ACC_H_PREV] = model.h0;
-  for (let t0 = 0; t0 < T; t0 += CHUNK) forward(model, phi, dphi, x, s, h, dL_ds, acc, t0, Math.min(T, t0 + CHUNK));
-}
+/*
+ * Non-finite values are flagged without a branch: v·0 is NaN exactly when v is NaN or ±∞, so one
+ * running sum `bad` of such products is non-zero iff any of them was. θ is finite at every finite
+ * input, so checking z = u·h_t + c in the forward pass covers ŷ_t at every step.
+ *
+ * Performance: one loop per φ, with the switch outside, so each loop calls one activation and V8
+ * inlines it (a loop shared by several φ would call them through one polymorphic site).
+ */
 
-function backwardPass(
-  model: Model,
-  theta: Fn1,
-  dtheta: Fn2,
-  ell: Fn2,
-  dell: Fn2,
-  scale: number,
-  lastTarget: number,
-  data: SequenceData,
-  h: Float64Array,
-  dL_ds: Float64Array,
-  acc: Float64Array,
-): void {
-  for (let tEnd = lastTarget; tEnd >= 0; tEnd -= CHUNK) {
-    backward(model, theta, dtheta, ell, dell, scale, lastTarget, data, h, dL_ds, acc, tEnd, Math.max(0, tEnd - CHUNK + 1));
-  }
-}
-
-/** Steps [tStart, tEnd) of the forward pass. */
-function forward(
-  model: Model,
-  phi: Fn1,
-  dphi: Fn2,
-  x: Float64Array,
-  s: Float64Array,
-  h: Float64Array,
-  dL_ds: Float64Array,
-  acc: Float64Array,
-  tStart: number,
-  tEnd: number,
-): void {
+/**
+ * Forward: s_t = w·h_{t-1} + v·x_t + b,  h_t = φ(s_t),  then φ'(s_t).
+ * φ'(s_t) waits in dL_ds[t]; the backward pass multiplies it in and overwrites it with ∂L/∂s_t.
+ * Returns the non-finite flag.
+ */
+function forward(phi: Act, model: Model, x: Float64Array, s: Float64Array, h: Float64Array, dL_ds: Float64Array): number {
   const { w, v, b, u, c } = model;
-  // x·0 is NaN exactly when x is NaN or ±Inf, so one sum flags any non-finite value without a branch.
-  let nonFinite = acc[ACC_NONFINITE];
-
-  // Forward: s_t = w·h_{t-1} + v·x_t + b,  h_t = φ(s_t)
-  let hPrev = acc[ACC_H_PREV];
-  for (let t = tStart; t < tEnd; t++) {
-    const st = w * hPrev + v * x[t] + b;
-    const ht = phi(st);
-    s[t] = st;
-    h[t] = ht;
-    // φ'(s_t) waits in dL_ds[t] for the backward pass, which multiplies it in and overwrites it.
-    dL_ds[t] = dphi(st, ht);
-    // θ is finite at every finite input, so checking z = u·h_t + c covers ŷ_t at every step.
-    nonFinite += st * 0 + ht * 0 + (u * ht + c) * 0;
-    hPrev = ht;
+  const T = x.length;
+  let hPrev = model.h0;
+  let bad = 0;
+  switch (phi) {
+    case Act.Tanh:
+      for (let t = 0; t < T; t++) {
+        const st = w * hPrev + v * x[t] + b;
+        const ht = tanh(st);
+        s[t] = st;
+        h[t] = ht;
+        dL_ds[t] = dtanh(ht);
+        bad += st * 0 + ht * 0 + (u * ht + c) * 0;
+        hPrev = ht;
+      }
+      break;
+    case Act.Sigmoid:
+      for (let t = 0; t < T; t++) {
+        const st = w * hPrev + v * x[t] + b;
+        const ht = sigmoid(st);
+        s[t] = st;
+        h[t] = ht;
+        dL_ds[t] = dsigmoid(ht);
+        bad += st * 0 + ht * 0 + (u * ht + c) * 0;
+        hPrev = ht;
+      }
+      break;
+    case Act.Relu:
+      for (let t = 0; t < T; t++) {
+        const st = w * hPrev + v * x[t] + b;
+        const ht = relu(st);
+        s[t] = st;
+        h[t] = ht;
+        dL_ds[t] = drelu(st);
+        bad += st * 0 + ht * 0 + (u * ht + c) * 0;
+        hPrev = ht;
+      }
+      break;
+    case Act.LeakyRelu:
+      for (let t = 0; t < T; t++) {
+        const st = w * hPrev + v * x[t] + b;
+        const ht = leakyRelu(st);
+        s[t] = st;
+        h[t] = ht;
+        dL_ds[t] = dleakyRelu(st);
+        bad += st * 0 + ht * 0 + (u * ht + c) * 0;
+        hPrev = ht;
+      }
+      break;
+    case Act.Identity:
+      for (let t = 0; t < T; t++) {
+        const st = w * hPrev + v * x[t] + b;
+        const ht = st;
+        s[t] = st;
+        h[t] = ht;
+        dL_ds[t] = 1;
+        bad += st * 0 + (u * ht + c) * 0;
+        hPrev = ht;
+      }
+      break;
+    case Act.Softsign:
+      for (let t = 0; t < T; t++) {
+        const st = w * hPrev + v * x[t] + b;
+        const ht = softsign(st);
+        s[t] = st;
+        h[t] = ht;
+        dL_ds[t] = dsoftsign(st);
+        bad += st * 0 + ht * 0 + (u * ht + c) * 0;
+        hPrev = ht;
+      }
+      break;
+    case Act.Softplus:
+      for (let t = 0; t < T; t++) {
+        const st = w * hPrev + v * x[t] + b;
+        const ht = softplus(st);
+        s[t] = st;
+        h[t] = ht;
+        dL_ds[t] = dsoftplus(st);
+        bad += st * 0 + ht * 0 + (u * ht + c) * 0;
+        hPrev = ht;
+      }
+      break;
   }
-  acc[ACC_NONFINITE] = nonFinite;
-  acc[ACC_H_PREV] = hPrev;
+  return bad;
 }
 
-/** Steps tEnd down to tStart of the backward pass (tEnd ≤ lastTarget). */
+/*
+ * What backward() computes besides L, as module variables (like C statics) rather than a returned
+ * object. A long first call of backward() is compiled on-stack (OSR) while its loop runs; code
+ * after the loop that has never run (an object literal: named stores without type feedback)
+ * makes that code deoptimize at the loop exit, and V8 re-enters the same OSR code, and deopts
+ * again, on every later call. Stores to module variables need no feedback, so the exit is clean.
+ */
+let sumW = 0, sumV = 0, sumB = 0, sumU = 0, sumC = 0, sumBad = 0;
 
+/**
+ * Backward, from the last target (∂L/∂s_{t+1} = 0 there) down to t = 0:
+ *   ∂L/∂h_t = ∂L/∂ŷ_t·θ'(u·h_t + c)·u + w·∂L/∂s_{t+1}      (local + recurrent)
+ *   ∂L/∂s_t = ∂L/∂h_t·φ'(s_t)
+ * θ and ℓ are needed only at steps with a target; the loss and the output-layer gradients are
+ * summed there too, so θ is evaluated once per step.
+ */
 function backward(
-  model: Model,
-  theta: Fn1,
-  dtheta: Fn2,
-  ell: Fn2,
-  dell: Fn2,
+  theta: Act,
+  ell: Loss,
   scale: number,
   lastTarget: number,
+  model: Model,
   data: SequenceData,
   h: Float64Array,
   dL_ds: Float64Array,
-  acc: Float64Array,
-  tEnd: number,
-  tStart: number,
-): void {
+): number {
   const { w, u, c, h0 } = model;
   const { x, y, hasY } = data;
-  let nonFinite = acc[ACC_NONFINITE];
-
-  // Backward, from the last target (∂L/∂s_{t+1} = 0 there):
-  //   ∂L/∂h_t = ∂L/∂ŷ_t·θ'(u·h_t + c)·u + w·∂L/∂s_{t+1}      (local + recurrent)
-  //   ∂L/∂s_t = ∂L/∂h_t·φ'(s_t)
-  // The loss and the output-layer gradients are taken here too, so θ is evaluated once per step.
-  let L = acc[ACC_L];
-  let dL_dw = acc[ACC_W], dL_dv = acc[ACC_V], dL_db = acc[ACC_B], dL_du = acc[ACC_U], dL_dc = acc[ACC_C];
-  let dL_ds_next = acc[ACC_DL_DS_NEXT];
-  for (let t = tEnd; t >= tStart; t--) {
+  let L = 0;
+  let dL_dw = 0, dL_dv = 0, dL_db = 0, dL_du = 0, dL_dc = 0;
+  let dL_ds_next = 0;
+  let bad = 0;
+  if (theta === Act.Identity && ell === Loss.Squared) {
+    // The common model, θ and ℓ written out: ŷ = z, ℓ = ½(ŷ − y)², ∂ℓ/∂ŷ = ŷ − y, θ' = 1.
+    for (let t = lastTarget; t >= 0; t--) {
+      const ht = h[t];
+      let local = 0;
+      if (hasY[t] !== 0) {
+        const yhat = u * ht + c;
+        const d = yhat - y[t];
+        const lt = 0.5 * d * d;
+        const dL_dz = scale * d;
+        local = dL_dz * u;
+        L += lt;
+        dL_du += dL_dz * ht;
+        dL_dc += dL_dz;
+        bad += lt * 0 + dL_dz * 0;
+      }
+      const dL_dh = local + (t < lastTarget ? w * dL_ds_next : 0);
+      const dL_dst = dL_dh * dL_ds[t];
+      dL_ds[t] = dL_dst;
+      bad += dL_dh * 0 + dL_dst * 0;
+      dL_dw += dL_dst * (t > 0 ? h[t - 1] : h0);
+      dL_dv += dL_dst * x[t];
+      dL_db += dL_dst;
+      dL_ds_next = dL_dst;
+    }
+  } else
+  for (let t = lastTarget; t >= 0; t--) {
     const ht = h[t];
     let local = 0;
     if (hasY[t] !== 0) {
       const z = u * ht + c;
-      const yhat = theta(z);
-      const lt = ell(yhat, y[t]);
-      const dL_dyhat = scale * dell(yhat, y[t]);
-      const dL_dz = dL_dyhat * dtheta(z, yhat);
+      const yhat = act(theta, z);
+      const lt = loss(ell, yhat, y[t]);
+      const dL_dyhat = scale * dloss(ell, yhat, y[t]);
+      const dL_dz = dL_dyhat * dact(theta, z, yhat);
       local = dL_dz * u;
       L += lt;
       dL_du += dL_dz * ht;
       dL_dc += dL_dz;
-      nonFinite += lt * 0 + dL_dz * 0;
+      bad += lt * 0 + dL_dz * 0;
     }
     const dL_dh = local + (t < lastTarget ? w * dL_ds_next : 0);
     const dL_dst = dL_dh * dL_ds[t]; // dL_ds[t] holds φ'(s_t), left by the forward pass
     dL_ds[t] = dL_dst;
-    nonFinite += dL_dh * 0 + dL_dst * 0;
+    bad += dL_dh * 0 + dL_dst * 0;
 
     // s_t uses w, v and b: each gets ∂L/∂s_t times what it multiplies there.
     dL_dw += dL_dst * (t > 0 ? h[t - 1] : h0);
@@ -342,14 +325,13 @@ function backward(
     dL_db += dL_dst;
     dL_ds_next = dL_dst;
   }
-  acc[ACC_L] = L;
-  acc[ACC_W] = dL_dw;
-  acc[ACC_V] = dL_dv;
-  acc[ACC_B] = dL_db;
-  acc[ACC_U] = dL_du;
-  acc[ACC_C] = dL_dc;
-  acc[ACC_NONFINITE] = nonFinite;
-  acc[ACC_DL_DS_NEXT] = dL_ds_next;
+  sumW = dL_dw;
+  sumV = dL_dv;
+  sumB = dL_db;
+  sumU = dL_du;
+  sumC = dL_dc;
+  sumBad = bad;
+  return L;
 }
 
 /**

@@ -40,6 +40,8 @@ export function loss(l: Loss, yhat: number, y: number): number {
       return a <= HUBER_DELTA ? 0.5 * d * d : HUBER_DELTA * (a - 0.5 * HUBER_DELTA);
     }
   }
+  // Unreachable. Without it TurboFan merges the implicit `undefined` into the result and boxes it.
+  throw new Error(`loss: unknown code ${l}`);
 }
 
 /** ∂ℓ/∂ŷ. abs'(0) = 0 (sign). */
@@ -52,4 +54,5 @@ export function dloss(l: Loss, yhat: number, y: number): number {
     case Loss.Bce: return (y !== 0 ? -y / yhat : 0) + (y !== 1 ? (1 - y) / (1 - yhat) : 0);
     case Loss.Huber: return Math.abs(d) <= HUBER_DELTA ? d : HUBER_DELTA * Math.sign(d);
   }
+  throw new Error(`dloss: unknown code ${l}`);
 }

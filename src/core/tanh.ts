@@ -61,32 +61,35 @@ export function tanh(x: number): number {
     const q = ((z + Q1) * z + Q2) * z + Q3;
     return x + x * z * (p / q);
   }
-  if (a < 22) {
-    // 2a = k·ln2 + r + c, where c is the rounding error of r.
-    const y = a + a;
-    const k = a * TWO_LOG2E + SHIFT - SHIFT;
-    const hi = y - k * LN2_HI;
-    const lo = k * LN2_LO;
-    const r = hi - lo;
-    const c = hi - r - lo;
-    // p = e^{r+c} − 1 ≈ (e^r − 1) + c, the polynomial by Estrin's scheme (short dependency chain).
-    const r2 = r * r;
-    const r4 = r2 * r2;
-    const f =
-      0.5 + F1 * r + r2 * (F2 + F3 * r) + r4 * (F4 + F5 * r + r2 * (F6 + F7 * r)) + r4 * r4 * (F8 + F9 * r + r2 * F10);
-    const p = r + c + r2 * f;
-    // d + dlo = 2^k·(1 + p) + 1 = e^{2a} + 1, then tanh a = 1 − 2/(d + dlo).
-    const twoK = POW2[k];
-    const A = twoK + 1;
-    const B = twoK * p;
-    const d = A + B;
-    const dlo = A - d + B;
-    const q0 = 2 / d;
-    // 1 − q0 = s + err exactly (Fast2Sum), so the result rounds once: t = s + (err + q0²·dlo/2).
-    const s = 1 - q0;
-    const err = 1 - s - q0;
-    const t = s + (err + 0.5 * q0 * q0 * dlo);
-    return t * (x / a); // ±t; x/a is exactly ±1, computed off the critical path
-  }
+  if (a < 22) return tanhMid(x, a);
   return x > 0 ? 1 : x < 0 ? -1 : x;
+}
+
+/** tanh x for 0.625 ≤ a = |x| < 22. A function of its own so that each part is small enough to inline. */
+function tanhMid(x: number, a: number): number {
+  // 2a = k·ln2 + r + c, where c is the rounding error of r.
+  const y = a + a;
+  const k = a * TWO_LOG2E + SHIFT - SHIFT;
+  const hi = y - k * LN2_HI;
+  const lo = k * LN2_LO;
+  const r = hi - lo;
+  const c = hi - r - lo;
+  // p = e^{r+c} − 1 ≈ (e^r − 1) + c, the polynomial by Estrin's scheme (short dependency chain).
+  const r2 = r * r;
+  const r4 = r2 * r2;
+  const f =
+    0.5 + F1 * r + r2 * (F2 + F3 * r) + r4 * (F4 + F5 * r + r2 * (F6 + F7 * r)) + r4 * r4 * (F8 + F9 * r + r2 * F10);
+  const p = r + c + r2 * f;
+  // d + dlo = 2^k·(1 + p) + 1 = e^{2a} + 1, then tanh a = 1 − 2/(d + dlo).
+  const twoK = POW2[k];
+  const A = twoK + 1;
+  const B = twoK * p;
+  const d = A + B;
+  const dlo = A - d + B;
+  const q0 = 2 / d;
+  // 1 − q0 = s + err exactly (Fast2Sum), so the result rounds once: t = s + (err + q0²·dlo/2).
+  const s = 1 - q0;
+  const err = 1 - s - q0;
+  const t = s + (err + 0.5 * q0 * q0 * dlo);
+  return t * (x / a); // ±t; x/a is exactly ±1, computed off the critical path
 }
