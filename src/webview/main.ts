@@ -281,10 +281,10 @@ function setRange(min: number, max: number): void {
   rangeChanged(min, max);
 }
 
-function setShown(w: SeriesWindow): void {
+/** `range`: the x range being set, when a setScale is still pending (uPlot commits in a microtask). */
+function setShown(w: SeriesWindow, range = currentRange()): void {
   shown = w;
   computeBands(w);
-  const range = currentRange();
   syncing = true;
   try {
     for (const c of charts) {
@@ -321,13 +321,21 @@ function rangeChanged(min: number, max: number): void {
   const start = Math.max(0, Math.floor(min) - 1);
   const end = Math.min(T, Math.ceil(max));
   if (whole || end <= start) {
-    if (shown !== overview) setShown(overview);
+    cancelWindowRequest();
+    if (shown !== overview) setShown(overview, [min, max]);
     return;
   }
   const covers = shown !== null && shown.start <= start && shown.end >= end;
-  if (!covers) setShown(overview);
+  if (!covers) setShown(overview, [min, max]);
   const fineEnough = covers && shown !== null && (shown.full || (shown.start === start && shown.end === end));
   if (!fineEnough) requestWindow(start, end);
+  else cancelWindowRequest();
+}
+
+/** A window asked for an earlier range must not replace what the new range already shows. */
+function cancelWindowRequest(): void {
+  clearTimeout(requestTimer);
+  pending = null;
 }
 
 function requestWindow(start: number, end: number): void {
@@ -524,8 +532,9 @@ function didComputeTrace(m: DidComputeTraceMessage): void {
   showOnly('trace');
   renderSummary(s);
   buildCharts();
+  // Not the previous file's range, which buildCharts() kept.
   if (state.zoom) setRange(state.zoom[0], state.zoom[1]);
-  else rangeChanged(1, s.T);
+  else setRange(1, s.T);
   if (state.t !== null) {
     if (m.select !== null) keepInView(state.t);
     setAriaValue(state.t);
