@@ -101,11 +101,12 @@ export function runBptt(model: Model, data: SequenceData, buffers?: TraceBuffers
   const lastTarget = lastTargetOf(hasY);
   const scale = reductionScale(model, nTargets);
 
-  const forwardNonFinite = forward(actCode(model.phi), model, x, s, h, dL_ds);
+  const { w, v, b, u, c, h0 } = model;
+  const forwardNonFinite = forward(actCode(model.phi), x, s, h, dL_ds, w, v, b, u, c, h0);
   // Steps after the last target do not reach L, so their gradients are exactly 0. Like autodiff,
   // the pass never visits them: a NaN there must not leak into ∂L/∂w as 0·NaN.
   dL_ds.fill(0, lastTarget + 1);
-  const L = backward(actCode(model.theta), lossCode(model.loss), scale, lastTarget, model, data, h, dL_ds);
+  const L = backward(actCode(model.theta), lossCode(model.loss), scale, lastTarget, x, data.y, hasY, h, dL_ds, w, u, c, h0);
 
   const trace: Trace = {
     model,
@@ -118,7 +119,7 @@ export function runBptt(model: Model, data: SequenceData, buffers?: TraceBuffers
     dL_ds,
     // L/N rather than (1/N)·L, so `mean` is exactly `sum` divided by N.
     loss: model.reduction === 'mean' ? (nTargets > 0 ? L / nTargets : 0) : L,
-    grads: { w: sumW, v: sumV, b: sumB, u: sumU, c: sumC, h0: T > 0 ? model.w * dL_ds[0] : 0 },
+    grads: { w: sumW, v: sumV, b: sumB, u: sumU, c: sumC, h0: T > 0 ? w * dL_ds[0] : 0 },
     nTargets,
     lastTarget,
     firstNonFinite: null,
@@ -154,10 +155,24 @@ function lastTargetOf(hasY: Uint8Array): number {
  * φ'(s_t) waits in dL_ds[t]; the backward pass multiplies it in and overwrites it with ∂L/∂s_t.
  * Returns the non-finite flag.
  */
-function forward(phi: Act, model: Model, x: Float64Array, s: Float64Array, h: Float64Array, dL_ds: Float64Array): number {
-  const { w, v, b, u, c } = model;
+function forward(
+  phi: Act,
+  x: Float64Array,
+  s: Float64Array,
+  h: Float64Array,
+  dL_ds: Float64Array,
+  w: number,
+  v: number,
+  b: number,
+  u: number,
+  c: number,
+  h0: number,
+): number {
+  // Arguments arrive as tagged values (a small integer or a boxed double); `* 1` (exact, −0 and NaN
+  // included) turns each into a plain double here, so the loops below never re-check or unbox them.
+  w *= 1; v *= 1; b *= 1; u *= 1; c *= 1;
   const T = x.length;
-  let hPrev = model.h0;
+  let hPrev = h0 * 1;
   let bad = 0;
   switch (phi) {
     case Act.Tanh:
@@ -262,13 +277,17 @@ function backward(
   ell: Loss,
   scale: number,
   lastTarget: number,
-  model: Model,
-  data: SequenceData,
+  x: Float64Array,
+  y: Float64Array,
+  hasY: Uint8Array,
   h: Float64Array,
   dL_ds: Float64Array,
+  w: number,
+  u: number,
+  c: number,
+  h0: number,
 ): number {
-  const { w, u, c, h0 } = model;
-  const { x, y, hasY } = data;
+  scale *= 1; w *= 1; u *= 1; c *= 1; h0 *= 1; // plain doubles, see forward()
   let L = 0;
   let dL_dw = 0, dL_dv = 0, dL_db = 0, dL_du = 0, dL_dc = 0;
   let dL_ds_next = 0;
