@@ -5,27 +5,11 @@
 import * as vscode from 'vscode';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { LensStore } from './analysisStore';
+import { driftMonitor } from './driftMonitor';
 import { provideStepHover } from './hover';
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-}
-
-/** Longest gap between 1 ms interval ticks: how long the event loop was blocked, at worst. */
-function driftMonitor(): { stop(): number } {
-  let last = performance.now();
-  let worst = 0;
-  const timer = setInterval(() => {
-    const now = performance.now();
-    worst = Math.max(worst, now - last);
-    last = now;
-  }, 1);
-  return {
-    stop: () => {
-      clearInterval(timer);
-      return worst;
-    },
-  };
 }
 
 export function registerTestHooks(store: LensStore): vscode.Disposable {

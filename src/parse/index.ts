@@ -7,6 +7,7 @@ import type { CallerDefaults, ParsedSequence, SequenceFormat } from './types';
 import { parseDelimited } from './csv';
 import { parseJson } from './json';
 import { resolveModel } from './resolve';
+import { allocStepData } from './steps';
 
 export { directiveEdit } from './directive';
 export { formatNumberForDirective, parseNumber } from './numbers';
@@ -29,16 +30,7 @@ export function parseSequence(text: string, format: SequenceFormat, defaults?: C
       hasDirective: false,
       directiveOffset: 0,
       T: 0,
-      x: new Float64Array(0),
-      y: new Float64Array(0),
-      hasY: new Uint8Array(0),
-      line: new Int32Array(0),
-      xStart: new Int32Array(0),
-      xEnd: new Int32Array(0),
-      yStart: new Int32Array(0),
-      yEnd: new Int32Array(0),
-      rowStart: new Int32Array(0),
-      rowEnd: new Int32Array(0),
+      ...allocStepData(0),
       columns: [],
       errors: [
         {

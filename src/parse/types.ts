@@ -15,26 +15,10 @@ export interface ParseError {
 export type SequenceFormat = 'csv' | 'tsv' | 'json';
 
 /**
- * A sequence read from a file, with every step's source position.
- * Per-step data lives in typed arrays (no per-step objects) so 10⁶-row files stay small.
- * Offsets are UTF-16 code-unit offsets into the text given to the parser, the same units
- * as `TextDocument.offsetAt`.
+ * The per-step typed arrays of a ParsedSequence, each of length T. src/parse/steps.ts lists their
+ * element types once (STEP_ARRAY_TYPES) to allocate, grow and trim them.
  */
-export interface ParsedSequence {
-  format: SequenceFormat;
-  /** Resolved model: file directive, then caller defaults, then built-in defaults. */
-  model: Model;
-  /** For each model key, which layer supplied its value. */
-  modelSource: Record<ModelKey, ValueSource>;
-  /** True when the file carries a `# bptt:` directive line or a `"bptt"` key. */
-  hasDirective: boolean;
-  /**
-   * Where a new directive goes when the file has none: the start of the file for CSV/TSV
-   * (before the header, after a BOM), just after the top-level `{` for JSON.
-   * `directiveEdit()` in this module builds the text to insert there.
-   */
-  directiveOffset: number;
-  T: number;
+export interface StepData {
   x: Float64Array;
   /** y_t; meaningful only where hasY[t] = 1 (it is NaN elsewhere). */
   y: Float64Array;
@@ -50,6 +34,30 @@ export interface ParsedSequence {
   /** Offsets of the whole row (CSV/TSV); equal to the x element's range for JSON. */
   rowStart: Int32Array;
   rowEnd: Int32Array;
+}
+
+/**
+ * A sequence read from a file, with every step's source position.
+ * Per-step data lives in typed arrays (no per-step objects) so 10⁶-row files stay small.
+ * Offsets are UTF-16 code-unit offsets into the text given to the parser, the same units
+ * as `TextDocument.offsetAt`.
+ */
+export interface ParsedSequence extends StepData {
+  format: SequenceFormat;
+  /** Resolved model: file directive, then caller defaults, then built-in defaults. */
+  model: Model;
+  /** For each model key, which layer supplied its value. */
+  modelSource: Record<ModelKey, ValueSource>;
+  /** True when the file carries a `# bptt:` directive line or a `"bptt"` key. */
+  hasDirective: boolean;
+  /**
+   * Where a new directive goes when the file has none: the start of the file for CSV/TSV
+   * (before the header, after a BOM), just after the top-level `{` for JSON.
+   * `directiveEdit()` in this module builds the text to insert there.
+   */
+  directiveOffset: number;
+  /** The number of steps: the length of every StepData array. */
+  T: number;
   /** Header names of the CSV/TSV columns, including unused ones (kept for later features). */
   columns: string[];
   /** Every problem found; the sequence should not be computed when this is non-empty. */

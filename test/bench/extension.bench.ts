@@ -11,53 +11,13 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { EXTENSION_ID, closeAllEditors, hoverAt, writeTemp } from '../suite/helpers';
+import { driftMonitor } from '../../src/extension/driftMonitor';
+import { EXTENSION_ID, closeAllEditors, hoverAt, writeBigCsv } from '../suite/helpers';
 
 const T = 1_000_000;
 const RERUNS = 5;
 const HOVER_ROUNDS = 3;
 const TARGET = { hoverP99Ms: 2, longestBlockMs: 50 };
-
-/**
- * Writes the file in chunks of 10⁴ rows: one 10⁶-row string built here would leave megabytes of
- * garbage in the extension host for the collector to clean up during the measurement.
- */
-function writeBigCsv(name: string, rows: number, directive: string): { uri: vscode.Uri; bytes: number } {
-  const uri = writeTemp(name, `${directive}\nx,y\n`);
-  const fd = fs.openSync(uri.fsPath, 'a');
-  let bytes = directive.length + 5;
-  try {
-    for (let k0 = 0; k0 < rows; k0 += 10_000) {
-      let chunk = '';
-      for (let k = k0; k < Math.min(rows, k0 + 10_000); k++) {
-        const x = Math.sin(k * 0.37).toFixed(5);
-        chunk += k % 10 === 9 ? `${x},${Math.cos(k * 0.11).toFixed(4)}\n` : `${x},\n`;
-      }
-      fs.writeSync(fd, chunk);
-      bytes += chunk.length;
-    }
-  } finally {
-    fs.closeSync(fd);
-  }
-  return { uri, bytes };
-}
-
-/** Longest gap between 1 ms ticks on this (the extension host's) event loop. */
-function driftMonitor(): { stop(): number } {
-  let last = performance.now();
-  let worst = 0;
-  const timer = setInterval(() => {
-    const now = performance.now();
-    worst = Math.max(worst, now - last);
-    last = now;
-  }, 1);
-  return {
-    stop: () => {
-      clearInterval(timer);
-      return Math.max(worst, performance.now() - last);
-    },
-  };
-}
 
 const r1 = (n: number): number => +n.toFixed(1);
 const r3 = (n: number): number => +n.toFixed(3);

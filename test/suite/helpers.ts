@@ -35,6 +35,31 @@ export function writeTemp(name: string, text: string): vscode.Uri {
   return vscode.Uri.file(file);
 }
 
+/**
+ * Writes a CSV of `rows` generated steps (a y on every tenth row) under `directive` into the
+ * workspace folder, in chunks of 10⁴ rows: one 10⁶-row (or 50 MB) string built here would leave
+ * megabytes of garbage in the extension host for the collector to clean up (during a measurement).
+ */
+export function writeBigCsv(name: string, rows: number, directive: string): { uri: vscode.Uri; bytes: number } {
+  const uri = writeTemp(name, `${directive}\nx,y\n`);
+  const fd = fs.openSync(uri.fsPath, 'a');
+  let bytes = directive.length + 5;
+  try {
+    for (let k0 = 0; k0 < rows; k0 += 10_000) {
+      let chunk = '';
+      for (let k = k0; k < Math.min(rows, k0 + 10_000); k++) {
+        const x = Math.sin(k * 0.37).toFixed(5);
+        chunk += k % 10 === 9 ? `${x},${Math.cos(k * 0.11).toFixed(4)}\n` : `${x},\n`;
+      }
+      fs.writeSync(fd, chunk);
+      bytes += chunk.length;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return { uri, bytes };
+}
+
 export async function waitFor<T>(what: string, f: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {

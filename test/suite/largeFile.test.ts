@@ -6,28 +6,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as vscode from 'vscode';
-import { closeAllEditors, expected, writeTemp } from './helpers';
-
-/** Writes `rows` rows in chunks of 10⁴ (no 50 MB string in the extension host). */
-function writeBigCsv(name: string, rows: number, directive: string): { uri: vscode.Uri; bytes: number } {
-  const uri = writeTemp(name, `${directive}\nx,y\n`);
-  const fd = fs.openSync(uri.fsPath, 'a');
-  let bytes = directive.length + 5;
-  try {
-    for (let k0 = 0; k0 < rows; k0 += 10_000) {
-      let chunk = '';
-      for (let k = k0; k < Math.min(rows, k0 + 10_000); k++) {
-        const x = Math.sin(k * 0.37).toFixed(5);
-        chunk += k % 10 === 9 ? `${x},${Math.cos(k * 0.11).toFixed(4)}\n` : `${x},\n`;
-      }
-      fs.writeSync(fd, chunk);
-      bytes += chunk.length;
-    }
-  } finally {
-    fs.closeSync(fd);
-  }
-  return { uri, bytes };
-}
+import { closeAllEditors, expected, writeBigCsv } from './helpers';
 
 describe('Large files', function () {
   this.timeout(300_000);

@@ -31,6 +31,7 @@ import * as assert from 'assert';
 import { runBptt, stepValues, PHI_NAMES, THETA_NAMES, LOSS_NAMES, REDUCTION_NAMES } from '../../src/core';
 import type { Model, SequenceData, StepValues, Trace, NumericKey } from '../../src/core';
 import { forwardRnn, rnnReference, UNIT_ROUNDOFF as U, type Ref, type Reference } from './reference/tape';
+import { mulberry32 } from './reference/rng';
 
 const TOL = 1e-9;
 const ROUND_FACTOR = 16;
@@ -40,18 +41,6 @@ const KEYS: NumericKey[] = ['w', 'v', 'b', 'u', 'c', 'h0'];
 // ---------------------------------------------------------------------------------------------
 // Seeded PRNG and case generation
 // ---------------------------------------------------------------------------------------------
-
-/** mulberry32: tiny, fast, and every case reproduces from its seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type TargetMode = 'all' | 'random' | 'none' | 'last' | 'sparse';
 

@@ -20,22 +20,11 @@
 import * as assert from 'assert';
 import { act, actCode, dact, dloss, loss, lossCode, LEAKY_SLOPE, HUBER_DELTA } from '../../src/core';
 import type { PhiName, ThetaName, LossName } from '../../src/core';
+import { mulberry32 } from './reference/rng';
 
 const U = 2 ** -53;
 type F = PhiName | ThetaName;
 const ACTS: F[] = ['tanh', 'sigmoid', 'relu', 'leaky_relu', 'identity', 'softsign', 'softplus'];
-
-/** mulberry32: a tiny seeded PRNG so every point reproduces. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Independent reference forms (not the core's code path).
 const sig = (z: number) => 1 / (1 + Math.exp(-z));

@@ -20,6 +20,7 @@ import {
   type Node,
   type RnnSpec,
 } from './tape';
+import { mulberry32 } from './rng';
 
 function close(a: number, b: number, rel: number, msg: string): void {
   assert.ok(Math.abs(a - b) <= rel * Math.max(Math.abs(a), Math.abs(b)), `${msg}: ${a} vs ${b}`);
@@ -31,17 +32,6 @@ function grad1(f: (t: Tape, x: Node) => Node, x0: number): { v: number; d: numbe
   const out = f(t, x);
   const bw = t.backward(out);
   return { v: t.val[out], d: bw.adj[x], t, out, x };
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('reference tape: primitives on closed-form functions', () => {
