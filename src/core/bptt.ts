@@ -90,42 +90,42 @@ function reductionScale(model: Model, nTargets: number): number {
 }
 
 export function runBptt(model: Model, data: SequenceData, buffers?: TraceBuffers): Trace {
-  const { x, hasY } = data;
+  const { x, y, hasY } = data;
   const T = x.length;
   const s = buffers?.s ?? new Float64Array(T);
   const h = buffers?.h ?? new Float64Array(T);
   const dL_ds = buffers?.dL_ds ?? new Float64Array(T);
-
-  // nTargets for `mean`; lastTarget bounds the backward pass: later steps never reach L.
-  const nTargets = countTargets(hasY);
-  const lastTarget = lastTargetOf(hasY);
-  const scale = reductionScale(model, nTargets);
-
   const { w, v, b, u, c, h0 } = model;
-  const forwardNonFinite = forward(actCode(model.phi), x, s, h, dL_ds, w, v, b, u, c, h0);
+
+  // lastTarget bounds the backward pass: later steps never reach L. `mean` scales each ∂ℓ/∂ŷ by
+  // 1/N, so it counts the targets first; for `sum` the backward pass counts them on the way.
+  const lastTarget = lastTargetOf(hasY);
+  const scale = reductionScale(model, model.reduction === 'mean' ? countTargets(hasY) : 0);
+
+  const forwardBad = forwardPass(actCode(model.phi), T, x, s, h, dL_ds, w, v, b, u, c, h0);
   // Steps after the last target do not reach L, so their gradients are exactly 0. Like autodiff,
   // the pass never visits them: a NaN there must not leak into ∂L/∂w as 0·NaN.
   dL_ds.fill(0, lastTarget + 1);
-  const L = backward(actCode(model.theta), lossCode(model.loss), scale, lastTarget, x, data.y, hasY, h, dL_ds, w, u, c, h0);
+  backwardPass(actCode(model.theta), lossCode(model.loss), scale, lastTarget, x, y, hasY, h, dL_ds, w, u, c, h0);
 
   const trace: Trace = {
     model,
     T,
     x,
-    y: data.y,
+    y,
     hasY,
     s,
     h,
     dL_ds,
     // L/N rather than (1/N)·L, so `mean` is exactly `sum` divided by N.
-    loss: model.reduction === 'mean' ? (nTargets > 0 ? L / nTargets : 0) : L,
-    grads: { w: sumW, v: sumV, b: sumB, u: sumU, c: sumC, h0: T > 0 ? w * dL_ds[0] : 0 },
-    nTargets,
+    loss: model.reduction === 'mean' ? (accN > 0 ? accL / accN : 0) : accL,
+    grads: { w: accW, v: accV, b: accB, u: accU, c: accC, h0: T > 0 ? w * dL_ds[0] : 0 },
+    nTargets: accN,
     lastTarget,
     firstNonFinite: null,
     nonFiniteOrigin: null,
   };
-  if (forwardNonFinite !== 0 || sumBad !== 0) locateNonFinite(trace);
+  if (forwardBad !== 0 || accBad !== 0) locateNonFinite(trace);
   return trace;
 }
 
@@ -142,21 +142,33 @@ function lastTargetOf(hasY: Uint8Array): number {
 }
 
 /*
- * Non-finite values are flagged without a branch: v·0 is NaN exactly when v is NaN or ±∞, so one
- * running sum `bad` of such products is non-zero iff any of them was. θ is finite at every finite
- * input, so checking z = u·h_t + c in the forward pass covers ŷ_t at every step.
+ * How the loops are laid out for V8 (each point measured; BENCHMARKS.md has the figures):
  *
- * Performance: one loop per φ, with the switch outside, so each loop calls one activation and V8
- * inlines it (a loop shared by several φ would call them through one polymorphic site).
+ * - One forward loop per φ, the switch outside it: each loop calls one activation, which V8
+ *   inlines (a loop shared by several φ calls them through one polymorphic site, and boxes).
+ * - The loops run in blocks of BLOCK steps, one call of forward()/backward() each. A loop that
+ *   runs long in a function's first call is compiled on-stack (OSR), with values that arrive
+ *   boxed from the interpreter; if V8 then compiles the whole function before its prologue has
+ *   type feedback, that code deoptimizes on entry and every later call re-enters the slow OSR
+ *   code. Short calls never trigger OSR and get whole-function code.
+ * - What a block hands to the next lives in the arrays (h_{t-1} is h[t-1], ∂L/∂s_{t+1} is
+ *   dL_ds[t+1]) or in the module variables acc* below: reading or writing them needs no type
+ *   feedback, so the drivers forwardPass/backwardPass are safe to compile on-stack.
+ * - Scalars come in as arguments, not as model fields (a field load depends on the object's map,
+ *   and a new model can invalidate it), and `* 1` at the top of each block (exact, −0 and NaN
+ *   included) turns each into a plain double, so the loops never re-check or unbox them.
+ * - Non-finite values are flagged without a branch: v·0 is NaN exactly when v is NaN or ±∞, so a
+ *   running sum `bad` of such products is non-zero iff any of them was. θ is finite at every
+ *   finite input, so checking z = u·h_t + c in the forward pass covers ŷ_t at every step.
  */
+const BLOCK = 256;
 
-/**
- * Forward: s_t = w·h_{t-1} + v·x_t + b,  h_t = φ(s_t),  then φ'(s_t).
- * φ'(s_t) waits in dL_ds[t]; the backward pass multiplies it in and overwrites it with ∂L/∂s_t.
- * Returns the non-finite flag.
- */
-function forward(
+/** The running sums of the backward pass, carried from block to block. */
+let accL = 0, accW = 0, accV = 0, accB = 0, accU = 0, accC = 0, accN = 0, accBad = 0;
+
+function forwardPass(
   phi: Act,
+  T: number,
   x: Float64Array,
   s: Float64Array,
   h: Float64Array,
@@ -168,111 +180,12 @@ function forward(
   c: number,
   h0: number,
 ): number {
-  // Arguments arrive as tagged values (a small integer or a boxed double); `* 1` (exact, −0 and NaN
-  // included) turns each into a plain double here, so the loops below never re-check or unbox them.
-  w *= 1; v *= 1; b *= 1; u *= 1; c *= 1;
-  const T = x.length;
-  let hPrev = h0 * 1;
   let bad = 0;
-  switch (phi) {
-    case Act.Tanh:
-      for (let t = 0; t < T; t++) {
-        const st = w * hPrev + v * x[t] + b;
-        const ht = tanh(st);
-        s[t] = st;
-        h[t] = ht;
-        dL_ds[t] = dtanh(ht);
-        bad += st * 0 + ht * 0 + (u * ht + c) * 0;
-        hPrev = ht;
-      }
-      break;
-    case Act.Sigmoid:
-      for (let t = 0; t < T; t++) {
-        const st = w * hPrev + v * x[t] + b;
-        const ht = sigmoid(st);
-        s[t] = st;
-        h[t] = ht;
-        dL_ds[t] = dsigmoid(ht);
-        bad += st * 0 + ht * 0 + (u * ht + c) * 0;
-        hPrev = ht;
-      }
-      break;
-    case Act.Relu:
-      for (let t = 0; t < T; t++) {
-        const st = w * hPrev + v * x[t] + b;
-        const ht = relu(st);
-        s[t] = st;
-        h[t] = ht;
-        dL_ds[t] = drelu(st);
-        bad += st * 0 + ht * 0 + (u * ht + c) * 0;
-        hPrev = ht;
-      }
-      break;
-    case Act.LeakyRelu:
-      for (let t = 0; t < T; t++) {
-        const st = w * hPrev + v * x[t] + b;
-        const ht = leakyRelu(st);
-        s[t] = st;
-        h[t] = ht;
-        dL_ds[t] = dleakyRelu(st);
-        bad += st * 0 + ht * 0 + (u * ht + c) * 0;
-        hPrev = ht;
-      }
-      break;
-    case Act.Identity:
-      for (let t = 0; t < T; t++) {
-        const st = w * hPrev + v * x[t] + b;
-        const ht = st;
-        s[t] = st;
-        h[t] = ht;
-        dL_ds[t] = 1;
-        bad += st * 0 + (u * ht + c) * 0;
-        hPrev = ht;
-      }
-      break;
-    case Act.Softsign:
-      for (let t = 0; t < T; t++) {
-        const st = w * hPrev + v * x[t] + b;
-        const ht = softsign(st);
-        s[t] = st;
-        h[t] = ht;
-        dL_ds[t] = dsoftsign(st);
-        bad += st * 0 + ht * 0 + (u * ht + c) * 0;
-        hPrev = ht;
-      }
-      break;
-    case Act.Softplus:
-      for (let t = 0; t < T; t++) {
-        const st = w * hPrev + v * x[t] + b;
-        const ht = softplus(st);
-        s[t] = st;
-        h[t] = ht;
-        dL_ds[t] = dsoftplus(st);
-        bad += st * 0 + ht * 0 + (u * ht + c) * 0;
-        hPrev = ht;
-      }
-      break;
-  }
+  for (let t = 0; t < T; t += BLOCK) bad += forward(phi, t, Math.min(t + BLOCK, T), x, s, h, dL_ds, w, v, b, u, c, h0);
   return bad;
 }
 
-/*
- * What backward() computes besides L, as module variables (like C statics) rather than a returned
- * object. A long first call of backward() is compiled on-stack (OSR) while its loop runs; code
- * after the loop that has never run (an object literal: named stores without type feedback)
- * makes that code deoptimize at the loop exit, and V8 re-enters the same OSR code, and deopts
- * again, on every later call. Stores to module variables need no feedback, so the exit is clean.
- */
-let sumW = 0, sumV = 0, sumB = 0, sumU = 0, sumC = 0, sumBad = 0;
-
-/**
- * Backward, from the last target (∂L/∂s_{t+1} = 0 there) down to t = 0:
- *   ∂L/∂h_t = ∂L/∂ŷ_t·θ'(u·h_t + c)·u + w·∂L/∂s_{t+1}      (local + recurrent)
- *   ∂L/∂s_t = ∂L/∂h_t·φ'(s_t)
- * θ and ℓ are needed only at steps with a target; the loss and the output-layer gradients are
- * summed there too, so θ is evaluated once per step.
- */
-function backward(
+function backwardPass(
   theta: Act,
   ell: Loss,
   scale: number,
@@ -286,18 +199,157 @@ function backward(
   u: number,
   c: number,
   h0: number,
+): void {
+  accL = accW = accV = accB = accU = accC = accN = accBad = 0;
+  for (let t = lastTarget; t >= 0; t -= BLOCK) {
+    backward(theta, ell, scale, lastTarget, t, Math.max(t - BLOCK + 1, 0), x, y, hasY, h, dL_ds, w, u, c, h0);
+  }
+}
+
+/**
+ * Forward, steps tLo ≤ t < tHi:
+ *   s_t = w·h_{t-1} + v·x_t + b,   h_t = φ(s_t),   and φ'(s_t) beside it.
+ * φ'(s_t) waits in dL_ds[t]; the backward pass multiplies it in and overwrites it with ∂L/∂s_t.
+ * Returns the non-finite flag.
+ */
+function forward(
+  phi: Act,
+  tLo: number,
+  tHi: number,
+  x: Float64Array,
+  s: Float64Array,
+  h: Float64Array,
+  dL_ds: Float64Array,
+  w: number,
+  v: number,
+  b: number,
+  u: number,
+  c: number,
+  h0: number,
 ): number {
-  scale *= 1; w *= 1; u *= 1; c *= 1; h0 *= 1; // plain doubles, see forward()
-  let L = 0;
-  let dL_dw = 0, dL_dv = 0, dL_db = 0, dL_du = 0, dL_dc = 0;
-  let dL_ds_next = 0;
+  w *= 1; v *= 1; b *= 1; u *= 1; c *= 1; h0 *= 1; // plain doubles (see above)
+  let hPrev = tLo > 0 ? h[tLo - 1] : h0;
   let bad = 0;
+  switch (phi) {
+    case Act.Tanh:
+      for (let t = tLo; t < tHi; t++) {
+        const st = w * hPrev + v * x[t] + b;
+        const ht = tanh(st);
+        s[t] = st;
+        h[t] = ht;
+        dL_ds[t] = dtanh(ht);
+        bad += st * 0 + ht * 0 + (u * ht + c) * 0;
+        hPrev = ht;
+      }
+      break;
+    case Act.Sigmoid:
+      for (let t = tLo; t < tHi; t++) {
+        const st = w * hPrev + v * x[t] + b;
+        const ht = sigmoid(st);
+        s[t] = st;
+        h[t] = ht;
+        dL_ds[t] = dsigmoid(ht);
+        bad += st * 0 + ht * 0 + (u * ht + c) * 0;
+        hPrev = ht;
+      }
+      break;
+    case Act.Relu:
+      for (let t = tLo; t < tHi; t++) {
+        const st = w * hPrev + v * x[t] + b;
+        const ht = relu(st);
+        s[t] = st;
+        h[t] = ht;
+        dL_ds[t] = drelu(st);
+        bad += st * 0 + ht * 0 + (u * ht + c) * 0;
+        hPrev = ht;
+      }
+      break;
+    case Act.LeakyRelu:
+      for (let t = tLo; t < tHi; t++) {
+        const st = w * hPrev + v * x[t] + b;
+        const ht = leakyRelu(st);
+        s[t] = st;
+        h[t] = ht;
+        dL_ds[t] = dleakyRelu(st);
+        bad += st * 0 + ht * 0 + (u * ht + c) * 0;
+        hPrev = ht;
+      }
+      break;
+    case Act.Identity:
+      for (let t = tLo; t < tHi; t++) {
+        const st = w * hPrev + v * x[t] + b;
+        const ht = st;
+        s[t] = st;
+        h[t] = ht;
+        dL_ds[t] = 1;
+        bad += st * 0 + ht * 0 + (u * ht + c) * 0;
+        hPrev = ht;
+      }
+      break;
+    case Act.Softsign:
+      for (let t = tLo; t < tHi; t++) {
+        const st = w * hPrev + v * x[t] + b;
+        const ht = softsign(st);
+        s[t] = st;
+        h[t] = ht;
+        dL_ds[t] = dsoftsign(st);
+        bad += st * 0 + ht * 0 + (u * ht + c) * 0;
+        hPrev = ht;
+      }
+      break;
+    case Act.Softplus:
+      for (let t = tLo; t < tHi; t++) {
+        const st = w * hPrev + v * x[t] + b;
+        const ht = softplus(st);
+        s[t] = st;
+        h[t] = ht;
+        dL_ds[t] = dsoftplus(st);
+        bad += st * 0 + ht * 0 + (u * ht + c) * 0;
+        hPrev = ht;
+      }
+      break;
+  }
+  return bad;
+}
+
+/**
+ * Backward, steps tHi down to tLo (tHi ≤ lastTarget; ∂L/∂s_{t+1} = 0 at the last target):
+ *   ∂L/∂h_t = ∂L/∂ŷ_t·θ'(u·h_t + c)·u + w·∂L/∂s_{t+1}      (local + recurrent)
+ *   ∂L/∂s_t = ∂L/∂h_t·φ'(s_t)
+ * θ and ℓ are needed only at steps with a target; the loss and the output-layer gradients are
+ * summed there too, so θ is evaluated once per step. The common θ = identity, ℓ = squared has a
+ * loop of its own with both written out (ŷ = z, ℓ = ½(ŷ − y)², ∂ℓ/∂ŷ = ŷ − y, θ' = 1): the same
+ * operations as act/loss/dloss/dact, without their dispatch.
+ */
+function backward(
+  theta: Act,
+  ell: Loss,
+  scale: number,
+  lastTarget: number,
+  tHi: number,
+  tLo: number,
+  x: Float64Array,
+  y: Float64Array,
+  hasY: Uint8Array,
+  h: Float64Array,
+  dL_ds: Float64Array,
+  w: number,
+  u: number,
+  c: number,
+  h0: number,
+): void {
+  scale *= 1; w *= 1; u *= 1; c *= 1; h0 *= 1; // plain doubles (see above)
+  // The running sums so far, as plain doubles too (a module variable is a tagged value).
+  let L = accL * 1, dL_dw = accW * 1, dL_dv = accV * 1, dL_db = accB * 1, dL_du = accU * 1, dL_dc = accC * 1;
+  let nTargets = accN * 1, bad = accBad * 1;
+  let dL_ds_next = tHi < lastTarget ? dL_ds[tHi + 1] : 0;
   if (theta === Act.Identity && ell === Loss.Squared) {
-    // The common model, θ and ℓ written out: ŷ = z, ℓ = ½(ŷ − y)², ∂ℓ/∂ŷ = ŷ − y, θ' = 1.
-    for (let t = lastTarget; t >= 0; t--) {
+    for (let t = tHi; t >= tLo; t--) {
       const ht = h[t];
+      const hPrev = t > 0 ? h[t - 1] : h0;
       let local = 0;
       if (hasY[t] !== 0) {
+        nTargets++;
         const yhat = u * ht + c;
         const d = yhat - y[t];
         const lt = 0.5 * d * d;
@@ -309,48 +361,46 @@ function backward(
         bad += lt * 0 + dL_dz * 0;
       }
       const dL_dh = local + (t < lastTarget ? w * dL_ds_next : 0);
-      const dL_dst = dL_dh * dL_ds[t];
+      const dL_dst = dL_dh * dL_ds[t]; // dL_ds[t] holds φ'(s_t), left by the forward pass
       dL_ds[t] = dL_dst;
       bad += dL_dh * 0 + dL_dst * 0;
-      dL_dw += dL_dst * (t > 0 ? h[t - 1] : h0);
+      // s_t = w·h_{t-1} + v·x_t + b: w, v and b each get ∂L/∂s_t times what it multiplies.
+      dL_dw += dL_dst * hPrev;
       dL_dv += dL_dst * x[t];
       dL_db += dL_dst;
       dL_ds_next = dL_dst;
     }
-  } else
-  for (let t = lastTarget; t >= 0; t--) {
-    const ht = h[t];
-    let local = 0;
-    if (hasY[t] !== 0) {
-      const z = u * ht + c;
-      const yhat = act(theta, z);
-      const lt = loss(ell, yhat, y[t]);
-      const dL_dyhat = scale * dloss(ell, yhat, y[t]);
-      const dL_dz = dL_dyhat * dact(theta, z, yhat);
-      local = dL_dz * u;
-      L += lt;
-      dL_du += dL_dz * ht;
-      dL_dc += dL_dz;
-      bad += lt * 0 + dL_dz * 0;
+  } else {
+    for (let t = tHi; t >= tLo; t--) {
+      const ht = h[t];
+      const hPrev = t > 0 ? h[t - 1] : h0;
+      let local = 0;
+      if (hasY[t] !== 0) {
+        nTargets++;
+        const z = u * ht + c;
+        const yhat = act(theta, z);
+        const lt = loss(ell, yhat, y[t]);
+        const dL_dyhat = scale * dloss(ell, yhat, y[t]);
+        const dL_dz = dL_dyhat * dact(theta, z, yhat);
+        local = dL_dz * u;
+        L += lt;
+        dL_du += dL_dz * ht;
+        dL_dc += dL_dz;
+        bad += lt * 0 + dL_dz * 0;
+      }
+      const dL_dh = local + (t < lastTarget ? w * dL_ds_next : 0);
+      const dL_dst = dL_dh * dL_ds[t]; // dL_ds[t] holds φ'(s_t), left by the forward pass
+      dL_ds[t] = dL_dst;
+      bad += dL_dh * 0 + dL_dst * 0;
+      // s_t = w·h_{t-1} + v·x_t + b: w, v and b each get ∂L/∂s_t times what it multiplies.
+      dL_dw += dL_dst * hPrev;
+      dL_dv += dL_dst * x[t];
+      dL_db += dL_dst;
+      dL_ds_next = dL_dst;
     }
-    const dL_dh = local + (t < lastTarget ? w * dL_ds_next : 0);
-    const dL_dst = dL_dh * dL_ds[t]; // dL_ds[t] holds φ'(s_t), left by the forward pass
-    dL_ds[t] = dL_dst;
-    bad += dL_dh * 0 + dL_dst * 0;
-
-    // s_t uses w, v and b: each gets ∂L/∂s_t times what it multiplies there.
-    dL_dw += dL_dst * (t > 0 ? h[t - 1] : h0);
-    dL_dv += dL_dst * x[t];
-    dL_db += dL_dst;
-    dL_ds_next = dL_dst;
   }
-  sumW = dL_dw;
-  sumV = dL_dv;
-  sumB = dL_db;
-  sumU = dL_du;
-  sumC = dL_dc;
-  sumBad = bad;
-  return L;
+  accL = L; accW = dL_dw; accV = dL_dv; accB = dL_db; accU = dL_du; accC = dL_dc;
+  accN = nTargets; accBad = bad;
 }
 
 /**
