@@ -1,11 +1,12 @@
 /**
- * runBptt runs its loops in chunks with one-code step functions (a performance layout, see the
- * note in src/core/bptt.ts). This checks it against the plain single-loop pass, written here with
- * act/dact/loss/dloss directly, bit for bit, across chunk boundaries and every model choice.
+ * runBptt runs its loops in blocks of 256 steps, with one forward loop per φ and a backward loop
+ * of its own for θ = identity, ℓ = squared (a performance layout, see the note in
+ * src/core/bptt.ts). This checks it against the plain single-loop pass, written here with
+ * act/dact/loss/dloss directly, bit for bit, across block boundaries and every model choice.
  */
 import * as assert from 'node:assert/strict';
-import { act, actCode, dact } from '../../src/core/activations';
-import { dloss, loss, lossCode } from '../../src/core/losses';
+import { act, actCode, dact, type Act } from '../../src/core/activations';
+import { dloss, loss, lossCode, type Loss } from '../../src/core/losses';
 import { runBptt, stepValues, type SequenceData } from '../../src/core/bptt';
 import { LOSS_NAMES, PHI_NAMES, REDUCTION_NAMES, THETA_NAMES, type Model } from '../../src/core/model';
 
@@ -83,7 +84,23 @@ function assertSameArray(name: string, a: Float64Array, b: Float64Array): void {
   for (let i = 0; i < a.length; i++) if (!sameBits(a[i], b[i])) assert.fail(`${name}[${i}]: ${a[i]} ≠ ${b[i]}`);
 }
 
-describe('runBptt in chunks = the plain two-loop pass, bit for bit', () => {
+/** runBptt against plainBptt, every output bit for bit. */
+function assertSamePass(what: string, model: Model, data: SequenceData) {
+  const got = runBptt(model, data);
+  const want = plainBptt(model, data);
+  assertSameArray(`${what} s`, got.s, want.s);
+  assertSameArray(`${what} h`, got.h, want.h);
+  assertSameArray(`${what} dL_ds`, got.dL_ds, want.dL_ds);
+  assert.ok(sameBits(got.loss, want.L), `${what} L: ${got.loss} ≠ ${want.L}`);
+  for (const key of ['w', 'v', 'b', 'u', 'c', 'h0'] as const) {
+    assert.ok(sameBits(got.grads[key], want.grads[key]), `${what} ∂L/∂${key}: ${got.grads[key]} ≠ ${want.grads[key]}`);
+  }
+  assert.equal(got.nTargets, want.nTargets, `${what} nTargets`);
+  assert.equal(got.lastTarget, want.lastTarget, `${what} lastTarget`);
+  return got;
+}
+
+describe('runBptt in blocks = the plain two-loop pass, bit for bit', () => {
   const lengths = [0, 1, 2, 255, 256, 257, 511, 513, 1000];
   it(`every φ × θ × ℓ × reduction, T in ${lengths.join(', ')}`, () => {
     const r = rng(20251125);
@@ -117,25 +134,55 @@ describe('runBptt in chunks = the plain two-loop pass, bit for bit', () => {
               y[t] = has ? (lossName === 'bce' ? (r() < 0.5 ? 0 : 1) : -1 + 2 * r()) : NaN;
             }
             const data = { x, y, hasY };
-            const got = runBptt(model, data);
-            const want = plainBptt(model, data);
             const what = `${phi}/${theta}/${lossName}/${reduction} T=${T}`;
-            assertSameArray(`${what} s`, got.s, want.s);
-            assertSameArray(`${what} h`, got.h, want.h);
-            assertSameArray(`${what} dL_ds`, got.dL_ds, want.dL_ds);
-            assert.ok(sameBits(got.loss, want.L), `${what} L: ${got.loss} ≠ ${want.L}`);
-            for (const key of ['w', 'v', 'b', 'u', 'c', 'h0'] as const) {
-              assert.ok(sameBits(got.grads[key], want.grads[key]), `${what} ∂L/∂${key}: ${got.grads[key]} ≠ ${want.grads[key]}`);
-            }
-            assert.equal(got.nTargets, want.nTargets);
-            assert.equal(got.lastTarget, want.lastTarget);
-            // stepValues reproduces the stored ∂L/∂s_t from its parts, on both sides of a chunk edge.
+            const got = assertSamePass(what, model, data);
+            // stepValues reproduces the stored ∂L/∂s_t from its parts, on both sides of a block edge.
             for (const i of [0, 254, 255, 256, 257, T - 1]) {
               if (i < 0 || i >= T || i > got.lastTarget) continue;
               const sv = stepValues(got, i);
               assert.ok(sameBits(sv.dL_dh * sv.phiPrime, got.dL_ds[i]), `${what} stepValues at ${i}`);
             }
           }
+  });
+
+  it('the last target on and around block edges, both backward loops, both reductions', () => {
+    const T = 600;
+    const r = rng(99);
+    const x = new Float64Array(T).map(() => -2 + 4 * r());
+    const y = new Float64Array(T).map(() => r());
+    for (const lastTarget of [-1, 0, 1, 254, 255, 256, 257, 511, 512, 513, 599]) {
+      const hasY = new Uint8Array(T);
+      for (let t = 0; t <= lastTarget; t++) hasY[t] = t === lastTarget || r() < 0.7 ? 1 : 0;
+      for (const phi of PHI_NAMES)
+        for (const [theta, lossName] of [['identity', 'squared'], ['sigmoid', 'bce']] as const)
+          for (const reduction of REDUCTION_NAMES) {
+            const model: Model = { w: 0.8, v: 0.6, b: -0.1, u: 1.1, c: 0.05, h0: 0.3, phi, theta, loss: lossName, reduction };
+            assertSamePass(`${phi}/${theta}/${lossName}/${reduction} lastTarget=${lastTarget}`, model, { x, y, hasY });
+          }
+    }
+  });
+
+  it('integer and fractional parameters, −0 and a non-finite input give the plain pass too', () => {
+    const T = 300;
+    const r = rng(5);
+    const x = new Float64Array(T).map(() => -2 + 4 * r());
+    const y = new Float64Array(T).map(() => -1 + 2 * r());
+    const hasY = new Uint8Array(T).fill(1);
+    const base: Model = { w: 1, v: 0, b: 0, u: 1, c: 0, h0: 0, phi: 'tanh', theta: 'identity', loss: 'squared', reduction: 'sum' };
+    assertSamePass('integers', base, { x, y, hasY });
+    assertSamePass('−0', { ...base, w: -0, b: -0, h0: -0, c: -0 }, { x, y, hasY });
+    assertSamePass('fractions', { ...base, w: 0.5, v: 0.25, h0: 0.125 }, { x, y, hasY });
+    const xBad = Float64Array.from(x);
+    xBad[200] = Infinity;
+    const got = assertSamePass('x = ∞ at t = 201', { ...base, phi: 'identity' }, { x: xBad, y, hasY });
+    assert.equal(got.firstNonFinite, 1);
+  });
+
+  it('act, dact, loss and dloss reject an unknown code', () => {
+    assert.throws(() => act(99 as Act, 0), /unknown code 99/);
+    assert.throws(() => dact(99 as Act, 0, 0), /unknown code 99/);
+    assert.throws(() => loss(99 as Loss, 0, 0), /unknown code 99/);
+    assert.throws(() => dloss(99 as Loss, 0, 0), /unknown code 99/);
   });
 
   it('reused buffers: a second pass over the same TraceBuffers gives the same trace', () => {
