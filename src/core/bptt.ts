@@ -163,7 +163,7 @@ function lastTargetOf(hasY: Uint8Array): number {
  */
 const BLOCK = 256;
 
-/** The running sums of the backward pass, carried from block to block. */
+/** The running sums of the backward pass, carried from block to block (runBptt is synchronous, so one set serves every call). */
 let accL = 0, accW = 0, accV = 0, accB = 0, accU = 0, accC = 0, accN = 0, accBad = 0;
 
 function forwardPass(
