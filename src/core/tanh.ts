@@ -4,8 +4,9 @@
  *
  * Why not Math.tanh: V8 compiles it to a C call out of the optimized loop (register spills,
  * isolate bookkeeping) into its baseline-x86-64 port of fdlibm (ieee754::tanh → expm1, two
- * dependent divisions). Keep this one function: split in two it would be inlined into act(),
- * which then exhausts runBptt's inlining budget (BENCHMARKS.md explains).
+ * dependent divisions). Split in two (tanh, and tanhMid for 0.625 ≤ |x| < 22) so that each part
+ * is under V8's per-function inlining limit: both inline into runBptt's tanh forward loop, which
+ * has an inlining budget of its own (BENCHMARKS.md has the figures).
  *
  * Method, for a = |x|:
  *   a < 0.625   tanh x = x + x·z·P(z)/Q(z), z = x²: Cephes' rational approximation (S. L. Moshier,
