@@ -140,8 +140,9 @@ export class TimelinePanel implements vscode.Disposable {
     const overview = await series.window(0, trace.T, this.width, yieldToEventLoop);
     // A newer analysis may have arrived while the series were prepared.
     if (this.analysis !== analysis) return;
-    // The webview selects this step (or its own) and asks for its values.
-    const select = this.pendingStep !== undefined && this.pendingStep <= trace.T ? this.pendingStep : null;
+    // The webview selects this step (or its own) and asks for its values: the one asked for,
+    // else the one under the editor's cursor, so panel and editor agree from the first paint.
+    const select = this.pendingStep !== undefined && this.pendingStep <= trace.T ? this.pendingStep : stepUnderCursor(analysis);
     this.pendingStep = undefined;
     this.post({
       type: 'didComputeTrace',
@@ -308,4 +309,13 @@ function describe(raw: unknown): string {
   } catch {
     return 'unreadable';
   }
+}
+
+/** The 1-based step at the cursor of a visible editor showing exactly this analysis, or null. */
+function stepUnderCursor(analysis: Analysis): number | null {
+  const uri = analysis.uri.toString();
+  const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri && e.document.version === analysis.version);
+  if (!editor) return null;
+  const i = stepAtOffset(analysis.parsed, editor.document.offsetAt(editor.selection.active));
+  return i >= 0 ? i + 1 : null;
 }
