@@ -279,7 +279,7 @@ function tanhBench(): void {
     const g = JSON.parse(runC(['tanh', String(n), String(runs)])) as TanhTimes;
     const g0 = JSON.parse(runC(['tanh', String(n), String(runs)], { ...process.env, GLIBC_TUNABLES: 'glibc.cpu.hwcaps=-AVX2,-FMA' })) as TanhTimes;
     if (round === 0) {
-      rows.push(['Math.tanh (V8: fdlibm tanh → expm1, C call)', m], ['core tanh (src/core/tanh.ts, a JS call)', f]);
+      rows.push(['Math.tanh (V8: fdlibm tanh → expm1, C call)', m], ['core tanh (src/core/tanh.ts, inlined JS)', f]);
       rows.push(['glibc tanh (fdlibm tanh → expm1, FMA ifunc)', g], ['glibc tanh, FMA/AVX2 ifuncs disabled', g0]);
     } else {
       // Keep the better of two rounds for each, to shed one-off stalls of the machine.
