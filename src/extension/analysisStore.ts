@@ -159,7 +159,7 @@ export class LensStore implements AnalysisStore, vscode.Disposable {
     const computed = await progressIfSlow(work, `BPTT Lens: backward pass on ${name} (${size})…`);
     // The document changed while its text was read: a newer run is already scheduled.
     if (!computed) return undefined;
-    const analysis: Analysis = { uri, version, fileName, parsed: computed.parsed, trace: computed.trace, durationMs: computed.durationMs };
+    const analysis: Analysis = { uri, version, fileName, parsed: computed.parsed, trace: computed.trace, durationMs: computed.durationMs, series: computed.series };
     this.problemsByAnalysis.set(analysis, computed.problems);
     const key = uri.toString();
     const isDocument = version !== NO_DOCUMENT_VERSION;

@@ -5,6 +5,7 @@
 import { runBptt, type Trace } from '../core';
 import { parseSequence, type CallerDefaults, type ParsedSequence, type SequenceFormat } from '../parse';
 import { problemsOf, type Problem, type ProblemSettings } from './problems';
+import type { SeriesData } from './timeline/data';
 
 export interface Computed {
   parsed: ParsedSequence;
@@ -13,6 +14,11 @@ export interface Computed {
   /** What the Problems panel shows; O(T) scans, so done here (in the worker for large files). */
   problems: Problem[];
   durationMs: number;
+  /**
+   * Asks the worker for the timeline's series of `trace` (see worker.ts); set by the host's
+   * WorkerClient for results that have a trace.
+   */
+  series?: () => Promise<SeriesData>;
 }
 
 export interface ComputeOptions {

@@ -17,15 +17,21 @@ export async function readTextSlices(document: vscode.TextDocument): Promise<Uin
   const n = document.lineCount;
   const encoder = new TextEncoder();
   const parts: Uint8Array[] = [];
+  const changed = (): boolean => document.isClosed || document.version !== version;
   for (let a = 0; a < n; a += LINES_PER_SLICE) {
+    // Each slice in a task of its own, apart from the caller's synchronous work too.
+    await yieldToEventLoop();
+    if (changed()) return undefined;
     const b = a + LINES_PER_SLICE;
     const end = b < n ? new vscode.Position(b, 0) : document.lineAt(n - 1).range.end;
     parts.push(encoder.encode(document.getText(new vscode.Range(a, 0, end.line, end.character))));
     // VS Code builds its line-offset table lazily, up to the line asked for; extending it slice by
-    // slice here spares the first hover (offsetAt) a 10⁶-line build in one blocking call.
-    document.offsetAt(end);
+    // slice here spares the first hover (offsetAt) a 10⁶-line build in one blocking call. Its
+    // first call also allocates the line-length table of every line (~10 ms on 10⁶ lines), so
+    // it gets a task of its own, not the slice's.
     await yieldToEventLoop();
-    if (document.isClosed || document.version !== version) return undefined;
+    if (changed()) return undefined;
+    document.offsetAt(end);
   }
   return parts;
 }

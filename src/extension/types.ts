@@ -4,6 +4,7 @@
 import type * as vscode from 'vscode';
 import type { Trace } from '../core';
 import type { ParsedSequence } from '../parse';
+import type { SeriesData } from './timeline/data';
 
 export interface Analysis {
   uri: vscode.Uri;
@@ -15,6 +16,8 @@ export interface Analysis {
   trace: Trace | undefined;
   /** Wall time of parse + compute, in ms. */
   durationMs: number;
+  /** Asks the worker for the timeline's series of `trace`, when it computed it; else the timeline prepares them. */
+  series?: () => Promise<SeriesData>;
 }
 
 export interface AnalysisStore {
@@ -24,6 +27,8 @@ export interface AnalysisStore {
   current(document: vscode.TextDocument): Analysis | undefined;
   /** Parses and computes now (worker thread for large files); resolves with the result. */
   run(document: vscode.TextDocument): Promise<Analysis | undefined>;
+  /** True while a run for this document is scheduled or in flight. */
+  isPending(document: vscode.TextDocument): boolean;
   /** Fires after every completed run. */
   readonly onDidUpdate: vscode.Event<Analysis>;
   /** Fires when a document's analysis is dropped (document closed). */

@@ -6,17 +6,20 @@ import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { SequenceFormat } from '../parse';
 import type { ComputeOptions, Computed } from './compute';
+import type { SeriesData } from './timeline/data';
 import { inputTransferables, type WorkerInput, type WorkerRequest, type WorkerResponse } from './workerProtocol';
 
-interface Pending {
-  resolve(c: Computed): void;
+interface Pending<T> {
+  resolve(value: T): void;
   reject(e: Error): void;
 }
 
 export class WorkerClient {
   private worker: Worker | undefined;
   private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
+  /** Requests awaiting their result; results whose series were asked for (same id). */
+  private readonly pending = new Map<number, Pending<Computed>>();
+  private readonly pendingSeries = new Map<number, Pending<SeriesData>>();
 
   constructor(private readonly scriptPath: string) {}
 
@@ -25,6 +28,7 @@ export class WorkerClient {
     return existsSync(this.scriptPath);
   }
 
+  /** The result, with `series()` to ask for the timeline's series of its trace later. */
   compute(input: WorkerInput, format: SequenceFormat, options: ComputeOptions): Promise<Computed> {
     const worker = this.ensure();
     const id = this.nextId++;
@@ -35,21 +39,50 @@ export class WorkerClient {
     });
   }
 
+  private received(msg: WorkerResponse): void {
+    if ('series' in msg || 'seriesError' in msg) {
+      const p = this.pendingSeries.get(msg.id);
+      this.pendingSeries.delete(msg.id);
+      if ('series' in msg) p?.resolve(msg.series);
+      else p?.reject(new Error(`worker: ${msg.seriesError}`));
+      return;
+    }
+    const p = this.pending.get(msg.id);
+    if (!p) return;
+    this.pending.delete(msg.id);
+    if ('error' in msg) {
+      p.reject(new Error(`worker: ${msg.error}`));
+      return;
+    }
+    const result = msg.result;
+    if (result.trace) {
+      let series: Promise<SeriesData> | undefined;
+      result.series = () => (series ??= this.requestSeries(msg.id));
+    }
+    p.resolve(result);
+  }
+
+  /** The series of result `id`'s trace, which the worker kept until asked (or until its next request). */
+  private requestSeries(id: number): Promise<SeriesData> {
+    const worker = this.worker;
+    if (!worker) return Promise.reject(new Error('worker: restarted since the result'));
+    return new Promise<SeriesData>((resolve, reject) => {
+      this.pendingSeries.set(id, { resolve, reject });
+      worker.postMessage({ seriesOf: id });
+    });
+  }
+
   private ensure(): Worker {
     if (this.worker) return this.worker;
     const worker = new Worker(this.scriptPath);
     worker.unref();
-    worker.on('message', (msg: WorkerResponse) => {
-      const p = this.pending.get(msg.id);
-      if (!p) return;
-      this.pending.delete(msg.id);
-      if ('error' in msg) p.reject(new Error(`worker: ${msg.error}`));
-      else p.resolve(msg.result);
-    });
+    worker.on('message', (msg: WorkerResponse) => this.received(msg));
     const fail = (e: Error): void => {
       if (this.worker === worker) this.worker = undefined;
       for (const p of this.pending.values()) p.reject(e);
+      for (const p of this.pendingSeries.values()) p.reject(e);
       this.pending.clear();
+      this.pendingSeries.clear();
     };
     worker.on('error', fail);
     worker.on('exit', (code) => fail(new Error(`worker exited with code ${code}`)));

@@ -1,6 +1,7 @@
 /** Messages between the extension host and dist/worker.js. */
 import type { SequenceFormat } from '../parse';
 import type { ComputeOptions, Computed } from './compute';
+import type { SeriesData } from './timeline/data';
 
 export interface WorkerRequest {
   id: number;
@@ -11,7 +12,12 @@ export interface WorkerRequest {
   bytes?: Uint8Array;
 }
 
-export type WorkerResponse = { id: number; result: Computed } | { id: number; error: string };
+/** The result (or error) of a WorkerRequest; the series of a result's trace (or why not) when asked with `{ seriesOf: id }`. */
+export type WorkerResponse =
+  | { id: number; result: Computed }
+  | { id: number; error: string }
+  | { id: number; series: SeriesData }
+  | { id: number; seriesError: string };
 
 /** What the worker computes from: text slices of a document, or a file's bytes. */
 export type WorkerInput = { slices: Uint8Array[] } | { bytes: Uint8Array };

@@ -67,18 +67,26 @@ export function log10Abs(v: number, floor = LOG_FLOOR_MIN): number {
  * smallest and largest |v| and takes the logarithm of those two only.
  */
 export function reduceSeries(src: ArrayLike<number>, layout: BucketLayout, opts: ReduceOptions = {}): Float64Array {
-  const { log = false, floor = LOG_FLOOR_MIN, mask } = opts;
   const out = new Float64Array(layout.t.length);
+  reduceBuckets(out, src, layout, opts, 0, Math.max(0, layout.bounds.length - 1));
+  return out;
+}
+
+/**
+ * Fills `out` (length layout.t.length) for buckets [from, to) only, so a caller can spread a long
+ * reduction over several tasks. A full-resolution layout is filled whole on any call.
+ */
+export function reduceBuckets(out: Float64Array, src: ArrayLike<number>, layout: BucketLayout, opts: ReduceOptions, from: number, to: number): void {
+  const { log = false, floor = LOG_FLOOR_MIN, mask } = opts;
   if (layout.full) {
     for (let k = 0, i = layout.start; i < layout.end; k++, i++) {
       const v = src[i];
       out[k] = mask !== undefined && mask[i] === 0 ? NaN : log ? log10Abs(v, floor) : Number.isFinite(v) ? v : NaN;
     }
-    return out;
+    return;
   }
   const { bounds } = layout;
-  const buckets = bounds.length - 1;
-  for (let b = 0; b < buckets; b++) {
+  for (let b = from; b < to; b++) {
     let lo = Infinity;
     let hi = -Infinity;
     let iLo = -1;
@@ -114,7 +122,6 @@ export function reduceSeries(src: ArrayLike<number>, layout: BucketLayout, opts:
       out[2 * b + 1] = a;
     }
   }
-  return out;
 }
 
 /**

@@ -1,15 +1,15 @@
 /**
  * The timeline's view of one trace: the whole-range series it charts, computed once per trace
- * and reused by every overview and zoom window. No `vscode` here, so tests and the benchmark
- * run it in plain Node.
+ * and reused by every overview and zoom window. No `vscode` here, so the worker thread, tests
+ * and the benchmark run it too.
  *
- * Work is cut into slices of at most SLICE steps with `pause()` between them, so a 10⁶-step
- * trace never holds the extension host's event loop for more than a few milliseconds.
+ * Work on the host is cut into slices of at most SLICE steps with `pause()` between them, so a
+ * 10⁶-step trace never holds the extension host's event loop for more than a few milliseconds.
  */
 import type { Trace } from '../../core/bptt';
 import { allocDerived, fillDerived, type DerivedSeries } from '../../core/derived';
 import type { SeriesKey, SeriesWindow, TraceSummary } from '../../shared/protocol';
-import { backwardSums, bucketLayout, logFloorFor, magnitudeRange, reduceSeries, type ReduceOptions } from '../../shared/series';
+import { backwardSums, bucketLayout, logFloorFor, magnitudeRange, reduceBuckets, type ReduceOptions } from '../../shared/series';
 
 export type Pause = () => Promise<void>;
 
@@ -21,42 +21,97 @@ const noPause: Pause = () => Promise.resolve();
 /** Steps per uninterrupted slice of work: ~2–4 ms for the heaviest pass. */
 export const SLICE = 1 << 17;
 
+/**
+ * What the timeline charts besides the trace's own arrays: ŷ and the ∂L/∂h parts, the running
+ * sums, the log floor and |∂L/∂s|'s range. O(T) work and 56 bytes a step, so for a document
+ * computed in the worker the worker computes it too (on request, see worker.ts) and the host
+ * only reduces windows; for a small document the host prepares it itself in slices.
+ */
+export interface SeriesData {
+  derived: DerivedSeries;
+  sum_w: Float64Array;
+  sum_v: Float64Array;
+  logFloor: number;
+  maxAbs_dL_ds: number;
+  minAbs_dL_ds: number;
+}
+
+/** The work of `SeriesData`, with a `yield` wherever the host may pause. */
+function* seriesSteps(trace: Trace): Generator<void, SeriesData> {
+  const T = trace.T;
+  const derived = allocDerived(T);
+  for (let s = 0; s < T; s += SLICE) {
+    const e = Math.min(T, s + SLICE);
+    fillDerived(trace, s, e, {
+      yhat: derived.yhat.subarray(s, e),
+      dL_dyhat: derived.dL_dyhat.subarray(s, e),
+      dL_dh: derived.dL_dh.subarray(s, e),
+      dL_dh_local: derived.dL_dh_local.subarray(s, e),
+      dL_dh_recurrent: derived.dL_dh_recurrent.subarray(s, e),
+    });
+    yield;
+  }
+  const { sum_w, sum_v } = backwardSums(trace.dL_ds, trace.h, trace.x, trace.model.h0);
+  yield;
+  // The log floor sits under the smallest non-zero magnitude of every gradient series charted.
+  const ds = magnitudeRange(trace.dL_ds);
+  const mins = [ds.minAbs];
+  for (const g of [derived.dL_dh, derived.dL_dh_local, derived.dL_dh_recurrent]) {
+    mins.push(magnitudeRange(g).minAbs);
+    yield;
+  }
+  const minAbs = Math.min(...mins.filter((m) => m > 0));
+  return { derived, sum_w, sum_v, logFloor: logFloorFor(minAbs), maxAbs_dL_ds: ds.maxAbs, minAbs_dL_ds: ds.minAbs };
+}
+
+/** In one go: for the worker thread, which has no event loop to keep responsive. */
+export function seriesData(trace: Trace): SeriesData {
+  const steps = seriesSteps(trace);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** Every buffer of `data`, to transfer it from the worker rather than copy it. */
+export function seriesTransferables(data: SeriesData): ArrayBuffer[] {
+  const d = data.derived;
+  return [d.yhat, d.dL_dyhat, d.dL_dh, d.dL_dh_local, d.dL_dh_recurrent, data.sum_w, data.sum_v].map((a) => a.buffer as ArrayBuffer);
+}
+
 export class TraceSeries {
+  readonly derived: DerivedSeries;
+  readonly sum_w: Float64Array;
+  readonly sum_v: Float64Array;
+  readonly logFloor: number;
+  readonly maxAbs_dL_ds: number;
+  readonly minAbs_dL_ds: number;
+
   private constructor(
     readonly trace: Trace,
-    readonly derived: DerivedSeries,
-    readonly sum_w: Float64Array,
-    readonly sum_v: Float64Array,
-    readonly logFloor: number,
-    readonly maxAbs_dL_ds: number,
-    readonly minAbs_dL_ds: number,
-  ) {}
+    data: SeriesData,
+  ) {
+    this.derived = data.derived;
+    this.sum_w = data.sum_w;
+    this.sum_v = data.sum_v;
+    this.logFloor = data.logFloor;
+    this.maxAbs_dL_ds = data.maxAbs_dL_ds;
+    this.minAbs_dL_ds = data.minAbs_dL_ds;
+  }
 
+  /** From series the worker computed. */
+  static of(trace: Trace, data: SeriesData): TraceSeries {
+    return new TraceSeries(trace, data);
+  }
+
+  /** Computes the series on this thread, in slices of at most SLICE steps with `pause()` between them. */
   static async prepare(trace: Trace, pause: Pause = noPause): Promise<TraceSeries> {
-    const T = trace.T;
-    const derived = allocDerived(T);
-    for (let s = 0; s < T; s += SLICE) {
-      const e = Math.min(T, s + SLICE);
-      fillDerived(trace, s, e, {
-        yhat: derived.yhat.subarray(s, e),
-        dL_dyhat: derived.dL_dyhat.subarray(s, e),
-        dL_dh: derived.dL_dh.subarray(s, e),
-        dL_dh_local: derived.dL_dh_local.subarray(s, e),
-        dL_dh_recurrent: derived.dL_dh_recurrent.subarray(s, e),
-      });
+    const steps = seriesSteps(trace);
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return new TraceSeries(trace, r.value);
       await pause();
     }
-    const { sum_w, sum_v } = backwardSums(trace.dL_ds, trace.h, trace.x, trace.model.h0);
-    await pause();
-    // The log floor sits under the smallest non-zero magnitude of every gradient series charted.
-    const ds = magnitudeRange(trace.dL_ds);
-    const mins = [ds.minAbs];
-    for (const g of [derived.dL_dh, derived.dL_dh_local, derived.dL_dh_recurrent]) {
-      mins.push(magnitudeRange(g).minAbs);
-      await pause();
-    }
-    const minAbs = Math.min(...mins.filter((m) => m > 0));
-    return new TraceSeries(trace, derived, sum_w, sum_v, logFloorFor(minAbs), ds.maxAbs, ds.minAbs);
   }
 
   summary(meta: { uri: string; fileName: string; version: number; durationMs: number }): TraceSummary {
@@ -105,11 +160,18 @@ export class TraceSeries {
       ['sum_v', this.sum_v, {}],
     ];
     const values = {} as Record<SeriesKey, Float64Array>;
-    // Pause only where a series pass is long enough to matter.
-    const big = e - s > SLICE;
+    // At most SLICE steps per task: a pass over 10⁶ steps takes ~4 ms once optimised, but several
+    // times that while the JIT is still compiling it (first run, first log-scale series).
+    const buckets = layout.full ? 0 : layout.bounds.length - 1;
+    const perSlice = Math.max(1, Math.floor((SLICE * buckets) / Math.max(1, e - s)));
     for (const [key, src, opts] of plan) {
-      values[key] = reduceSeries(src, layout, opts);
-      if (big) await pause();
+      const out = new Float64Array(layout.t.length);
+      reduceBuckets(out, src, layout, opts, 0, Math.min(buckets, perSlice));
+      for (let b = perSlice; b < buckets; b += perSlice) {
+        await pause();
+        reduceBuckets(out, src, layout, opts, b, Math.min(buckets, b + perSlice));
+      }
+      values[key] = out;
     }
     return { start: s, end: e, full: layout.full, t: layout.t, values };
   }

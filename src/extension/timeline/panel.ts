@@ -41,7 +41,7 @@ export class TimelinePanel implements vscode.Disposable {
   private lastSentT = 0;
   /** Step to select once the analysis of `uri` is pushed (from show(uri, step)). */
   private pendingStep: number | undefined;
-  private readonly series = new WeakMap<Trace, Promise<TraceSeries>>();
+  private readonly series = new WeakMap<Trace, Promise<TraceSeries | undefined>>();
   private readonly highlight = vscode.window.createTextEditorDecorationType({
     isWholeLine: true,
     backgroundColor: new vscode.ThemeColor('editor.rangeHighlightBackground'),
@@ -136,10 +136,10 @@ export class TimelinePanel implements vscode.Disposable {
         });
       return;
     }
-    const series = await this.seriesOf(trace);
-    const overview = await series.window(0, trace.T, this.width, yieldToEventLoop);
+    const series = await this.seriesOf(trace, analysis);
+    const overview = series && (await series.window(0, trace.T, this.width, yieldToEventLoop));
     // A newer analysis may have arrived while the series were prepared.
-    if (this.analysis !== analysis) return;
+    if (!series || !overview || this.analysis !== analysis) return;
     // The webview selects this step (or its own) and asks for its values: the one asked for,
     // else the one under the editor's cursor, so panel and editor agree from the first paint.
     const select = this.pendingStep !== undefined && this.pendingStep <= trace.T ? this.pendingStep : stepUnderCursor(analysis);
@@ -159,14 +159,30 @@ export class TimelinePanel implements vscode.Disposable {
     if (t !== undefined) this.sendStep(t, true);
   }
 
-  /** fillDerived and the running sums, once per trace, reused by every window. */
-  private seriesOf(trace: Trace): Promise<TraceSeries> {
+  /**
+   * fillDerived and the running sums, once per trace, reused by every window: from the worker when
+   * it computed the trace, else prepared here. Undefined when the worker no longer has the trace
+   * (a newer run replaced it) and a newer analysis is shown or on its way: no point preparing them.
+   */
+  private seriesOf(trace: Trace, analysis: Analysis): Promise<TraceSeries | undefined> {
     let p = this.series.get(trace);
     if (!p) {
-      p = TraceSeries.prepare(trace, yieldToEventLoop);
+      const prepare = (): Promise<TraceSeries | undefined> =>
+        this.analysis === analysis && !this.newerRunPending(analysis) ? TraceSeries.prepare(trace, yieldToEventLoop) : Promise.resolve(undefined);
+      p = analysis.series ? analysis.series().then((data) => TraceSeries.of(trace, data), prepare) : prepare();
       this.series.set(trace, p);
+      // Not kept when skipped: should this analysis be shown again, it is prepared then.
+      void p.then((series) => {
+        if (!series) this.series.delete(trace);
+      });
     }
     return p;
+  }
+
+  private newerRunPending(analysis: Analysis): boolean {
+    const key = analysis.uri.toString();
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
+    return doc !== undefined && this.store.isPending(doc);
   }
 
   private sendSettings(): void {
@@ -231,7 +247,8 @@ export class TimelinePanel implements vscode.Disposable {
       case 'requestWindow': {
         const analysis = this.analysis;
         if (!analysis?.trace || msg.start >= analysis.trace.T) return;
-        const series = await this.seriesOf(analysis.trace);
+        const series = await this.seriesOf(analysis.trace, analysis);
+        if (!series) return;
         const window = await series.window(msg.start, msg.end, msg.width, yieldToEventLoop);
         if (this.analysis === analysis) this.post({ type: 'didLoadWindow', requestId: msg.requestId, window });
         return;
