@@ -10,7 +10,7 @@ npx esbuild bench/bench.ts --bundle --platform=node --target=node20 --main-field
 node --expose-gc bench/out/bench.js --out bench/out/latest.txt "$@"
 
 # Then the extension in real VS Code (code-server + Chromium): extension-host and timeline-webview
-# figures (bench/vscode-bench.md; JSON in test-results/perf/). BPTT_BENCH_VSCODE=0 skips it.
+# figures (BENCHMARKS.md; JSON in test-results/perf/). BPTT_BENCH_VSCODE=0 skips it.
 if [ "${BPTT_BENCH_VSCODE:-1}" != 0 ]; then
   bash scripts/provision.sh
   npm run --silent build
