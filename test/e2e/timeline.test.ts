@@ -1,17 +1,18 @@
 /**
  * The timeline in the real workbench, as a person uses it: open a sample, show the timeline,
  * read the summary and the band captions, click a step, move the editor cursor, drive the
- * selection from the keyboard, export the trace as CSV through the save dialog, toggle log
- * scale, switch themes, reload the window, open a file with a parse error. Screenshots of each
- * state go to BPTT_E2E_SCREENSHOTS.
+ * selection from the keyboard, export the trace as CSV, JSON and PNG through the save dialog,
+ * toggle log scale, switch themes, reload the window, open a file with a parse error, edit the
+ * file while zoomed. Screenshots of each state go to BPTT_E2E_SCREENSHOTS.
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
+import * as path from 'path';
 import type { Frame, Page } from 'playwright-core';
 import { runBptt } from '../../src/core';
 import { parseSequence, type ParsedSequence } from '../../src/parse';
 import { formatNumber } from '../../src/shared/format';
-import { closeWorkbench, findWebviewFrame, openFile, openWorkbench, reloadWindow, runCommand, screenshot, setTheme, workspacePath, type Workbench } from './workbench';
+import { closeWorkbench, findWebviewFrame, openFile, openWorkbench, reloadWindow, runCommand, screenshot, screenshotsDir, setTheme, workspacePath, type Workbench } from './workbench';
 
 // Browser-side code below runs in the webview; the project's tsconfig has no DOM lib.
 interface El {
@@ -24,13 +25,71 @@ interface El {
 declare const document: { body: { className: string }; querySelector(s: string): El | null; querySelectorAll(s: string): ArrayLike<El> };
 declare const performance: { getEntriesByName(n: string): { duration: number }[] };
 declare const window: { scrollTo(x: number, y: number): void };
+// Browser-side decoding of the exported PNG, in the workbench page.
+interface Canvas2D {
+  drawImage(img: unknown, x: number, y: number): void;
+  getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> };
+}
+declare const Image: new () => { src: string; width: number; height: number; decode(): Promise<void> };
+declare const OffscreenCanvas: new (w: number, h: number) => { getContext(kind: '2d'): Canvas2D | null };
 
-const CSV_HEADER = 't,line,x,y,s,h,yhat,loss,dL_dyhat,dL_dh,dL_dh_local,dL_dh_recurrent,dL_ds';
+const STEP_FIELDS = ['t', 'line', 'x', 'y', 's', 'h', 'yhat', 'loss', 'dL_dyhat', 'dL_dh', 'dL_dh_local', 'dL_dh_recurrent', 'dL_ds'];
+const CSV_HEADER = STEP_FIELDS.join(',');
+/** A copy of vanishing.csv that the live-update test edits. */
+const LIVE = 'timeline-live.csv';
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+/** The IEND chunk (length 0, type, CRC) that ends every complete PNG. */
+const PNG_END = Buffer.from([0, 0, 0, 0, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82]);
 
 function reference(name: string): { parsed: ParsedSequence; trace: ReturnType<typeof runBptt> } {
-  const parsed = parseSequence(fs.readFileSync(workspacePath(name), 'utf8'), 'csv');
+  return referenceOf(fs.readFileSync(workspacePath(name), 'utf8'));
+}
+
+function referenceOf(text: string): { parsed: ParsedSequence; trace: ReturnType<typeof runBptt> } {
+  const parsed = parseSequence(text, 'csv');
   return { parsed, trace: runBptt(parsed.model, parsed) };
 }
+
+/**
+ * Drives code-server's save dialog (the workbench's simple file dialog: a quick input holding the
+ * path) after an export button was clicked: checks the proposed name, types `target`, Enter.
+ */
+async function saveThroughDialog(page: Page, proposedSuffix: string, target: string, shot?: string): Promise<void> {
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible', timeout: 15_000 });
+  const ext = path.extname(proposedSuffix);
+  await page.waitForFunction((e) => (document.querySelector('.quick-input-widget .quick-input-box input') as unknown as { value: string } | null)?.value.endsWith(e) ?? false, ext, {
+    timeout: 10_000,
+  });
+  const proposed = await input.inputValue();
+  assert.ok(proposed.endsWith(proposedSuffix), `proposed ${proposed}`);
+  if (shot) await screenshot(page, shot);
+  await input.fill(target);
+  await page.waitForFunction((want) => (document.querySelector('.quick-input-widget .quick-input-box input') as unknown as { value: string } | null)?.value === want, target);
+  await page.keyboard.press('Enter');
+}
+
+/** Polls (the host writes it, not the page) until `file` exists and `complete` says it is whole. */
+async function waitForFile(page: Page, file: string, complete: (b: Buffer) => boolean): Promise<Buffer> {
+  const end = Date.now() + 20_000;
+  for (;;) {
+    if (fs.existsSync(file)) {
+      const bytes = fs.readFileSync(file);
+      if (bytes.length > 0 && complete(bytes)) return bytes;
+    }
+    if (Date.now() > end) assert.fail(`${file} was not written${fs.existsSync(file) ? ` completely (${fs.statSync(file).size} bytes)` : ''}`);
+    await page.waitForTimeout(200);
+  }
+}
+
+const isJson = (b: Buffer): boolean => {
+  try {
+    JSON.parse(b.toString('utf8'));
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 async function summaryValue(frame: Frame, label: string): Promise<string> {
   return frame.evaluate((l) => {
@@ -82,12 +141,47 @@ async function editorCursorLine(page: Page): Promise<number> {
   });
 }
 
-async function goToLine(page: Page, line: number): Promise<void> {
-  await page.locator('.tabs-container .tab[aria-label^="vanishing.csv"]').first().click();
-  await page.keyboard.press('Control+G');
-  await page.waitForSelector('.quick-input-widget .quick-input-box input', { state: 'visible' });
-  await page.fill('.quick-input-widget .quick-input-box input', `:${line}`);
+async function goToLine(page: Page, line: number, column?: number, file = 'vanishing.csv'): Promise<void> {
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  for (let attempt = 1; ; attempt++) {
+    await page.locator(`.tabs-container .tab[aria-label^="${file}"]`).first().click();
+    await page.keyboard.press('Control+G');
+    await input.waitFor({ state: 'visible' });
+    // The quick input closes when the workbench moves focus (e.g. a panel updating); open it again then.
+    const filled = await input.fill(`:${line}${column ? `:${column}` : ''}`, { timeout: 5_000 }).then(
+      () => true,
+      (e: unknown) => (attempt < 3 ? false : Promise.reject(e)),
+    );
+    if (filled) break;
+  }
   await page.keyboard.press('Enter');
+  await page.waitForSelector('.quick-input-widget', { state: 'hidden' });
+}
+
+/** Waits for the status bar's cursor position, e.g. "Ln 62, Col 13". */
+async function waitForCursor(page: Page, line: number, column: number): Promise<void> {
+  const want = `Ln ${line}, Col ${column}`;
+  await page
+    .waitForFunction((w) => document.querySelector('.part.statusbar')?.textContent?.includes(w) ?? false, want, { timeout: 15_000 })
+    .catch(() => assert.fail(`editor cursor is not at ${want}`));
+}
+
+/** Waits until the summary item `label` reads `value`. */
+async function waitForSummary(frame: Frame, label: string, value: string, what: string): Promise<void> {
+  await frame
+    .waitForFunction(
+      ([l, v]) => {
+        const items = Array.from(document.querySelectorAll('.summary .item'));
+        return items.find((i) => i.querySelector('dt')?.textContent === l)?.querySelector('dd')?.textContent === v;
+      },
+      [label, value] as const,
+      { timeout: 20_000 },
+    )
+    .catch(async () => assert.fail(`summary ${label} = ${await summaryValue(frame, label)}, expected ${value} (${what})`));
+}
+
+async function zoomText(frame: Frame): Promise<string> {
+  return (await frame.locator('.zoom-info').textContent()) ?? '';
 }
 
 describe('timeline webview (UI)', function () {
@@ -97,6 +191,8 @@ describe('timeline webview (UI)', function () {
   const perf: Record<string, number[]> = {};
 
   before(async () => {
+    // Written before the workbench starts, so Quick Open's file search knows it by the last test.
+    fs.writeFileSync(workspacePath(LIVE), fs.readFileSync(workspacePath('vanishing.csv'), 'utf8'));
     wb = await openWorkbench({ file: 'vanishing.csv' });
   });
 
@@ -224,27 +320,77 @@ describe('timeline webview (UI)', function () {
     const { page } = wb!;
     const target = workspacePath('vanishing-exported.csv');
     fs.rmSync(target, { force: true });
-    await frame.getByRole('button', { name: 'Export CSV', exact: true }).click();
-    // code-server's save dialog is the workbench's simple file dialog: a quick input holding the path.
-    const input = page.locator('.quick-input-widget .quick-input-box input');
-    await input.waitFor({ state: 'visible', timeout: 15_000 });
-    await page.waitForFunction(() => (document.querySelector('.quick-input-widget .quick-input-box input') as unknown as { value: string } | null)?.value.endsWith('.csv') ?? false, undefined, { timeout: 10_000 });
-    const proposed = await input.inputValue();
-    assert.ok(proposed.endsWith('vanishing.trace.csv'), `proposed ${proposed}`);
-    await screenshot(page, 'timeline-export-dialog');
-    await input.fill(target);
-    await page.waitForFunction((want) => (document.querySelector('.quick-input-widget .quick-input-box input') as unknown as { value: string } | null)?.value === want, target);
-    await page.keyboard.press('Enter');
-    const end = Date.now() + 20_000;
-    while (!fs.existsSync(target) || fs.statSync(target).size === 0) {
-      if (Date.now() > end) assert.fail(`${target} was not written`);
-      await page.waitForTimeout(200);
-    }
     const { trace } = reference('vanishing.csv');
-    const lines = fs.readFileSync(target, 'utf8').trimEnd().split(/\r?\n/);
+    await frame.getByRole('button', { name: 'Export CSV', exact: true }).click();
+    await saveThroughDialog(page, 'vanishing.trace.csv', target, 'timeline-export-dialog');
+    const text = (await waitForFile(page, target, (b) => b.toString('utf8').trimEnd().split(/\r?\n/).length === trace.T + 1)).toString('utf8');
+    const lines = text.trimEnd().split(/\r?\n/);
     assert.strictEqual(lines[0], CSV_HEADER);
     assert.strictEqual(lines.length, trace.T + 1);
     assert.strictEqual(lines[1].split(',')[0], '1');
+  });
+
+  it('Export JSON in the toolbar writes the core’s trace with every step field', async () => {
+    const { page } = wb!;
+    const target = workspacePath('vanishing-exported.json');
+    fs.rmSync(target, { force: true });
+    await frame.getByRole('button', { name: 'Export JSON', exact: true }).click();
+    await saveThroughDialog(page, 'vanishing.trace.json', target);
+    const json = JSON.parse((await waitForFile(page, target, isJson)).toString('utf8')) as {
+      T: number;
+      loss: number;
+      grads: Record<string, number>;
+      steps: Record<string, unknown>[];
+    };
+    const { trace } = reference('vanishing.csv');
+    assert.strictEqual(json.T, trace.T);
+    assert.strictEqual(json.loss, trace.loss);
+    assert.strictEqual(json.grads.w, trace.grads.w);
+    assert.strictEqual(json.grads.v, trace.grads.v);
+    assert.strictEqual(json.steps.length, trace.T);
+    assert.deepStrictEqual(Object.keys(json.steps[0]), STEP_FIELDS);
+    assert.strictEqual(json.steps[0].t, 1);
+    assert.strictEqual(json.steps[trace.T - 1].dL_ds, trace.dL_ds[trace.T - 1]);
+  });
+
+  it('Export PNG in the toolbar saves the three charts on the theme’s background', async () => {
+    const { page } = wb!;
+    // The workbench opens in the light theme; the theme test switches later.
+    assert.ok((await frame.evaluate(() => document.body.className)).split(' ').includes('vscode-light'), 'light theme');
+    const target = workspacePath('vanishing-exported.png');
+    fs.rmSync(target, { force: true });
+    await frame.getByRole('button', { name: 'Export PNG', exact: true }).click();
+    await saveThroughDialog(page, 'vanishing-timeline.png', target);
+    const png = await waitForFile(page, target, (b) => b.length > PNG_END.length && b.subarray(b.length - PNG_END.length).equals(PNG_END));
+    assert.ok(png.subarray(0, 8).equals(PNG_SIGNATURE), `signature ${png.subarray(0, 8).toString('hex')}`);
+    assert.ok(png.length > 10_000, `${png.length} bytes`);
+    fs.copyFileSync(target, path.join(screenshotsDir(), 'timeline-export.png'));
+    // IHDR: width and height right after the signature and the chunk header.
+    const width = png.readUInt32BE(16);
+    const height = png.readUInt32BE(20);
+    const chartWidth = await frame.evaluate(() => Math.max(...Array.from(document.querySelectorAll('.chart canvas')).map((c) => (c as unknown as { width: number }).width)));
+    assert.strictEqual(width, chartWidth);
+    assert.ok(height > 3 * 168, `height ${height}`);
+    // Decoded in the browser: the corners are opaque and light, as the light editor background.
+    const corners = await page.evaluate(async (b64) => {
+      const img = new Image();
+      img.src = `data:image/png;base64,${b64}`;
+      await img.decode();
+      const ctx = new OffscreenCanvas(img.width, img.height).getContext('2d');
+      if (!ctx) return [];
+      ctx.drawImage(img, 0, 0);
+      return [
+        [1, 1],
+        [img.width - 2, 1],
+        [1, img.height - 2],
+        [img.width - 2, img.height - 2],
+      ].map(([x, y]) => Array.from(ctx.getImageData(x, y, 1, 1).data));
+    }, png.toString('base64'));
+    assert.strictEqual(corners.length, 4);
+    for (const [r, g, b, a] of corners) {
+      assert.strictEqual(a, 255, `corner alpha ${a}: transparent background`);
+      assert.ok(r > 200 && g > 200 && b > 200, `corner rgb(${r}, ${g}, ${b}) is not a light background`);
+    }
   });
 
   it('toggles log scale from the toolbar', async () => {
@@ -310,5 +456,77 @@ describe('timeline webview (UI)', function () {
     expected.forEach((e, i) => assert.ok(items[i].startsWith(`${name}:${e.line + 1}:${e.col + 1} `) && items[i].includes(e.message), items[i]));
     assert.ok(((await frame.locator('.message h2').textContent()) ?? '').startsWith(name));
     await screenshot(page, 'timeline-errors');
+  });
+
+  it('an edit that keeps T keeps the zoom and the selected step; one that changes T shows every step', async () => {
+    const { page } = wb!;
+    const name = LIVE;
+    const original = fs.readFileSync(workspacePath(name), 'utf8');
+    const before = referenceOf(original);
+    // Open it in the editor's group, not the timeline's.
+    await page.locator('.editor-group-container').first().locator('.tab.active').click();
+    await openFile(page, name);
+    frame = await findWebviewFrame(page, '.summary dl', 30_000);
+    await waitForSummary(frame, 'L', formatNumber(before.trace.loss, 6), 'opened');
+    await waitForSummary(frame, 'T', String(before.trace.T), 'opened');
+
+    // Step 59 has a target; its y cell is where the edit goes.
+    const t = 59;
+    const lines = original.split('\n');
+    const line = before.parsed.line[t - 1];
+    assert.strictEqual(lines[line], '59,0.7602,0.3251');
+    const column = '59,0.7602,0.'.length + 1; // before the '3' of y
+    await goToLine(page, line + 1, column, name);
+    await waitForCursor(page, line + 1, column);
+    await waitForStep(frame, t);
+
+    // Zoom in twice around the selected step from the keyboard.
+    const charts = frame.locator('.charts');
+    await charts.focus();
+    await charts.press('+');
+    await charts.press('+');
+    await frame.waitForFunction(() => /^t \d+–\d+ of 60$/.test(document.querySelector('.zoom-info')?.textContent ?? ''), undefined, { timeout: 10_000 });
+    const zoomed = await zoomText(frame);
+    const [, lo, hi] = /^t (\d+)–(\d+)/.exec(zoomed)!.map(Number);
+    assert.ok(lo > 1 && lo <= t && t <= hi && hi - lo < 30, `zoomed to ${zoomed}`);
+    await waitForStep(frame, t);
+
+    // Type a digit into y: 0.3251 → 0.93251; T stays 60.
+    lines[line] = '59,0.7602,0.93251';
+    const edited = lines.join('\n');
+    const after = referenceOf(edited);
+    assert.strictEqual(after.trace.T, before.trace.T);
+    const newL = formatNumber(after.trace.loss, 6);
+    assert.notStrictEqual(newL, formatNumber(before.trace.loss, 6));
+    await goToLine(page, line + 1, column, name);
+    await waitForCursor(page, line + 1, column);
+    await page.keyboard.type('9');
+    await waitForSummary(frame, 'L', newL, 'after the edit of y');
+    await waitForSummary(frame, '∂L/∂w', formatNumber(after.trace.grads.w, 6), 'after the edit of y');
+    assert.strictEqual(await zoomText(frame), zoomed, 'zoom range after an edit that keeps T');
+    assert.strictEqual(await selectedStep(frame), t, 'selected step after an edit that keeps T');
+    // The table shows the step's new numbers.
+    await frame
+      .waitForFunction(
+        (y) => Array.from(document.querySelectorAll('.step tbody tr')).some((r) => r.querySelector('th')?.textContent === 'y_t' && r.querySelector('td')?.textContent === y),
+        formatNumber(0.93251, 6),
+        { timeout: 15_000 },
+      )
+      .catch(() => assert.fail('the step table does not show the new y_t'));
+    await screenshot(page, 'timeline-live-edit');
+
+    // Append a row: T becomes 61, and the charts show every step again.
+    await page.keyboard.press('Control+End');
+    await waitForCursor(page, lines.length, 1);
+    await page.keyboard.insertText('61,0.1,0.2');
+    await page.keyboard.press('Escape');
+    const appended = referenceOf(edited + '61,0.1,0.2');
+    assert.strictEqual(appended.trace.T, 61);
+    await waitForSummary(frame, 'T', '61', 'after appending a row');
+    await waitForSummary(frame, 'L', formatNumber(appended.trace.loss, 6), 'after appending a row');
+    await frame
+      .waitForFunction(() => document.querySelector('.zoom-info')?.textContent === 'all 61 steps', undefined, { timeout: 10_000 })
+      .catch(async () => assert.fail(`zoom after T changed: ${await zoomText(frame)}`));
+    await screenshot(page, 'timeline-live-append');
   });
 });

@@ -179,10 +179,15 @@ export class TimelinePanel implements vscode.Disposable {
     return p;
   }
 
+  /**
+   * A run of a later version of the document is scheduled or in flight. Not the run of this very
+   * version: the store announces an analysis (onDidUpdate) before it forgets the run in flight, so
+   * isPending alone is still true for it and the panel would never show an edit.
+   */
   private newerRunPending(analysis: Analysis): boolean {
     const key = analysis.uri.toString();
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
-    return doc !== undefined && this.store.isPending(doc);
+    return doc !== undefined && doc.version !== analysis.version && this.store.isPending(doc);
   }
 
   private sendSettings(): void {
