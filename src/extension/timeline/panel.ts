@@ -39,6 +39,8 @@ export class TimelinePanel implements vscode.Disposable {
   private width = 0;
   /** Step (1-based) last sent to the webview, so the echo of our own editor reveal is not sent twice. */
   private lastSentT = 0;
+  /** The document whose trace the webview shows, so a re-push (edit, resize) keeps its selection. */
+  private shownUri: string | undefined;
   /** Step to select once the analysis of `uri` is pushed (from show(uri, step)). */
   private pendingStep: number | undefined;
   private readonly series = new WeakMap<Trace, Promise<TraceSeries | undefined>>();
@@ -140,10 +142,13 @@ export class TimelinePanel implements vscode.Disposable {
     const overview = series && (await series.window(0, trace.T, this.width, yieldToEventLoop));
     // A newer analysis may have arrived while the series were prepared.
     if (!series || !overview || this.analysis !== analysis) return;
-    // The webview selects this step (or its own) and asks for its values: the one asked for,
-    // else the one under the editor's cursor, so panel and editor agree from the first paint.
-    const select = this.pendingStep !== undefined && this.pendingStep <= trace.T ? this.pendingStep : stepUnderCursor(analysis);
+    // The webview selects this step (or keeps its own) and asks for its values: the one asked
+    // for, else, for a document new to the panel, the one under the editor's cursor, so panel and
+    // editor agree from the first paint. Edits and resizes keep the webview's own selection.
+    const firstOfDocument = meta.uri !== this.shownUri;
+    const select = this.pendingStep !== undefined && this.pendingStep <= trace.T ? this.pendingStep : firstOfDocument ? stepUnderCursor(analysis) : null;
     this.pendingStep = undefined;
+    this.shownUri = meta.uri;
     this.post({
       type: 'didComputeTrace',
       summary: series.summary({ ...meta, version: analysis.version, durationMs: analysis.durationMs }),
