@@ -8,10 +8,7 @@
  * recomputed by `stepValues` with exactly the arithmetic of the backward loop, so a hover or a
  * CLI row shows bit-for-bit the numbers the pass used.
  */
-import {
-  Act, act, actCode, dact, dleakyRelu, drelu, dsigmoid, dsoftplus, dsoftsign, dtanh, leakyRelu, relu, sigmoid,
-  softplus, softsign, tanh,
-} from './activations';
+import { Act, act, actCode, dact, dtanh, tanh } from './activations';
 import { Loss, dloss, loss, lossCode } from './losses';
 import type { Model, NumericKey } from './model';
 
@@ -144,8 +141,10 @@ function lastTargetOf(hasY: Uint8Array): number {
 /*
  * How the loops are laid out for V8 (each point measured; BENCHMARKS.md has the figures):
  *
- * - One forward loop per φ, the switch outside it: each loop calls one activation, which V8
- *   inlines (a loop shared by several φ calls them through one polymorphic site, and boxes).
+ * - tanh and identity, the common and the benchmarked φ, have forward loops of their own, the
+ *   switch outside them, so V8 inlines the one activation each calls. The other φ share a loop
+ *   that dispatches through act/dact each step: measured, that costs them 2–4 % (sigmoid,
+ *   softplus) to 18 % (relu, ~2 ns/step) against a loop each, and saves five copies of the loop.
  * - The loops run in blocks of BLOCK steps, one call of forward()/backward() each. A loop that
  *   runs long in a function's first call is compiled on-stack (OSR), with values that arrive
  *   boxed from the interpreter; if V8 then compiles the whole function before its prologue has
@@ -242,39 +241,6 @@ function forward(
         hPrev = ht;
       }
       break;
-    case Act.Sigmoid:
-      for (let t = tLo; t < tHi; t++) {
-        const st = w * hPrev + v * x[t] + b;
-        const ht = sigmoid(st);
-        s[t] = st;
-        h[t] = ht;
-        dL_ds[t] = dsigmoid(ht);
-        bad += st * 0 + ht * 0 + (u * ht + c) * 0;
-        hPrev = ht;
-      }
-      break;
-    case Act.Relu:
-      for (let t = tLo; t < tHi; t++) {
-        const st = w * hPrev + v * x[t] + b;
-        const ht = relu(st);
-        s[t] = st;
-        h[t] = ht;
-        dL_ds[t] = drelu(st);
-        bad += st * 0 + ht * 0 + (u * ht + c) * 0;
-        hPrev = ht;
-      }
-      break;
-    case Act.LeakyRelu:
-      for (let t = tLo; t < tHi; t++) {
-        const st = w * hPrev + v * x[t] + b;
-        const ht = leakyRelu(st);
-        s[t] = st;
-        h[t] = ht;
-        dL_ds[t] = dleakyRelu(st);
-        bad += st * 0 + ht * 0 + (u * ht + c) * 0;
-        hPrev = ht;
-      }
-      break;
     case Act.Identity:
       for (let t = tLo; t < tHi; t++) {
         const st = w * hPrev + v * x[t] + b;
@@ -286,24 +252,15 @@ function forward(
         hPrev = ht;
       }
       break;
-    case Act.Softsign:
+    default:
+      // The other activations share one loop: act/dact dispatch on φ each step (the switch folds
+      // well enough; these are not the benchmarked hot path).
       for (let t = tLo; t < tHi; t++) {
         const st = w * hPrev + v * x[t] + b;
-        const ht = softsign(st);
+        const ht = act(phi, st);
         s[t] = st;
         h[t] = ht;
-        dL_ds[t] = dsoftsign(st);
-        bad += st * 0 + ht * 0 + (u * ht + c) * 0;
-        hPrev = ht;
-      }
-      break;
-    case Act.Softplus:
-      for (let t = tLo; t < tHi; t++) {
-        const st = w * hPrev + v * x[t] + b;
-        const ht = softplus(st);
-        s[t] = st;
-        h[t] = ht;
-        dL_ds[t] = dsoftplus(st);
+        dL_ds[t] = dact(phi, st, ht);
         bad += st * 0 + ht * 0 + (u * ht + c) * 0;
         hPrev = ht;
       }
