@@ -8,6 +8,7 @@ import * as assert from 'node:assert/strict';
 import { act, actCode, dact, type Act } from '../../src/core/activations';
 import { dloss, loss, lossCode, type Loss } from '../../src/core/losses';
 import { runBptt, stepValues, type SequenceData } from '../../src/core/bptt';
+import { fillDerived } from '../../src/core/derived';
 import { LOSS_NAMES, PHI_NAMES, REDUCTION_NAMES, THETA_NAMES, type Model } from '../../src/core/model';
 
 /** The straightforward pass: one forward loop, one backward loop, same operations in the same order. */
@@ -141,6 +142,14 @@ describe('runBptt in blocks = the plain two-loop pass, bit for bit', () => {
               if (i < 0 || i >= T || i > got.lastTarget) continue;
               const sv = stepValues(got, i);
               assert.ok(sameBits(sv.dL_dh * sv.phiPrime, got.dL_ds[i]), `${what} stepValues at ${i}`);
+            }
+            // fillDerived (the charts' whole-range twin of stepValues) gives the same bits at every step.
+            const d = fillDerived(got, 0, T);
+            for (let i = 0; i < T; i++) {
+              const sv = stepValues(got, i);
+              for (const q of ['yhat', 'dL_dyhat', 'dL_dh', 'dL_dh_local', 'dL_dh_recurrent'] as const) {
+                assert.ok(sameBits(d[q][i], sv[q]), `${what} fillDerived ${q} at ${i}: ${d[q][i]} ≠ ${sv[q]}`);
+              }
             }
           }
   });
