@@ -6,10 +6,9 @@
  * (copying 10 MB of strings in one postMessage blocks for ~25 ms).
  */
 import * as vscode from 'vscode';
+import { yieldToEventLoop } from './eventLoop';
 
 const LINES_PER_SLICE = 50_000;
-
-const yieldToEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 /** The document's text in UTF-8 slices, or undefined when the document changed while it was read. */
 export async function readTextSlices(document: vscode.TextDocument): Promise<Uint8Array[] | undefined> {

@@ -7,10 +7,9 @@ import * as vscode from 'vscode';
 import { traceCsvChunks, traceJsonChunks, type Trace } from '../core';
 import { progressIfSlow } from './progress';
 import type { Analysis } from './types';
+import { yieldToEventLoop } from './eventLoop';
 
 export type ExportFormat = 'csv' | 'json';
-
-const yieldToEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 async function encodeChunks(chunks: Iterable<string>): Promise<Uint8Array> {
   const encoder = new TextEncoder();

@@ -13,9 +13,6 @@ import { backwardSums, bucketLayout, logFloorFor, magnitudeRange, reduceBuckets,
 
 export type Pause = () => Promise<void>;
 
-/** Lets other events run (setImmediate, not a timer: no 1 ms clamp per slice). */
-export const yieldToEventLoop: Pause = () => new Promise((resolve) => setImmediate(resolve));
-
 const noPause: Pause = () => Promise.resolve();
 
 /** Steps per uninterrupted slice of work: ~2–4 ms for the heaviest pass. */

@@ -12,7 +12,8 @@ import { assertNever, validateWebviewMessage, type HostToWebviewMessage, type We
 import { readSettings, SECTION } from '../config';
 import { log, logError } from '../log';
 import type { Analysis, AnalysisStore } from '../types';
-import { TraceSeries, yieldToEventLoop } from './data';
+import { yieldToEventLoop } from '../eventLoop';
+import { TraceSeries } from './data';
 import { timelineHtml } from './html';
 
 export const VIEW_TYPE = 'bpttLens.timeline';
