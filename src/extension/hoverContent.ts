@@ -3,6 +3,7 @@
  * layout and every number in it are unit-tested without an editor.
  */
 import type { Model, StepValues } from '../core';
+import { backwardEquations, SPACED } from '../shared/equations';
 import { formatNumber } from '../shared/format';
 
 export interface HoverInput {
@@ -22,9 +23,9 @@ function md(text: string): string {
   return text.replace(/[\\_*{}[\]|`]/g, (c) => '\\' + c);
 }
 
-/** A factor inside a product: negative numbers in parentheses, so `0.9 · (-0.03)` reads unambiguously. */
-function factor(text: string): string {
-  return text.startsWith('-') || text.startsWith('−') ? `(${text})` : text;
+/** A name inside an equation, e.g. ∂L/∂s_{t+1}: its underscores stay literal. */
+function name(text: string): string {
+  return text.replace(/_/g, '\\_');
 }
 
 /**
@@ -41,15 +42,13 @@ export function hoverMarkdown(input: HoverInput): string {
   const heading = `**Step ${v.t} of ${T}**` + (v.y === null ? ' · no target' : '') + link;
 
   // Hard line breaks (two trailing spaces) keep each equation one compact paragraph.
+  const eq = backwardEquations(v, model, dL_ds_next ?? 0, f, SPACED);
   const dh = [
-    `**∂L/∂h\\_t** = ∂L/∂ŷ\\_t · θ' · u *(local)* + w · ∂L/∂s\\_{t+1} *(recurrent${atEnd ? ', 0 at t = T' : ''})*  `,
-    '`' + `= ${factor(f(v.dL_dyhat))} · ${factor(f(v.thetaPrime))} · ${factor(f(model.u))} + ${factor(f(model.w))} · ${factor(next)}` + '`  ',
-    '`' + `= ${f(v.dL_dh_local)} + ${factor(f(v.dL_dh_recurrent))} = ${f(v.dL_dh)}` + '`',
+    `**${name(eq.dL_dh.name)}** = ${name(eq.dL_dh.local)} *(local)* + ${name(eq.dL_dh.recurrent)} *(recurrent${atEnd ? ', 0 at t = T' : ''})*  `,
+    '`' + `= ${eq.dL_dh.factors}` + '`  ',
+    '`' + `= ${eq.dL_dh.parts} = ${eq.dL_dh.value}` + '`',
   ];
-  const ds = [
-    `**∂L/∂s\\_t** = ∂L/∂h\\_t · φ'(s\\_t)  `,
-    '`' + `= ${factor(f(v.dL_dh))} · ${factor(f(v.phiPrime))} = ${f(v.dL_ds)}` + '`',
-  ];
+  const ds = [`**${name(eq.dL_ds.name)}** = ${name(eq.dL_ds.names)}  `, '`' + `= ${eq.dL_ds.factors} = ${eq.dL_ds.value}` + '`'];
 
   const rows: [string, string, string, string][] = [
     ['x_t', f(v.x), '∂L/∂ŷ_t', f(v.dL_dyhat)],

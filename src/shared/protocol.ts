@@ -176,6 +176,27 @@ export type WebviewToHostMessage =
   | SavePngMessage
   | DidResizeMessage;
 
+// ------------------------------------------------------------------ persisted state
+
+/**
+ * What the webview keeps with setState across hiding and reloads; VS Code hands it back to the
+ * webview (getState) and to the host's panel serializer on restore, which reopens `uri`.
+ */
+export interface PersistedState {
+  /** The document whose trace is shown. */
+  uri: string | null;
+  T: number;
+  /** The charts' x range, or null for every step. */
+  zoom: [number, number] | null;
+  /** The selected step (1-based). */
+  t: number | null;
+  /** Log scale for the gradient chart; null: decided by the trace's dynamic range. */
+  log: boolean | null;
+}
+
+/** PersistedState as stored: written by another version of the extension, any field may be anything. */
+export type StoredState = { [K in keyof PersistedState]?: unknown };
+
 // ------------------------------------------------------------------ validation
 
 export const PNG_DATA_URL_PREFIX = 'data:image/png;base64,';
@@ -205,6 +226,21 @@ function field(raw: Fields, key: string): unknown {
 function hasOnly(raw: Fields, keys: readonly string[]): boolean {
   const own = Object.keys(raw);
   return own.length === keys.length && own.every((k) => keys.includes(k));
+}
+
+/** The fields of `raw` that are well-formed; defaults for the rest. Never throws. */
+export function readPersistedState(raw: unknown): PersistedState {
+  const s: StoredState = isRecord(raw) ? raw : {};
+  const z: unknown[] = Array.isArray(s.zoom) ? s.zoom : [];
+  const [min, max] = z;
+  const zoom: [number, number] | null = z.length === 2 && typeof min === 'number' && typeof max === 'number' && min < max && Number.isFinite(max - min) ? [min, max] : null;
+  return {
+    uri: typeof s.uri === 'string' ? s.uri : null,
+    T: isInt(s.T, 0, MAX_STEP) ? s.T : 0,
+    zoom,
+    t: isInt(s.t, 1, MAX_STEP) ? s.t : null,
+    log: typeof s.log === 'boolean' ? s.log : null,
+  };
 }
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;

@@ -87,6 +87,13 @@ function specs(log: boolean): Omit<ChartSpec, 'floor' | 'title'>[] {
   ];
 }
 
+/** A built chart: its spec, its uPlot and its height in CSS px. */
+export interface Chart {
+  spec: ChartSpec;
+  u: uPlot;
+  height: number;
+}
+
 /** Plot height in CSS px for a chart (the x-axis label takes its own row). */
 export function chartHeight(spec: ChartSpec, plot: number): number {
   return plot + (spec.xLabel ? X_LABEL_SIZE : 0);

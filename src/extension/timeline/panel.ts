@@ -18,10 +18,8 @@ import { timelineHtml } from './html';
 
 export const VIEW_TYPE = 'bpttLens.timeline';
 
-/** What the webview persists with setState and VS Code hands back on restore. */
-export interface PersistedState {
-  uri?: unknown;
-}
+/** What the webview persisted (shared/protocol's PersistedState), as VS Code hands it back on restore: unchecked. */
+export type { StoredState as PersistedState } from '../../shared/protocol';
 
 const HIGHLIGHT_MS = 1500;
 
