@@ -71,39 +71,76 @@ export interface GradcheckReport {
 /** u, the unit roundoff of float64. */
 const U = 2 ** -53;
 
-/** Evaluates L (or the part of it that depends on p) at the four points of `derivative`, into out. */
-type Evaluate4 = (points: Float64Array, out: Float64Array) => void;
+/**
+ * Evaluates L (or the part of it that depends on p) at four points into `out`, and says whether
+ * any of them put a kink variable on another side of its kink than at p.
+ */
+type Evaluate4 = (points: Float64Array, out: Float64Array) => boolean;
+
+/** How many times the step may grow tenfold when rounding noise swamps the difference quotients. */
+const MAX_GROWTH = 3;
 
 /**
- * f'(p) from central differences with Richardson extrapolation.
+ * f'(p) from central differences with Richardson extrapolation, at a step chosen for the case.
  *
- * Step: δ = eps·max(1, |p|), relative for large |p| so that p ± δ differs from p in the same
- * number of bits whatever p's magnitude, absolute near 0. Each quotient divides by the step as
- * it was represented, (p+δ) − (p−δ), not by 2δ.
+ * Richardson: D(δ) = (f(p+δ) − f(p−δ))/((p+δ) − (p−δ)) = f'(p) + c·δ² + O(δ⁴) (dividing by the
+ * step as represented), so R(δ) = (4·D(δ/2) − D(δ))/3 is f'(p) + O(δ⁴): one pass of four points.
  *
- * Value: D(δ) = f'(p) + c·δ² + O(δ⁴), so R = (4·D(δ/2) − D(δ))/3 cancels the δ² term.
- * Error estimate: |D(δ) − D(δ/2)| = ¾·c·δ² + noise bounds R's truncation error with room to
- * spare and, because D(δ/2) carries twice D(δ)'s rounding noise independently, also measures
- * that noise; the floor 3·u·|L|·√(n+1)/δ adds the rounding of the n-term loss sums (R carries
- * about 3× the noise of D(δ)) for the case where the two quotients happen to agree.
+ * Step: δ₀ = eps·max(1, |p|), relative for large |p|, absolute near 0. Rounding noise in R(δ)
+ * grows like 1/δ, and a perturbation can be quantized where it is added to a much larger
+ * number (c to u·h_t ≈ 10⁷ on the exploding sample: the realized step is not δ). Both are
+ * invisible to a single R, so R is computed at δ₀ and 10·δ₀: their truncation errors are
+ * ~10⁻²⁰ and ~10⁻¹⁶ relative, so their difference is the noise of R(δ₀), 10× the noise of
+ * R(10·δ₀). If that exceeds a tenth of what the check tolerates, the step grows tenfold again (at
+ * most MAX_GROWTH times, stopping once the difference grows: truncation has taken over).
+ *
+ * Reported: R at the larger step of the pair with the smallest difference, and as its error
+ * estimate that difference (which bounds both its noise and its truncation), plus two floors for
+ * when the two happen to agree: the rounding of the n-term loss sums, 3·u·|L|·√(n+1)/δ, and the
+ * rounding of the perturbed sum (s_t = w·h + v·(x_t ± δ) + b is off by an ulp or so of s_t, a
+ * relative error ~u/δ_rel of the realized step, δ_rel = δ/max(1, |p|)), 64·u·|R|/δ_rel.
  */
-function derivative(f4: Evaluate4, p: number, eps: number, n: number): { numeric: number; errEst: number } {
-  const delta = eps * Math.max(1, Math.abs(p));
-  const x = Float64Array.of(p + delta, p - delta, p + delta / 2, p - delta / 2);
+function derivative(f4: Evaluate4, p: number, eps: number, n: number, tolerance: (numeric: number) => number): Numeric {
   const L = new Float64Array(4);
-  f4(x, L);
-  const D1 = (L[0] - L[1]) / (x[0] - x[1]);
-  const D2 = (L[2] - L[3]) / (x[2] - x[3]);
-  const numeric = (4 * D2 - D1) / 3;
-  const Lmax = Math.max(Math.abs(L[0]), Math.abs(L[1]), Math.abs(L[2]), Math.abs(L[3]));
-  const floor = (3 * U * Lmax * Math.sqrt(n + 1)) / delta;
-  return { numeric, errEst: Math.abs(D1 - D2) + floor };
+  const at = (delta: number) => {
+    const x = Float64Array.of(p + delta, p - delta, p + delta / 2, p - delta / 2);
+    const kink = f4(x, L);
+    const D1 = (L[0] - L[1]) / (x[0] - x[1]);
+    const D2 = (L[2] - L[3]) / (x[2] - x[3]);
+    const Lmax = Math.max(Math.abs(L[0]), Math.abs(L[1]), Math.abs(L[2]), Math.abs(L[3]));
+    const R = (4 * D2 - D1) / 3;
+    const floor = (3 * U * Lmax * Math.sqrt(n + 1)) / delta + (64 * U * Math.abs(R) * Math.max(1, Math.abs(p))) / delta;
+    return { R, kink, floor };
+  };
+  let delta = eps * Math.max(1, Math.abs(p));
+  let prev = at(delta);
+  let best: Numeric | null = null;
+  for (let k = 0; k <= MAX_GROWTH; k++) {
+    delta *= 10;
+    const next = at(delta);
+    const errEst = Math.abs(prev.R - next.R) + next.floor;
+    const kink = prev.kink || next.kink;
+    if (best !== null && !(errEst < best.errEst)) break;
+    best = { numeric: next.R, errEst, kink };
+    if (errEst <= tolerance(next.R) / 10) break;
+    prev = next;
+  }
+  return best!;
 }
 
-/** Evaluate4 from a one-point evaluation. */
-const oneByOne = (f: (q: number) => number): Evaluate4 => (points, out) => {
-  for (let k = 0; k < 4; k++) out[k] = f(points[k]);
+/** Evaluate4 from a one-point evaluation that reports kink crossings. */
+const oneByOne = (f: (q: number) => { L: number; kink: boolean }): Evaluate4 => (points, out) => {
+  let kink = false;
+  for (let k = 0; k < 4; k++) {
+    const r = f(points[k]);
+    out[k] = r.L;
+    kink ||= r.kink;
+  }
+  return kink;
 };
+
+/** What the check tolerates at a numeric value: atol + rtol·|numeric|. */
+type Tolerance = (numeric: number) => number;
 
 function compare(analytic: number, numeric: number, errEst: number, kink: boolean, atol: number, rtol: number): Check {
   const absErr = Math.abs(analytic - numeric);
@@ -129,6 +166,7 @@ export function gradcheck(model: Model, data: SequenceData, options: GradcheckOp
   const sB = P.s.slice();
   const hB = P.h.slice();
   const kinky = hasKinks(P);
+  const tol: Tolerance = (numeric) => atol + rtol * Math.abs(numeric);
   const report: GradcheckReport = { ok: true, eps, atol, rtol, T, loss, params: {}, steps: [] };
   const add = <C extends Check>(c: C): C => {
     report.ok &&= c.ok;
@@ -137,14 +175,14 @@ export function gradcheck(model: Model, data: SequenceData, options: GradcheckOp
 
   if (options.params !== false) {
     for (const key of NUMERIC_KEYS) {
-      const { numeric, errEst, kink } = paramDerivative(P, key, sB, hB, kinky, eps);
+      const { numeric, errEst, kink } = paramDerivative(P, key, sB, hB, kinky, eps, tol);
       report.params[key] = add(compare(analytic.grads[key], numeric, errEst, kink, atol, rtol));
     }
   }
   for (const t of steps) {
     const i = t - 1;
     for (const quantity of ['dL_ds', 'dL_dx'] as const) {
-      const { numeric, errEst, kink } = stepDerivative(P, i, quantity, sB, hB, kinky, eps);
+      const { numeric, errEst, kink } = stepDerivative(P, i, quantity, sB, hB, kinky, eps, tol);
       const ds = analytic.dL_ds[i];
       const a = quantity === 'dL_ds' ? ds : model.v * ds;
       report.steps.push(add({ t, quantity, ...compare(a, numeric, errEst, kink, atol, rtol) }));
@@ -162,21 +200,18 @@ const fill4 = (q: number) => Float64Array.of(q, q, q, q);
  * model with kinks evaluates one point at a time, keeping each point's states for crossesKink;
  * a smooth one evaluates the four points together (suffixLoss4 from step 1).
  */
-function paramDerivative(P: Problem, key: NumericKey, sB: Float64Array, hB: Float64Array, kinky: boolean, eps: number): Numeric {
+function paramDerivative(P: Problem, key: NumericKey, sB: Float64Array, hB: Float64Array, kinky: boolean, eps: number, tol: Tolerance): Numeric {
   const m = P.model;
-  let kink = false;
   let f4: Evaluate4;
   if (key === 'u' || key === 'c') {
     f4 = oneByOne((q) => {
       const u = key === 'u' ? q : m.u, c = key === 'c' ? q : m.c;
-      if (kinky) kink ||= crossesKink(P, 0, sB, hB, sB, hB, u, c);
-      return lossFromStates(P, hB, u, c);
+      return { L: lossFromStates(P, hB, u, c), kink: kinky && crossesKink(P, 0, sB, hB, sB, hB, u, c) };
     });
   } else if (kinky || P.T === 0) {
     f4 = oneByOne((q) => {
       const L = lossOnly(P, key === 'w' ? q : m.w, key === 'v' ? q : m.v, key === 'b' ? q : m.b, m.u, m.c, key === 'h0' ? q : m.h0);
-      if (kinky) kink ||= crossesKink(P, 0, sB, hB, P.s, P.h, m.u, m.c);
-      return L;
+      return { L, kink: kinky && crossesKink(P, 0, sB, hB, P.s, P.h, m.u, m.c) };
     });
   } else {
     f4 = (points, out) => {
@@ -184,30 +219,32 @@ function paramDerivative(P: Problem, key: NumericKey, sB: Float64Array, hB: Floa
       const S = new Float64Array(4);
       for (let k = 0; k < 4; k++) S[k] = W[k] * (key === 'h0' ? points[k] : m.h0) + V[k] * P.x[0] + B[k];
       suffixLoss4(P, 0, S, W, V, B, out);
+      return false;
     };
   }
-  return { ...derivative(f4, m[key], eps, P.N), kink };
+  return derivative(f4, m[key], eps, P.N, tol);
 }
 
 /** ∂L/∂s_t or ∂L/∂x_t at 0-based step i, perturbing that step inside the recursion. */
 function stepDerivative(
-  P: Problem, i: number, quantity: StepQuantity, sB: Float64Array, hB: Float64Array, kinky: boolean, eps: number,
+  P: Problem, i: number, quantity: StepQuantity, sB: Float64Array, hB: Float64Array, kinky: boolean, eps: number, tol: Tolerance,
 ): Numeric {
   const { w, v, b, u, c, h0 } = P.model;
   const hPrev = i > 0 ? hB[i - 1] : h0;
   const s_i = (q: number) => (quantity === 'dL_ds' ? q : w * hPrev + v * q + b);
-  let kink = false;
   let f4: Evaluate4;
   if (kinky) {
     f4 = oneByOne((q) => {
       const L = suffixLoss(P, i, s_i(q));
-      if (i <= P.last) kink ||= crossesKink(P, i, sB, hB, P.s, P.h, u, c);
-      return L;
+      return { L, kink: i <= P.last && crossesKink(P, i, sB, hB, P.s, P.h, u, c) };
     });
   } else {
-    f4 = (points, out) => suffixLoss4(P, i, points.map(s_i), fill4(w), fill4(v), fill4(b), out);
+    f4 = (points, out) => {
+      suffixLoss4(P, i, points.map(s_i), fill4(w), fill4(v), fill4(b), out);
+      return false;
+    };
   }
   let n = 0;
   for (let t = i; t <= P.last; t++) n += P.hasY[t];
-  return { ...derivative(f4, quantity === 'dL_ds' ? sB[i] : P.x[i], eps, n), kink };
+  return derivative(f4, quantity === 'dL_ds' ? sB[i] : P.x[i], eps, n, tol);
 }
