@@ -1,0 +1,72 @@
+/**
+ * Numerical gradient check figures (issue 9): the six parameters at T = 10⁶ against a plain
+ * runBptt in the same run (the ratio is what is judged on a shared machine), and the per-step
+ * check (∂L/∂s_t and ∂L/∂x_t at every step) at T = 2000. Target: six parameters at 10⁶ ≤ 1 s.
+ *
+ * Run: npm run compile-tests && node out/bench/gradcheck-bench.js
+ * (BPTT_BENCH_T overrides 10⁶; the model and data are bench/bench.ts's.)
+ */
+import { runBptt, type Model, type SequenceData } from '../src/core';
+import { gradcheck } from '../src/gradcheck';
+
+const T = Number(process.env.BPTT_BENCH_T ?? 1_000_000);
+const SAMPLES = 5;
+
+function benchModel(phi: Model['phi']): Model {
+  return { w: 0.9, v: 0.5, b: 0.1, u: 1.2, c: -0.05, h0: 0, phi, theta: 'identity', loss: 'squared', reduction: 'sum' };
+}
+
+/** bench/bench.ts's data: x_t uniform in [-2, 2), y_t in [-1, 1), one step in eight without a target. */
+function gen(n: number): SequenceData {
+  const x = new Float64Array(n);
+  const y = new Float64Array(n);
+  const hasY = new Uint8Array(n);
+  let st = 12345;
+  const lcg = (): number => (st = (Math.imul(st, 1664525) + 1013904223) >>> 0);
+  for (let t = 0; t < n; t++) {
+    x[t] = (lcg() / 4294967296) * 4 - 2;
+    const yt = (lcg() / 4294967296) * 2 - 1;
+    const has = lcg() >>> 29 !== 0;
+    hasY[t] = has ? 1 : 0;
+    y[t] = has ? yt : NaN;
+  }
+  return { x, y, hasY };
+}
+
+function median(v: number[]): number {
+  const a = [...v].sort((p, q) => p - q);
+  return a[(a.length - 1) >> 1];
+}
+
+/** Median wall and CPU time of `fn` over SAMPLES runs after one warm-up, in ms (CPU time is steadier on a shared machine). */
+function time(fn: () => unknown): { wall: number; cpu: number } {
+  fn();
+  const wall: number[] = [], cpu: number[] = [];
+  for (let k = 0; k < SAMPLES; k++) {
+    const t0 = performance.now(), c0 = process.cpuUsage();
+    fn();
+    const c = process.cpuUsage(c0);
+    wall.push(performance.now() - t0);
+    cpu.push((c.user + c.system) / 1000);
+  }
+  return { wall: median(wall), cpu: median(cpu) };
+}
+
+const ms = (t: { wall: number; cpu: number }) => `${t.wall.toFixed(0)} ms (cpu ${t.cpu.toFixed(0)})`;
+
+const big = gen(T);
+const small = gen(2000);
+console.log(`gradcheck bench: ${process.version}, median of ${SAMPLES} after a warm-up`);
+for (const phi of ['tanh', 'identity', 'relu'] as const) {
+  const model = benchModel(phi === 'identity' ? 'identity' : phi);
+  if (phi === 'identity') model.w = 0.5;
+  const plain = time(() => runBptt(model, big));
+  const params = time(() => gradcheck(model, big, { steps: [] }));
+  const steps = time(() => gradcheck(model, small, { params: false }));
+  const ok = gradcheck(model, big, { steps: [] }).ok;
+  console.log(
+    `  φ = ${phi.padEnd(8)} T = ${T}: runBptt ${ms(plain)}; six parameters ${ms(params)} = ${(params.cpu / plain.cpu).toFixed(1)}× runBptt ` +
+    `(≤ 1000 ms: ${params.wall <= 1000 ? 'met' : params.cpu <= 1000 ? 'met in CPU time' : 'NOT met'}; ok = ${ok})` +
+    ` | every step at T = 2000 (4000 checks): ${ms(steps)}`,
+  );
+}

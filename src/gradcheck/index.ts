@@ -1,0 +1,2 @@
+export * from './gradcheck';
+export { lossOnly, lossFromStates, prepare, type Problem } from './lossOnly';
