@@ -34,6 +34,7 @@ import { HarnessError, OPTIONS, PATHS, TIMEOUT_MS, log, rel, writeResult } from 
 import { runBench } from './vscode/bench.mjs';
 import { closeAllBrowsers, runInExtensionHost } from './vscode/browser.mjs';
 import { killServersSync, startCodeServer, stopAllServers, stopServer } from './vscode/codeServer.mjs';
+import { packageOf } from './vscode/package.mjs';
 import { copySamples, makeProfile } from './vscode/profile.mjs';
 import { closeWorkbenches, runE2e } from './vscode/runner.mjs';
 import { packageVsix, runVsix } from './vscode/vsix.mjs';
@@ -87,7 +88,7 @@ async function main() {
   }
   const extPackage = path.join(PATHS.extension, 'package.json');
   if (!fs.existsSync(extPackage)) throw new HarnessError(`no package.json in extension path ${PATHS.extension}`);
-  const main = JSON.parse(fs.readFileSync(extPackage, 'utf8')).main;
+  const { main } = packageOf(PATHS.extension);
   if (main && !fs.existsSync(path.resolve(PATHS.extension, main)) && !fs.existsSync(path.resolve(PATHS.extension, `${main}.js`))) {
     log(`WARNING: extension main ${main} does not exist (run \`npm run build\`)`);
   }

@@ -25,7 +25,7 @@ async function launchBrowser() {
 }
 
 /** Closes `browser`, giving up after 5 s (a hung browser must not hang the run). */
-export const closeBrowser = (/** @type {Browser} */ browser) =>
+const closeBrowser = (/** @type {Browser} */ browser) =>
   Promise.race([browser.close().catch(() => {}), new Promise((r) => setTimeout(r, 5000))]);
 
 export const closeAllBrowsers = () => Promise.all([...browsers].map(closeBrowser));

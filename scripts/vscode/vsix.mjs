@@ -15,7 +15,7 @@ import { findFiles, runMocha } from './runner.mjs';
 /** @typedef {{ file: string, ms: number } | { error: string }} Packaged */
 
 /** File names in a zip archive (its central directory), without unzip. */
-export function zipEntries(/** @type {string} */ file) {
+function zipEntries(/** @type {string} */ file) {
   const buf = fs.readFileSync(file);
   let eocd = -1; // the end-of-central-directory record, after at most a 64 KiB comment
   for (let i = buf.length - 22; i >= Math.max(0, buf.length - 22 - 0xffff); i--) {
@@ -53,7 +53,7 @@ const FORBIDDEN = [/^extension\/(src|test|out|node_modules|\.cache|bench|scripts
 const ALLOWED = [/^extension\.vsixmanifest$/, /^\[Content_Types\]\.xml$/, ...REQUIRED.map(([re]) => re), /^extension\/media\/[^/]+\.(js|css|svg|png)$/];
 
 /** What the .vsix must hold, and nothing else. Returns the problems found. */
-export function checkVsixContents(/** @type {string[]} */ names) {
+function checkVsixContents(/** @type {string[]} */ names) {
   const files = names.filter((n) => !n.endsWith('/'));
   const problems = REQUIRED.filter(([re]) => !files.some((n) => re.test(n))).map(([, what]) => `missing ${what}`);
   for (const f of files) {
