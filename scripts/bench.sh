@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # npm run bench: builds the C baseline (bench/bptt.c) and the JS benchmark (bench/bench.ts), then
 # runs it. The report goes to stdout and to bench/out/latest.txt. Extra arguments go to the
-# benchmark (--quick: T up to 10⁶ and fewer samples).
+# benchmark (--quick: T up to 10⁶ and fewer samples). BPTT_BENCH_CORE=0 skips this part.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mkdir -p bench/out
-gcc -O2 -Wall -Wextra -o bench/out/bptt bench/bptt.c -lm
-npx esbuild bench/bench.ts --bundle --platform=node --target=node20 --main-fields=module,main --log-level=warning --outfile=bench/out/bench.js
-node --expose-gc bench/out/bench.js --out bench/out/latest.txt "$@"
+if [ "${BPTT_BENCH_CORE:-1}" != 0 ]; then
+  mkdir -p bench/out
+  gcc -O2 -Wall -Wextra -o bench/out/bptt bench/bptt.c -lm
+  npx esbuild bench/bench.ts --bundle --platform=node --target=node20 --main-fields=module,main --log-level=warning --outfile=bench/out/bench.js
+  node --expose-gc bench/out/bench.js --out bench/out/latest.txt "$@"
+fi
 
-# Then the extension in real VS Code (code-server + Chromium): extension-host and timeline-webview
-# figures (BENCHMARKS.md; JSON in test-results/perf/). BPTT_BENCH_VSCODE=0 skips it.
+# Then the extension in real VS Code (code-server + Chromium): bench/vscode/, compiled to
+# out/bench/vscode/, gives the extension-host and timeline-webview figures (BENCHMARKS.md; JSON in
+# test-results/perf/). BPTT_BENCH_VSCODE=0 skips it.
 if [ "${BPTT_BENCH_VSCODE:-1}" != 0 ]; then
   bash scripts/provision.sh
   npm run --silent build

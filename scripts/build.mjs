@@ -1,3 +1,4 @@
+// @ts-check
 // Bundles every entry point with esbuild: the extension host, its worker, the CLI and the webview.
 import * as esbuild from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
@@ -5,6 +6,7 @@ import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 
+/** @type {esbuild.BuildOptions} */
 const common = {
   bundle: true,
   sourcemap: !production,
@@ -15,6 +17,7 @@ const common = {
   mainFields: ['module', 'main'],
 };
 
+/** @type {(esbuild.BuildOptions & { entryPoints: string[], outfile: string })[]} */
 const builds = [
   // Extension host and its worker thread: Node, CommonJS, `vscode` provided by the host.
   { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', external: ['vscode'] },
@@ -22,7 +25,14 @@ const builds = [
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs' },
   // Webview: a browser script loaded by nonce from media/.
   { ...common, entryPoints: ['src/webview/main.ts'], outfile: 'media/timeline.js', platform: 'browser', format: 'iife' },
-].filter((b) => existsSync(b.entryPoints[0]));
+];
+
+// Every entry is shipped or tested: a missing one is a broken tree, not something to skip.
+const missing = builds.map((b) => b.entryPoints[0]).filter((entry) => !existsSync(entry));
+if (missing.length) {
+  console.error(`build: missing entry point(s): ${missing.join(', ')}`);
+  process.exit(1);
+}
 
 mkdirSync('media', { recursive: true });
 copyFileSync('node_modules/uplot/dist/uPlot.min.css', 'media/uPlot.min.css');

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // Second launcher for the integration suite: @vscode/test-electron downloads a VS Code
 // build and runs out/test/suite/index.js in its extension host. Only for machines that
 // can reach Microsoft's update server; offline machines (and CI) use
@@ -8,10 +9,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { runTests } from '@vscode/test-electron';
+import { ROOT } from './vscode/package.mjs';
+import { copySamples, makeProfile } from './vscode/profile.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const extensionTestsPath = path.join(ROOT, 'out/test/suite/index.js');
 if (!fs.existsSync(extensionTestsPath)) {
   console.error(`${path.relative(ROOT, extensionTestsPath)} missing: run \`npm run compile-tests\` first`);
@@ -19,25 +20,7 @@ if (!fs.existsSync(extensionTestsPath)) {
 }
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bptt-electron-'));
-const workspace = path.join(tmp, 'samples');
-fs.mkdirSync(workspace, { recursive: true });
-if (fs.existsSync(path.join(ROOT, 'samples'))) {
-  fs.cpSync(path.join(ROOT, 'samples'), workspace, { recursive: true });
-}
-const userDataDir = path.join(tmp, 'user-data');
-fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
-fs.writeFileSync(
-  path.join(userDataDir, 'User/settings.json'),
-  JSON.stringify({
-    'workbench.startupEditor': 'none',
-    'security.workspace.trust.enabled': false,
-    'workbench.tips.enabled': false,
-    'telemetry.telemetryLevel': 'off',
-    'extensions.autoUpdate': false,
-    'update.mode': 'none',
-  }),
-);
-
+const profile = makeProfile(tmp, 'electron');
 let code = 0;
 try {
   await runTests({
@@ -45,13 +28,13 @@ try {
     extensionDevelopmentPath: ROOT,
     extensionTestsPath,
     launchArgs: [
-      workspace,
+      copySamples(tmp, 'ws'),
       '--disable-extensions',
       '--disable-workspace-trust',
       '--skip-welcome',
       '--skip-release-notes',
-      `--user-data-dir=${userDataDir}`,
-      `--extensions-dir=${path.join(tmp, 'extensions')}`,
+      `--user-data-dir=${profile.userData}`,
+      `--extensions-dir=${profile.extensions}`,
     ],
   });
 } catch (err) {

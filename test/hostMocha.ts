@@ -1,8 +1,9 @@
 /**
  * Runs mocha inside the real VS Code extension host, for the two entry points the launchers load:
- * test/suite/index.ts (integration tests) and test/bench/index.ts (extension-host benchmarks).
+ * test/suite/index.ts (integration tests) and bench/vscode/index.ts (extension-host benchmarks).
  * Both are started by scripts/test-vscode.mjs through the workbench `payload` parameter, and the
- * suite also by scripts/test-electron.mjs (@vscode/test-electron).
+ * suite also by scripts/test-electron.mjs (@vscode/test-electron). The launcher's Node-side
+ * stages (scripts/vscode/runner.mjs) use the same `findFiles` and `createMocha`.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -67,18 +68,24 @@ export interface HostMochaOptions {
   failureMessage: (failures: number) => string;
 }
 
-/** Runs every matching file with mocha (grep from BPTT_SUITE_GREP); rejects when any test fails. */
-export function runMochaInHost(options: HostMochaOptions): Promise<void> {
-  const { dir, suffix, skipDirs, timeout, tag, failureMessage } = options;
+/** A bdd mocha with the spec reporter, no colours, and the grep from BPTT_SUITE_GREP. */
+export function createMocha(timeout: number): InstanceType<MochaCtor> {
   const Mocha = loadMocha();
   const grep = process.env.BPTT_SUITE_GREP;
-  const mocha = new Mocha({
+  return new Mocha({
     ui: 'bdd',
     color: false,
     reporter: 'spec',
     timeout,
     ...(grep ? { grep } : {}),
   });
+}
+
+/** Runs every matching file with mocha (grep from BPTT_SUITE_GREP); rejects when any test fails. */
+export function runMochaInHost(options: HostMochaOptions): Promise<void> {
+  const { dir, suffix, skipDirs, timeout, tag, failureMessage } = options;
+  const Mocha = loadMocha();
+  const mocha = createMocha(timeout);
   // The web extension host forwards console output as plain text without applying
   // printf-style placeholders; format here so the spec reporter stays readable.
   const base = (Mocha as unknown as { reporters: { Base: { consoleLog: (...a: unknown[]) => void } } }).reporters.Base;

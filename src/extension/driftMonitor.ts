@@ -1,7 +1,7 @@
 /**
  * How long the event loop was blocked, at worst: the longest gap between 1 ms interval ticks from
  * start to `stop()`, the gap still open at `stop()` included. Used by the measurement commands
- * (testHooks.ts) and by the extension-host benchmark (test/bench/extension.bench.ts).
+ * (testHooks.ts) and by the extension-host benchmark (bench/vscode/extension.bench.ts).
  */
 export function driftMonitor(): { stop(): number } {
   let last = performance.now();

@@ -11,15 +11,16 @@
  *   BPTT_VSIX_WORKSPACE      a temp copy of samples/
  *   BPTT_VSIX_EXTENSIONS_DIR its --extensions-dir (holds only the installed .vsix)
  *   BPTT_VSIX_ID             publisher.name
- *   BPTT_E2E_SCREENSHOTS, BPTT_E2E_CHROMIUM, BPTT_E2E_CHROMIUM_ARGS as for test/e2e
+ *   BPTT_E2E_SCREENSHOTS as for test/e2e (the browser is test/chromium.ts's)
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { runBptt, stepValues } from '../../src/core';
 import { parseSequence } from '../../src/parse';
 import { formatNumber } from '../../src/shared/format';
+import { launchChromium } from '../chromium';
 import { hoverLine, openFile, runCommand, screenshot, waitForWorkbench } from '../e2e/workbench';
 
 function env(name: string): string {
@@ -36,8 +37,7 @@ describe('the installed .vsix (UI)', function () {
   let page: Page;
 
   before(async () => {
-    const args: string[] = process.env.BPTT_E2E_CHROMIUM_ARGS ? JSON.parse(process.env.BPTT_E2E_CHROMIUM_ARGS) : ['--no-sandbox', '--disable-gpu'];
-    browser = await chromium.launch({ executablePath: process.env.BPTT_E2E_CHROMIUM || '/usr/bin/chromium', args, headless: true });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     context.setDefaultTimeout(30_000);
     page = await context.newPage();

@@ -9,12 +9,13 @@
  *   BPTT_E2E_WORKSPACE      absolute path of a temp copy of samples/ (tests may edit it)
  *   BPTT_E2E_EXTENSION_PATH extension under development (repo root)
  *   BPTT_E2E_SCREENSHOTS    where screenshot() writes PNGs
- *   BPTT_E2E_CHROMIUM       /usr/bin/chromium
+ * The browser is test/chromium.ts's (CHROMIUM_PATH overrides /usr/bin/chromium).
  * Every helper waits on a selector or condition rather than sleeping blindly.
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { chromium, type Browser, type BrowserContext, type Frame, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
+import { launchChromium } from '../chromium';
 
 export interface Workbench {
   browser: Browser;
@@ -94,14 +95,7 @@ const open = new Set<Browser>();
 
 /** Launches Chromium, opens the workbench on the workspace copy and waits until it is ready. */
 export async function openWorkbench(opts: OpenWorkbenchOptions = {}): Promise<Workbench> {
-  const args: string[] = process.env.BPTT_E2E_CHROMIUM_ARGS
-    ? JSON.parse(process.env.BPTT_E2E_CHROMIUM_ARGS)
-    : ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
-  const browser = await chromium.launch({
-    executablePath: process.env.BPTT_E2E_CHROMIUM || '/usr/bin/chromium',
-    args,
-    headless: true,
-  });
+  const browser = await launchChromium();
   open.add(browser);
   browser.on('disconnected', () => open.delete(browser));
   try {

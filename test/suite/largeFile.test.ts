@@ -1,7 +1,7 @@
 /**
  * A file too large for VS Code to sync to extensions (> 50 MB) is read from disk and computed in
  * the worker, and the result equals the core's. No timing here: the performance figures are in
- * the benchmark (test/bench/extension.bench.ts, `npm run bench`).
+ * the benchmark (bench/vscode/extension.bench.ts, `npm run bench`).
  */
 import * as assert from 'assert';
 import * as fs from 'fs';

@@ -12,7 +12,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { driftMonitor } from '../../src/extension/driftMonitor';
-import { EXTENSION_ID, closeAllEditors, hoverAt, writeBigCsv } from '../suite/helpers';
+import { EXTENSION_ID, closeAllEditors, hoverAt, writeBigCsv } from '../../test/suite/helpers';
 
 const T = 1_000_000;
 const RERUNS = 5;

@@ -17,7 +17,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Frame, Page } from 'playwright-core';
-import { closeWorkbench, findWebviewFrame, openFile, openWorkbench, runCommand, screenshot, workspacePath, type Workbench } from '../../e2e/workbench';
+import { closeWorkbench, findWebviewFrame, openFile, openWorkbench, runCommand, screenshot, workspacePath, type Workbench } from '../../../test/e2e/workbench';
 
 const BIG = 'bench-1e6.csv';
 const SMALL = 'bench-1e3.csv';

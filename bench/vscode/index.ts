@@ -7,7 +7,7 @@
  * Benchmarks print figures and write JSON to test-results/perf/; they compare with the targets in
  * the printout but never fail on timing. `run()` rejects only when a benchmark breaks functionally.
  */
-import { runMochaInHost } from '../hostMocha';
+import { runMochaInHost } from '../../test/hostMocha';
 
 export function run(): Promise<void> {
   return runMochaInHost({

@@ -1,0 +1,63 @@
+// @ts-check
+// The Node-side stages: mocha in this process (with playwright-core) over the compiled UI tests,
+// which open the workbench of a running code-server themselves (test/e2e/workbench.ts).
+import fs from 'node:fs';
+import { PATHS, TIMEOUT_MS, compiled, log, rel } from './config.mjs';
+
+/** @typedef {import('./config.mjs').Counts} Counts */
+/** @typedef {import('./codeServer.mjs').CodeServer} CodeServer */
+
+/** @returns {typeof import('../../test/hostMocha.js')} */
+const hostMocha = () => compiled('test/hostMocha.js');
+
+/** Every file below `dir` whose name ends in `suffix`, sorted. */
+export const findFiles = (/** @type {string} */ dir, /** @type {string} */ suffix) => hostMocha().findFiles(dir, suffix);
+
+/**
+ * Runs mocha `files` in this process with `env` added to process.env; resolves with the counts.
+ * @param {string} label
+ * @param {string[]} files
+ * @param {Record<string, string>} env
+ * @param {number} timeout per test, in ms
+ * @returns {Promise<Counts>}
+ */
+export async function runMocha(label, files, env, timeout = TIMEOUT_MS.e2e) {
+  fs.mkdirSync(PATHS.screenshots, { recursive: true });
+  Object.assign(process.env, { BPTT_E2E_SCREENSHOTS: PATHS.screenshots, ...env });
+  log(`${label}: ${files.length} file(s), screenshots in ${rel(PATHS.screenshots)}`);
+  const mocha = hostMocha().createMocha(timeout);
+  for (const f of files) mocha.addFile(f);
+  await mocha.loadFilesAsync();
+  return new Promise((resolve) => {
+    const runner = mocha.run((failures) => {
+      resolve({ passed: runner.stats?.passes ?? 0, failed: failures, pending: runner.stats?.pending ?? 0 });
+    });
+  });
+}
+
+/** What test/e2e/workbench.ts needs to open the workbench of `cs` on `folder`. */
+export function e2eEnv(/** @type {CodeServer} */ cs, /** @type {string} */ folder) {
+  return {
+    BPTT_E2E_URL: cs.base,
+    BPTT_E2E_PORT: String(cs.port),
+    BPTT_E2E_WORKSPACE: folder,
+    BPTT_E2E_EXTENSION_PATH: PATHS.extension,
+  };
+}
+
+/** Stage 2: every out/test/e2e/*.test.js against `cs`. */
+export async function runE2e(/** @type {CodeServer} */ cs, /** @type {string} */ folder) {
+  const files = findFiles(PATHS.e2e, '.test.js');
+  if (files.length === 0) {
+    log(`e2e: no ${rel(PATHS.e2e)}/*.test.js`);
+    return { passed: 0, failed: 0, pending: 0 };
+  }
+  return runMocha('e2e', files, e2eEnv(cs, folder));
+}
+
+/** Closes the browsers test/e2e/workbench.ts left open (a test that failed mid-way). */
+export async function closeWorkbenches() {
+  /** @type {typeof import('../../test/e2e/workbench.js')} */
+  const workbench = compiled('test/e2e/workbench.js');
+  await Promise.race([workbench.closeAll(), new Promise((r) => setTimeout(r, 5000))]);
+}
