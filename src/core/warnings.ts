@@ -74,20 +74,26 @@ function deadRelu(trace: Trace): TraceWarning | null {
   const scale = scaleOf(trace);
   const cause = model.phi === 'relu' ? 'relu with s_t ≤ 0' : `${model.phi} saturated`;
 
+  // φ'(s_t) = 0 makes ∂L/∂s_t = 0, so only steps with a zero gradient are candidates: a healthy
+  // trace costs one pass over dL_ds, and φ' is evaluated only at the zeros.
+  const isDead = model.phi === 'relu' ? (i: number) => s[i] <= 0 : (i: number) => dact(phi, s[i], h[i]) === 0;
   let allZero = true;
   let cuts = 0;
   let bestFrom = -1, bestTo = -1, latestCut = -1;
   for (let i = lastTarget; i >= 0; ) {
-    if (dL_ds[i] !== 0) allZero = false;
-    if (dact(phi, s[i], h[i]) !== 0) {
+    if (dL_ds[i] !== 0) {
+      allZero = false;
+      i--;
+      continue;
+    }
+    if (!isDead(i)) {
       i--;
       continue;
     }
     // A maximal stretch to ≥ k ≥ from (going backward) with φ'(s_k) = 0.
     const to = i;
     let cut = false;
-    for (; i >= 0 && dact(phi, s[i], h[i]) === 0; i--) {
-      if (dL_ds[i] !== 0) allZero = false;
+    for (; i >= 0 && dL_ds[i] === 0 && isDead(i); i--) {
       if (!cut && gradientArrives(trace, i, theta, ell, scale)) cut = true;
     }
     if (!cut) continue;
