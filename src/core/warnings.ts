@@ -75,8 +75,11 @@ function deadRelu(trace: Trace): TraceWarning | null {
   const cause = model.phi === 'relu' ? 'relu with s_t ≤ 0' : `${model.phi} saturated`;
 
   // φ'(s_t) = 0 makes ∂L/∂s_t = 0, so only steps with a zero gradient are candidates: a healthy
-  // trace costs one pass over dL_ds, and φ' is evaluated only at the zeros.
-  const isDead = model.phi === 'relu' ? (i: number) => s[i] <= 0 : (i: number) => dact(phi, s[i], h[i]) === 0;
+  // trace costs one pass over dL_ds, and φ' is evaluated only at the zeros. A non-finite s_t
+  // (x = 1e400) is the non-finite report's to explain, not a dead unit.
+  const isDead = model.phi === 'relu'
+    ? (i: number) => s[i] <= 0 && s[i] > -Infinity
+    : (i: number) => Number.isFinite(s[i]) && dact(phi, s[i], h[i]) === 0;
   let allZero = true;
   let cuts = 0;
   let bestFrom = -1, bestTo = -1, latestCut = -1;
