@@ -7,6 +7,7 @@ import * as assert from 'node:assert/strict';
 import { runBptt, traceWarnings, type Model } from '../../src/core';
 import { parseSequence } from '../../src/parse';
 import { PARAM_KEYS, rnnReference } from './reference/tape';
+import { problemsOf } from '../../src/extension/problems';
 
 const TH = { vanishing: 1e-6, exploding: 1e6 };
 
@@ -108,5 +109,18 @@ describe('traceWarnings', () => {
     const ms = performance.now() - t0;
     assert.ok(ws.some((w) => w.code === 'dead_relu'));
     assert.ok(ms < 500, `${ms} ms`);
+  });
+});
+
+describe('problemsOf with trace warnings', () => {
+  it('dead_relu and loss_domain are warnings on their row, shown even with gradientWarnings off', () => {
+    const off = { gradientWarnings: false, vanishingThreshold: 1e-6, explodingThreshold: 1e6 };
+    const codes = (text: string) => {
+      const parsed = parseSequence(text, 'csv');
+      return problemsOf(parsed, runBptt(parsed.model, parsed), off).map((p) => [p.code, p.severity, p.range.kind === 'lineCol' ? p.range.line : -1]);
+    };
+    assert.deepEqual(codes('# bptt: phi=relu w=1 v=1\nx,y\n-1,1\n-2,1\n'), [['dead_relu', 'warning', 3]]);
+    // ŷ = 2.89 against y = 0 makes ℓ NaN at t = 3: the non-finite report names the NaN, loss_domain its cause.
+    assert.deepEqual(codes('# bptt: loss=bce theta=identity u=3 w=0\nx,y\n0.1,1\n1,1\n2,0\n'), [['non-finite', 'warning', 4], ['loss_domain', 'warning', 3]]);
   });
 });
