@@ -11,7 +11,6 @@ import { stderr } from './output';
 import { USAGE } from './usage';
 
 export { USAGE } from './usage';
-export { renderTable } from './table';
 
 /** What a command learns while it runs, for the internal-error message: the input's name. */
 export interface RunContext {

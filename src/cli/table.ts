@@ -67,7 +67,3 @@ export function* renderTableChunks(trace: Trace, parsed: ParsedSequence, file: s
   }
   yield tail;
 }
-
-export function renderTable(trace: Trace, parsed: ParsedSequence, file: string, rows: number): string {
-  return Array.from(renderTableChunks(trace, parsed, file, rows)).join('');
-}
