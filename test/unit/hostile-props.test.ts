@@ -104,6 +104,10 @@ function csvOf(header: string[], rows: string[][], delim: string): string {
 
 describe('hostile inputs (property tests)', function () {
   this.timeout(0);
+  let failed = 0;
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed') failed++;
+  });
 
   after(() => {
     if (process.env.BPTT_PROPS_SUMMARY !== '1') return;
@@ -112,7 +116,7 @@ describe('hostile inputs (property tests)', function () {
       `max message ${String(s.maxMessage).padStart(4)} ch  max error output ${String(s.maxTotal).padStart(6)} ch  ` +
       `largest input ${String(s.maxInput).padStart(7)} ch  slowest ${s.maxMs.toFixed(1)} ms`);
     const total = [...stats.values()].reduce((a, s) => a + s.cases, 0);
-    console.log(`\n${rows.join('\n')}\n${'total'.padEnd(28)} ${String(total).padStart(8)} cases, 0 failures\n`);
+    console.log(`\n${rows.join('\n')}\n${'total'.padEnd(28)} ${String(total).padStart(8)} cases, ${failed} failing propert${failed === 1 ? 'y' : 'ies'}\n`);
   });
 
   it('deep nesting: arrays, objects and mixed, up to depth 20 000', () => {
