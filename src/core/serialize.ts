@@ -31,8 +31,9 @@ function lineOf(lines: Int32Array | undefined, i: number): number | null {
 /**
  * Writes the JSON document piece by piece, so a 10⁶-step trace never exists as one object tree.
  * @param lines 0-based source line of each step
+ * @param extra more top-level fields (the CLI's "warnings"), written before "steps"
  */
-export function* traceJsonChunks(trace: Trace, lines?: Int32Array): Generator<string> {
+export function* traceJsonChunks(trace: Trace, lines?: Int32Array, extra?: Record<string, unknown>): Generator<string> {
   const model: Record<string, number | string> = {};
   for (const k of MODEL_KEYS) {
     const value = trace.model[k];
@@ -40,8 +41,10 @@ export function* traceJsonChunks(trace: Trace, lines?: Int32Array): Generator<st
   }
   const grads: Record<string, number | string> = {};
   for (const [k, value] of Object.entries(trace.grads)) grads[k] = jsonNumber(value);
+  let more = '';
+  for (const [k, value] of Object.entries(extra ?? {})) more += `${JSON.stringify(k)}:${JSON.stringify(value)},`;
   yield `{"model":${JSON.stringify(model)},"T":${trace.T},"loss":${JSON.stringify(jsonNumber(trace.loss))},` +
-    `"grads":${JSON.stringify(grads)},"firstNonFinite":${trace.firstNonFinite ?? 'null'},"steps":[`;
+    `"grads":${JSON.stringify(grads)},"firstNonFinite":${trace.firstNonFinite ?? 'null'},${more}"steps":[`;
   const BATCH = 4096;
   let out = '';
   for (let i = 0; i < trace.T; i++) {

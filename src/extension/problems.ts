@@ -1,11 +1,11 @@
 /**
- * What the Problems panel shows for an analysis: parse errors, the first non-finite step and
- * vanishing/exploding gradients. Pure (no `vscode`): diagnostics.ts only converts ranges.
+ * What the Problems panel shows for an analysis: parse errors, the first non-finite step and the
+ * trace warnings (dead ReLU, loss domain, vanishing/exploding). Pure (no `vscode`): diagnostics.ts only converts ranges.
  */
-import type { NonFiniteOrigin, StepValues, Trace } from '../core';
+import type { NonFiniteOrigin, StepValues, Trace, WarningCode } from '../core';
 import type { ParsedSequence } from '../parse';
 import { formatNumber } from '../shared/format';
-import { gradientWarnings } from './gradientWarnings';
+import { stepWarnings } from './gradientWarnings';
 
 export type ProblemSeverity = 'error' | 'warning' | 'information';
 
@@ -19,7 +19,7 @@ export interface Problem {
   message: string;
   range: ProblemRange;
   /** Diagnostic code, for filtering in the Problems panel. */
-  code: 'parse' | 'non-finite' | 'vanishing' | 'exploding';
+  code: 'parse' | 'non-finite' | WarningCode;
 }
 
 export interface ProblemSettings {
@@ -81,10 +81,8 @@ export function problemsOf(parsed: ParsedSequence, trace: Trace | undefined, set
       code: 'non-finite',
     });
   }
-  if (settings.gradientWarnings) {
-    for (const w of gradientWarnings(trace.dL_ds, settings.vanishingThreshold, settings.explodingThreshold)) {
-      out.push({ severity: 'information', message: w.message, range: stepRange(parsed, w.from), code: w.kind });
-    }
+  for (const w of stepWarnings(trace, settings)) {
+    out.push({ severity: w.severity, message: w.message, range: stepRange(parsed, w.step), code: w.code });
   }
   return out;
 }

@@ -1,5 +1,5 @@
 import type { CallerDefaults, DirectiveLayout, ParsedSequence, SequenceFormat } from './types';
-import { ErrorSink, quote } from './errors';
+import { ErrorSink, escapeText, quote } from './errors';
 import { directiveBodyStart, parseDirectiveBody } from './directive';
 import { NUM, scanNumber } from './numbers';
 import { type FileValues, resolveModel } from './resolve';
@@ -147,7 +147,7 @@ function plural(n: number, word: string): string {
 }
 
 function describeColumns(columns: string[]): string {
-  const shown = columns.slice(0, 8).map((c) => (c === '' ? '""' : c));
+  const shown = columns.slice(0, 8).map((c) => (c === '' ? '""' : escapeText(c)));
   return shown.join(', ') + (columns.length > 8 ? ', …' : '');
 }
 
@@ -265,8 +265,8 @@ export function parseDelimited(text: string, format: SequenceFormat, defaults?: 
     return finish();
   }
   const columnsText = describeColumns(columns);
-  const yName = yCol >= 0 ? columns[yCol] : 'y';
-  const xName = columns[xCol];
+  const yName = yCol >= 0 ? escapeText(columns[yCol]) : 'y';
+  const xName = escapeText(columns[xCol]);
 
   // ---- data rows (hot path: one charCodeAt pass, no per-row allocation)
   // Exact when rows end in \n and there are no blank or comment lines, so finish() need not copy.
@@ -368,7 +368,7 @@ export function parseDelimited(text: string, format: SequenceFormat, defaults?: 
         hy = 1;
         if (bce && (yv < 0 || yv > 1)) {
           sink.add(
-            `${yName} = ${text.substring(ys, ye)} is outside [0, 1]; the bce loss needs targets between 0 and 1`,
+            `${yName} = ${escapeText(text.substring(ys, ye))} is outside [0, 1]; the bce loss needs targets between 0 and 1`,
             ys,
             ye,
           );

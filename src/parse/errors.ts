@@ -4,6 +4,15 @@ import { LineIndex } from './lines';
 /** At most this many errors are reported; the rest are summed up in one final error. */
 export const MAX_ERRORS = 100;
 
+/** File text quoted in a message is cut to this many characters (UTF-16 units) with "…". */
+export const MAX_QUOTED = 60;
+
+/**
+ * No message is longer than this, whatever it quotes: with MAX_ERRORS that bounds the whole
+ * error output (the Problems list, the CLI's stderr) to about 50 kB.
+ */
+export const MAX_MESSAGE = 500;
+
 /** Collects errors as offset ranges; positions are computed once, at the end, from one line table. */
 export class ErrorSink {
   private readonly msgs: string[] = [];
@@ -20,7 +29,7 @@ export class ErrorSink {
   add(message: string, start: number, end: number): void {
     if (end < start) end = start;
     if (this.msgs.length < MAX_ERRORS) {
-      this.msgs.push(message);
+      this.msgs.push(boundMessage(message));
       this.starts.push(start);
       this.ends.push(end);
     } else {
@@ -63,8 +72,49 @@ export class ErrorSink {
   }
 }
 
-/** Shortens user text quoted in a message. */
-export function quote(s: string, max = 40): string {
-  const t = s.length > max ? s.slice(0, max) + '…' : s;
-  return JSON.stringify(t);
+/*
+ * File text reaches terminals (the CLI's stderr) and the Problems list, so before it goes into a
+ * message every character that could steer a terminal or hide text is written as an escape:
+ * C0 and C1 controls and DEL (\x1b, \0, \n, \t, …), bidirectional overrides and isolates,
+ * line/paragraph separators, BOMs and lone surrogates (\u202e, \ufeff, …).
+ */
+// eslint-disable-next-line no-control-regex
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ufff9-\ufffb]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const SHORT: Record<string, string> = { '\0': '\\0', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+function escapeChar(ch: string): string {
+  const short = SHORT[ch];
+  if (short !== undefined) return short;
+  const code = ch.charCodeAt(0);
+  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+/** Cuts s to at most max UTF-16 units, ending in "…", without splitting a surrogate pair. */
+function cut(s: string, max: number): string {
+  if (s.length <= max) return s;
+  let k = Math.max(0, max - 1);
+  const c = s.charCodeAt(k - 1);
+  if (c >= 0xd800 && c <= 0xdbff) k--;
+  return s.slice(0, k) + '…';
+}
+
+/**
+ * File text as it may appear in a message: cut to max characters (of the file's text, before
+ * escaping) with "…", and every unsafe character escaped. Reads only the first max + 1
+ * characters, so a 10 MB cell costs nothing.
+ */
+export function escapeText(s: string, max = MAX_QUOTED): string {
+  const head = s.length > max + 1 ? s.slice(0, max + 1) : s;
+  return cut(head, max).replace(UNSAFE, escapeChar);
+}
+
+/** File text in double quotes, escaped and cut as escapeText does; `"` and `\` are escaped too. */
+export function quote(s: string, max = MAX_QUOTED): string {
+  const head = s.length > max + 1 ? s.slice(0, max + 1) : s;
+  return '"' + cut(head, max).replace(/["\\]/g, '\\$&').replace(UNSAFE, escapeChar) + '"';
+}
+
+/** The safety net every message passes through: unsafe characters escaped, at most MAX_MESSAGE long. */
+export function boundMessage(message: string): string {
+  return cut(message.length > MAX_MESSAGE + 1 ? message.slice(0, MAX_MESSAGE + 1) : message, MAX_MESSAGE).replace(UNSAFE, escapeChar);
 }

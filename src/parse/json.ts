@@ -1,7 +1,7 @@
 import { parseTree, type Node, type ParseError as JsonParseError } from 'jsonc-parser';
 import { isModelKey, isNumericKey } from '../core/model';
 import type { CallerDefaults, DirectiveLayout, ParsedSequence } from './types';
-import { ErrorSink, quote } from './errors';
+import { ErrorSink, escapeText, quote } from './errors';
 import { LineIndex } from './lines';
 import {
   type ChoiceKey,
@@ -181,7 +181,7 @@ export function parseJson(text: string, defaults?: CallerDefaults): ParsedSequen
         report(`y[${t}] must be a number or null, got ${describe(ye)}`, ye);
       }
       if (hy && bce && (yv < 0 || yv > 1)) {
-        report(`y[${t}] = ${src.substring(ysOff, yeOff)} is outside [0, 1]; the bce loss needs targets between 0 and 1`, ye);
+        report(`y[${t}] = ${escapeText(src.substring(ysOff, yeOff))} is outside [0, 1]; the bce loss needs targets between 0 and 1`, ye);
       }
     }
     steps.push(xv, yv, hy, ln, xe.offset, xe.offset + xe.length, ysOff, yeOff, xe.offset, xe.offset + xe.length);

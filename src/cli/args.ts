@@ -1,0 +1,83 @@
+/**
+ * The command line of `bptt-lens FILE [options]`. Options live in a Map, never looked up on a
+ * plain object: `--toString`, `--constructor` and `--__proto__` are unknown options like any other.
+ */
+import { CHOICES, NUMERIC_KEYS, type ModelKey } from '../core';
+import { formatFromFileName, type CallerDefaults, type SequenceFormat } from '../parse';
+import { UsageError, shown } from './errors';
+
+export interface Options {
+  file: string;
+  output: 'table' | 'json' | 'csv';
+  rows: number;
+  format: SequenceFormat;
+  defaults: CallerDefaults;
+}
+
+interface Draft {
+  output: Options['output'];
+  rows: number;
+  format?: SequenceFormat;
+  defaults: Map<ModelKey, number | string>;
+}
+
+/** Options that take a value: name → what to do with it. */
+const VALUED = new Map<string, (d: Draft, value: string) => void>([
+  ['rows', (d, value) => {
+    const rows = Number(value);
+    if (value.trim() === '' || !Number.isInteger(rows) || rows < 0) throw new UsageError(`--rows must be a whole number ≥ 0, not "${shown(value)}"`);
+    d.rows = rows;
+  }],
+  ['format', (d, value) => {
+    if (value !== 'csv' && value !== 'tsv' && value !== 'json') throw new UsageError(`--format must be csv, tsv or json, not "${shown(value)}"`);
+    d.format = value;
+  }],
+  ...NUMERIC_KEYS.map((name): [string, (d: Draft, value: string) => void] => [name, (d, value) => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${name} must be a finite number, not "${shown(value)}"`);
+    d.defaults.set(name, n);
+  }]),
+  ...(Object.keys(CHOICES) as (keyof typeof CHOICES)[]).map((name): [string, (d: Draft, value: string) => void] => [name, (d, value) => {
+    const choices: readonly string[] = CHOICES[name];
+    if (!choices.includes(value)) throw new UsageError(`--${name} must be one of ${choices.join(', ')}; got "${shown(value)}"`);
+    d.defaults.set(name, value);
+  }]),
+]);
+
+/** Flags without a value. */
+const FLAGS = new Map<string, (d: Draft) => void>([
+  ['json', (d) => { d.output = 'json'; }],
+  ['csv', (d) => { d.output = 'csv'; }],
+]);
+
+export function parseArgs(argv: readonly string[]): Options | 'help' {
+  let file: string | undefined;
+  const d: Draft = { output: 'table', rows: 10, defaults: new Map() };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--help' || arg === '-h') return 'help';
+    if (arg.startsWith('--')) {
+      const eq = arg.indexOf('=');
+      const name = arg.slice(2, eq < 0 ? undefined : eq);
+      const flag = FLAGS.get(name);
+      if (flag && eq < 0) {
+        flag(d);
+        continue;
+      }
+      const take = VALUED.get(name);
+      if (!take) throw new UsageError(`unknown option --${shown(name)}`);
+      const value = eq < 0 ? argv[++i] : arg.slice(eq + 1);
+      if (value === undefined) throw new UsageError(`--${name} needs a value`);
+      take(d, value);
+      continue;
+    }
+    if (file !== undefined) throw new UsageError(`only one FILE may be given (got "${shown(file)}" and "${shown(arg)}")`);
+    file = arg;
+  }
+  if (file === undefined) throw new UsageError('no FILE given');
+  const format = d.format ?? (file === '-' ? undefined : formatFromFileName(file));
+  if (format === undefined) {
+    throw new UsageError(file === '-' ? 'reading stdin needs --format csv|tsv|json' : `cannot tell the format of "${shown(file)}" from its extension; use --format csv|tsv|json`);
+  }
+  return { file, output: d.output, rows: d.rows, format, defaults: Object.fromEntries(d.defaults) as CallerDefaults };
+}
