@@ -3,6 +3,7 @@
  * host down: failures are logged there and the feature degrades to "nothing shown".
  */
 import * as vscode from 'vscode';
+import { errorText } from './errorText';
 
 let channel: vscode.LogOutputChannel | undefined;
 
@@ -16,7 +17,7 @@ export function log(): vscode.LogOutputChannel | undefined {
 }
 
 export function logError(where: string, e: unknown): void {
-  channel?.error(`${where}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  channel?.error(`${where}: ${errorText(e)}`);
 }
 
 /** Runs f; on a throw or rejection logs it and returns `fallback`. */

@@ -20,7 +20,11 @@ export interface Analysis {
   series?: () => Promise<SeriesData>;
 }
 
-export interface AnalysisStore {
+/**
+ * What the editor features, the timeline and the extension's API see of the AnalysisStore
+ * (analysisStore.ts): analyses to read, runs to ask for, and their events.
+ */
+export interface AnalysisSource {
   /** The latest analysis of `uri`, whatever document version it came from. */
   latest(uri: vscode.Uri): Analysis | undefined;
   /** The analysis of exactly this document version, or undefined; never a stale one. */
