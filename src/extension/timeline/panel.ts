@@ -18,6 +18,7 @@ import { openDocument } from '../sequenceDocument';
 import type { Analysis, AnalysisSource } from '../types';
 import { TraceSeries } from './data';
 import { timelineHtml } from './html';
+import { savePng } from './png';
 
 export const VIEW_TYPE = 'bpttLens.timeline';
 
@@ -80,19 +81,8 @@ export class TimelinePanel extends Disposable {
         onDispose();
       }),
     );
-    this._register(
-      store.onDidUpdate((a) => {
-        if (this.uri && a.uri.toString() === this.uri.toString()) void this.push(a);
-      }),
-    );
-    this._register(
-      store.onDidForget((uri) => {
-        if (this.uri && uri.toString() === this.uri.toString()) {
-          this.analysis = undefined;
-          this.post({ type: 'didClearTrace' });
-        }
-      }),
-    );
+    this._register(store.onDidUpdate((a) => (this.follows(a.uri) ? void this.push(a) : undefined)));
+    this._register(store.onDidForget((uri) => (this.follows(uri) ? this.clear() : undefined)));
     this._register(
       vscode.window.onDidChangeActiveTextEditor((editor) => {
         if (editor && this.isSequence(editor.document)) void this.follow(editor.document.uri);
@@ -104,6 +94,15 @@ export class TimelinePanel extends Disposable {
         if (e.affectsConfiguration(SECTION)) this.sendSettings();
       }),
     );
+  }
+
+  private follows(uri: vscode.Uri): boolean {
+    return this.uri?.toString() === uri.toString();
+  }
+
+  private clear(): void {
+    this.analysis = undefined;
+    this.post({ type: 'didClearTrace' });
   }
 
   /** CSV/TSV by name; JSON only when the store analyses it, so package.json does not take over the panel. */
@@ -120,7 +119,7 @@ export class TimelinePanel extends Disposable {
       if (!this.uri) this.post({ type: 'didClearTrace' });
       return;
     }
-    const same = this.uri?.toString() === uri.toString();
+    const same = this.follows(uri);
     this.uri = uri;
     this.panel.title = `Timeline: ${basename(uri.path)}`;
     let analysis = this.store.latest(uri);
@@ -128,8 +127,7 @@ export class TimelinePanel extends Disposable {
     if (doc && (!analysis || analysis.version !== doc.version)) analysis = (await this.store.run(doc)) ?? analysis;
     if (this.uri.toString() !== uri.toString()) return;
     if (!analysis) {
-      this.analysis = undefined;
-      this.post({ type: 'didClearTrace' });
+      this.clear();
       return;
     }
     if (same && analysis === this.analysis && this.pendingStep !== undefined) this.selectPending();
@@ -279,7 +277,7 @@ export class TimelinePanel extends Disposable {
         if (this.uri) await vscode.commands.executeCommand('bpttLens.exportTrace', this.uri, msg.format);
         return;
       case 'savePng':
-        await this.savePng(msg.dataUrl);
+        await savePng(this.uri, msg.dataUrl);
         return;
       default:
         assertNever(msg);
@@ -311,20 +309,6 @@ export class TimelinePanel extends Disposable {
     editor.setDecorations(this.highlight, [line]);
     if (this.highlightTimer) clearTimeout(this.highlightTimer);
     this.highlightTimer = setTimeout(() => editor.setDecorations(this.highlight, []), HIGHLIGHT_MS);
-  }
-
-  private async savePng(dataUrl: string): Promise<void> {
-    const base = this.uri ? basename(this.uri.path).replace(/\.[^.]*$/, '') : 'timeline';
-    const folder = this.uri && this.uri.scheme !== 'untitled' ? vscode.Uri.joinPath(this.uri, '..') : vscode.workspace.workspaceFolders?.[0]?.uri;
-    const target = await vscode.window.showSaveDialog({
-      defaultUri: folder ? vscode.Uri.joinPath(folder, `${base}-timeline.png`) : undefined,
-      filters: { 'PNG image': ['png'] },
-      title: 'Save Timeline as PNG',
-    });
-    if (!target) return;
-    const bytes = Buffer.from(dataUrl.slice(dataUrl.indexOf(',') + 1), 'base64');
-    await vscode.workspace.fs.writeFile(target, bytes);
-    void vscode.window.showInformationMessage(`BPTT Lens: saved ${basename(target.path)}`);
   }
 
   /** After the panel closed, work still in flight (a push awaiting its series) posts nothing. */
