@@ -9,7 +9,7 @@ import type { AnalysisStore } from './analysisStore';
 import { Disposable } from './dispose';
 import { pickFormat, pickTarget, writeTrace } from './exportTrace';
 import { analyzeLargeFile, fileSize, SYNC_LIMIT_BYTES } from './largeFile';
-import { logError } from './log';
+import { guarded } from './log';
 import { activeSequenceUri, openDocument } from './sequenceDocument';
 import { modelSummary } from './summary';
 import type { Analysis, Timeline } from './types';
@@ -65,14 +65,10 @@ export class Commands extends Disposable {
   }
 
   /** Commands never throw into VS Code: errors are logged and shown once. */
-  private async guard<T>(name: string, f: () => Promise<T>): Promise<T | undefined> {
-    try {
-      return await f();
-    } catch (e) {
-      logError(name, e);
+  private guard<T>(name: string, f: () => Promise<T>): Promise<T | undefined> {
+    return guarded<T | undefined>(name, undefined, f, (e) => {
       void vscode.window.showErrorMessage(`BPTT Lens: ${name} failed: ${e instanceof Error ? e.message : String(e)}`);
-      return undefined;
-    }
+    });
   }
 
   /** The analysis of `uri` (or the active file), running the pass when there is none for its current text. */

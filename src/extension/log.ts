@@ -20,12 +20,13 @@ export function logError(where: string, e: unknown): void {
   channel?.error(`${where}: ${errorText(e)}`);
 }
 
-/** Runs f; on a throw or rejection logs it and returns `fallback`. */
-export async function guarded<T>(where: string, fallback: T, f: () => T | Promise<T>): Promise<T> {
+/** Runs f; on a throw or rejection logs it, tells `onError` (if given) and returns `fallback`. */
+export async function guarded<T>(where: string, fallback: T, f: () => T | Promise<T>, onError?: (e: unknown) => void): Promise<T> {
   try {
     return await f();
   } catch (e) {
     logError(where, e);
+    onError?.(e);
     return fallback;
   }
 }
