@@ -10,16 +10,9 @@ import { Disposable } from './dispose';
 import { pickFormat, pickTarget, writeTrace } from './exportTrace';
 import { analyzeLargeFile, fileSize, SYNC_LIMIT_BYTES } from './largeFile';
 import { guarded } from './log';
-import { activeSequenceUri, openDocument } from './sequenceDocument';
+import { activeSequenceUri, openDocument, toUri } from './sequenceDocument';
 import { modelSummary } from './summary';
 import type { Analysis, Timeline } from './types';
-
-/** Commands take a Uri or its string form (CodeLens, hover links and tests pass strings). */
-function toUri(arg: unknown): vscode.Uri | undefined {
-  if (arg instanceof vscode.Uri) return arg;
-  if (typeof arg === 'string' && arg !== '') return vscode.Uri.parse(arg);
-  return undefined;
-}
 
 /** What tests and other callers get back from "Run Backward Pass". */
 export interface RunSummary {

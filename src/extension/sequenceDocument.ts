@@ -1,6 +1,6 @@
 /**
- * Which document or tab is a sequence file: the format of an open document, the open document of a
- * URI, and the one "active sequence URI" every command and view falls back to.
+ * Which document or tab is a sequence file: the format of an open document, a URI from an argument,
+ * the open document of a URI, and the one "active sequence URI" every command and view falls back to.
  */
 import * as vscode from 'vscode';
 import { formatFromFileName, type SequenceFormat } from '../parse';
@@ -10,6 +10,20 @@ import { documentFormat } from './documentFormat';
 export function formatOf(document: vscode.TextDocument): SequenceFormat | undefined {
   const head = document.lineCount > 0 ? document.getText(new vscode.Range(0, 0, Math.min(document.lineCount, 20), 0)) : '';
   return documentFormat(document.uri.path, document.languageId, head);
+}
+
+/**
+ * A Uri from a command argument or the webview's saved state: a Uri, or its string form (CodeLens,
+ * hover links and tests pass strings). Anything else, a malformed string included, is undefined.
+ */
+export function toUri(arg: unknown): vscode.Uri | undefined {
+  if (arg instanceof vscode.Uri) return arg;
+  if (typeof arg !== 'string' || arg === '') return undefined;
+  try {
+    return vscode.Uri.parse(arg, true);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The open TextDocument of `uri`, if VS Code has synced one to extensions. */

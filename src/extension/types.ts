@@ -41,6 +41,6 @@ export interface AnalysisSource {
 
 /** The timeline panel, as the rest of the extension sees it. */
 export interface Timeline {
-  /** Opens (or reveals) the panel on `uri`'s analysis, optionally selecting 0-based step `step`. */
+  /** Opens (or reveals) the panel on `uri`'s analysis (else the active sequence file's), optionally selecting 0-based step `step`. */
   show(uri?: vscode.Uri, step?: number): Promise<void>;
 }

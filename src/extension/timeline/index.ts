@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { Disposable, toDisposable } from '../dispose';
-import { activeSequenceUri } from '../sequenceDocument';
+import { activeSequenceUri, toUri } from '../sequenceDocument';
 import type { AnalysisSource, Timeline } from '../types';
 import { TimelinePanel, VIEW_TYPE, webviewOptions, type PersistedState } from './panel';
 
@@ -47,7 +47,7 @@ export class TimelineController extends Disposable implements Timeline {
   private async restore(panel: vscode.WebviewPanel, state: PersistedState | undefined): Promise<void> {
     this.current?.panel.dispose();
     this.current = this.adopt(panel);
-    const saved = typeof state?.uri === 'string' ? parseUri(state.uri) : undefined;
+    const saved = toUri(state?.uri);
     await this.current.follow(saved ?? activeSequenceUri());
   }
 
@@ -56,13 +56,5 @@ export class TimelineController extends Disposable implements Timeline {
       if (this.current === p) this.current = undefined;
     });
     return p;
-  }
-}
-
-function parseUri(s: string): vscode.Uri | undefined {
-  try {
-    return vscode.Uri.parse(s, true);
-  } catch {
-    return undefined;
   }
 }
