@@ -5,24 +5,23 @@
  */
 import * as vscode from 'vscode';
 import type { SequenceFormat } from '../parse';
+import { basename } from '../shared/basename';
+import { formatMB } from '../shared/mb';
 import { compute, type ComputeOptions, type Computed } from './compute';
-import { readSettings, type LensSettings } from './config';
-import { documentFormat, mayHaveDirective } from './documentFormat';
+import { onDidChangeSettings, readSettings, type LensSettings } from './config';
+import { Disposable, toDisposable } from './dispose';
+import { mayHaveDirective } from './documentFormat';
 import { readTextSlices } from './documentText';
 import { logError } from './log';
 import type { Problem } from './problems';
 import { progressIfSlow } from './progress';
-import type { Analysis, AnalysisStore } from './types';
+import { formatOf, openDocument } from './sequenceDocument';
+import type { Analysis, AnalysisSource } from './types';
 import type { WorkerClient } from './workerClient';
 import { decodeInput, type WorkerInput } from './workerProtocol';
 
 /** Version given to analyses of files read from disk (no TextDocument, so no version). */
 export const NO_DOCUMENT_VERSION = 0;
-
-export function formatOf(document: vscode.TextDocument): SequenceFormat | undefined {
-  const head = document.lineCount > 0 ? document.getText(new vscode.Range(0, 0, Math.min(document.lineCount, 20), 0)) : '';
-  return documentFormat(document.uri.path, document.languageId, head);
-}
 
 const SNIFF_LINES = 1000;
 const MAX_WHOLE_TEXT_LINES = 20_000;
@@ -47,29 +46,33 @@ function computeOptions(s: LensSettings): ComputeOptions {
   };
 }
 
-export class LensStore implements AnalysisStore, vscode.Disposable {
+/** The AnalysisSource of every feature: it owns the runs, their results and the listeners that start them. */
+export class AnalysisStore extends Disposable implements AnalysisSource {
   private readonly cache = new Map<string, Analysis>();
   private readonly inflight = new Map<string, { version: number; promise: Promise<Analysis | undefined> }>();
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   /** Documents the user ran the command on: followed even without a directive. */
   private readonly tracked = new Set<string>();
   private readonly problemsByAnalysis = new WeakMap<Analysis, Problem[]>();
-  private readonly updated = new vscode.EventEmitter<Analysis>();
-  private readonly forgot = new vscode.EventEmitter<vscode.Uri>();
-  private readonly subscriptions: vscode.Disposable[];
+  private readonly updated = this._register(new vscode.EventEmitter<Analysis>());
+  private readonly forgot = this._register(new vscode.EventEmitter<vscode.Uri>());
 
   readonly onDidUpdate = this.updated.event;
   readonly onDidForget = this.forgot.event;
 
   constructor(private readonly worker: WorkerClient) {
-    this.subscriptions = [
-      this.updated,
-      this.forgot,
-      vscode.workspace.onDidOpenTextDocument((d) => this.opened(d)),
-      vscode.workspace.onDidChangeTextDocument((e) => this.changed(e)),
-      vscode.workspace.onDidSaveTextDocument((d) => this.saved(d)),
-      vscode.workspace.onDidCloseTextDocument((d) => this.closed(d)),
-    ];
+    super();
+    this._register(
+      toDisposable(() => {
+        for (const t of this.timers.values()) clearTimeout(t);
+        this.timers.clear();
+      }),
+    );
+    this._register(vscode.workspace.onDidOpenTextDocument((d) => this.opened(d)));
+    this._register(vscode.workspace.onDidChangeTextDocument((e) => this.changed(e)));
+    this._register(vscode.workspace.onDidSaveTextDocument((d) => this.saved(d)));
+    this._register(vscode.workspace.onDidCloseTextDocument((d) => this.closed(d)));
+    this._register(onDidChangeSettings(() => this.rerunAll()));
     for (const d of vscode.workspace.textDocuments) this.opened(d);
   }
 
@@ -130,12 +133,11 @@ export class LensStore implements AnalysisStore, vscode.Disposable {
   /** Analyses a file that has no TextDocument (too large for VS Code to sync): bytes go to the worker. */
   runBytes(uri: vscode.Uri, bytes: Uint8Array, format: SequenceFormat): Promise<Analysis | undefined> {
     const options = computeOptions(readSettings(uri));
-    const size = `${(bytes.byteLength / 1e6).toFixed(0)} MB`;
-    return this.finish(uri, NO_DOCUMENT_VERSION, uri.path, this.inWorker({ bytes }, format, options), size);
+    return this.finish(uri, NO_DOCUMENT_VERSION, uri.path, this.inWorker({ bytes }, format, options), formatMB(bytes.byteLength));
   }
 
   /** Re-runs every analysed or followed open document (after a settings change). */
-  rerunAll(): void {
+  private rerunAll(): void {
     for (const d of vscode.workspace.textDocuments) {
       const key = d.uri.toString();
       if (this.cache.has(key) || this.tracked.has(key)) void this.run(d, true);
@@ -155,15 +157,14 @@ export class LensStore implements AnalysisStore, vscode.Disposable {
   }
 
   private async finish(uri: vscode.Uri, version: number, fileName: string, work: Promise<Computed | undefined>, size: string): Promise<Analysis | undefined> {
-    const name = uri.path.slice(uri.path.lastIndexOf('/') + 1);
-    const computed = await progressIfSlow(work, `BPTT Lens: backward pass on ${name} (${size})…`);
+    const computed = await progressIfSlow(work, `BPTT Lens: backward pass on ${basename(uri.path)} (${size})…`);
     // The document changed while its text was read: a newer run is already scheduled.
     if (!computed) return undefined;
     const analysis: Analysis = { uri, version, fileName, parsed: computed.parsed, trace: computed.trace, durationMs: computed.durationMs, series: computed.series };
     this.problemsByAnalysis.set(analysis, computed.problems);
     const key = uri.toString();
     const isDocument = version !== NO_DOCUMENT_VERSION;
-    if (isDocument && !vscode.workspace.textDocuments.some((d) => d.uri.toString() === key)) return undefined;
+    if (isDocument && !openDocument(uri)) return undefined;
     const previous = this.cache.get(key);
     // Runs may finish out of order (worker vs. inline); an older version never replaces a newer one.
     if (previous && previous.version > version) return analysis;
@@ -232,11 +233,5 @@ export class LensStore implements AnalysisStore, vscode.Disposable {
     this.cancelTimer(key);
     this.inflight.delete(key);
     if (this.cache.delete(key)) this.forgot.fire(document.uri);
-  }
-
-  dispose(): void {
-    for (const t of this.timers.values()) clearTimeout(t);
-    this.timers.clear();
-    for (const s of this.subscriptions) s.dispose();
   }
 }

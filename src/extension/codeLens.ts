@@ -3,22 +3,28 @@
  * or the number of problems when the file does not parse.
  */
 import * as vscode from 'vscode';
-import { readSettings } from './config';
+import type { AnalysisStore } from './analysisStore';
+import { onDidChangeSettings, readSettings } from './config';
+import { Disposable } from './dispose';
 import { guarded } from './log';
-import type { LensStore } from './analysisStore';
 import { gradientSummary } from './summary';
 
 /** CodeLens shows a compact number: at most 4 significant digits, fewer if the user asks for fewer. */
 const LENS_DIGITS = 4;
 
-export class SummaryLensProvider implements vscode.CodeLensProvider {
-  private readonly changed = new vscode.EventEmitter<void>();
+/** Asks VS Code for new lenses after every run and every settings change (digits may change). */
+export class SummaryLensProvider extends Disposable implements vscode.CodeLensProvider {
+  private readonly changed = this._register(new vscode.EventEmitter<void>());
   readonly onDidChangeCodeLenses = this.changed.event;
 
-  constructor(private readonly store: LensStore) {}
-
-  refresh(): void {
-    this.changed.fire();
+  constructor(
+    private readonly store: AnalysisStore,
+    selector: vscode.DocumentSelector,
+  ) {
+    super();
+    this._register(vscode.languages.registerCodeLensProvider(selector, this));
+    this._register(store.onDidUpdate(() => this.changed.fire()));
+    this._register(onDidChangeSettings(() => this.changed.fire()));
   }
 
   provideCodeLenses(document: vscode.TextDocument): Promise<vscode.CodeLens[]> {

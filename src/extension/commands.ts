@@ -3,29 +3,16 @@
  */
 import * as vscode from 'vscode';
 import { directiveEdit } from '../parse';
-import type { LensStore } from './analysisStore';
-import { pickFormat, pickTarget, writeTrace, type ExportFormat } from './exportTrace';
+import { basename } from '../shared/basename';
+import type { ExportFormat } from '../shared/protocol';
+import type { AnalysisStore } from './analysisStore';
+import { Disposable } from './dispose';
+import { pickFormat, pickTarget, writeTrace } from './exportTrace';
 import { analyzeLargeFile, fileSize, SYNC_LIMIT_BYTES } from './largeFile';
-import { logError } from './log';
-import { activeUri } from './statusBar';
+import { guarded } from './log';
+import { activeSequenceUri, openDocument, toUri } from './sequenceDocument';
 import { modelSummary } from './summary';
 import type { Analysis, Timeline } from './types';
-
-/** Commands take a Uri or its string form (CodeLens, hover links and tests pass strings). */
-function toUri(arg: unknown): vscode.Uri | undefined {
-  if (arg instanceof vscode.Uri) return arg;
-  if (typeof arg === 'string' && arg !== '') return vscode.Uri.parse(arg);
-  return undefined;
-}
-
-function nameOf(uri: vscode.Uri): string {
-  return uri.path.slice(uri.path.lastIndexOf('/') + 1);
-}
-
-function openDocument(uri: vscode.Uri): vscode.TextDocument | undefined {
-  const key = uri.toString();
-  return vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
-}
 
 /** What tests and other callers get back from "Run Backward Pass". */
 export interface RunSummary {
@@ -50,40 +37,36 @@ function summarize(a: Analysis): RunSummary {
   };
 }
 
-export class Commands {
+/** Registers the commands; a missing Uri argument means the active sequence file (sequenceDocument.ts). */
+export class Commands extends Disposable {
   constructor(
-    private readonly store: LensStore,
+    private readonly store: AnalysisStore,
     private readonly timeline: Timeline,
-  ) {}
-
-  register(): vscode.Disposable {
-    const r = vscode.commands.registerCommand;
-    return vscode.Disposable.from(
-      r('bpttLens.runBackwardPass', (uri?: unknown) => this.guard('Run Backward Pass', () => this.runBackwardPass(toUri(uri)))),
-      r('bpttLens.showTimeline', (uri?: unknown, step?: unknown) =>
-        this.guard('Show Timeline', () => this.timeline.show(toUri(uri) ?? activeUri(), typeof step === 'number' ? step : undefined)),
-      ),
-      r('bpttLens.exportTrace', (uri?: unknown, format?: unknown, target?: unknown) =>
-        this.guard('Export Trace', () => this.exportTrace(toUri(uri), format === 'csv' || format === 'json' ? format : undefined, toUri(target))),
-      ),
-      r('bpttLens.insertDirective', (uri?: unknown) => this.guard('Insert Directive', () => this.insertDirective(toUri(uri)))),
+  ) {
+    super();
+    const r = (id: string, f: (...args: unknown[]) => unknown): void => {
+      this._register(vscode.commands.registerCommand(id, f));
+    };
+    r('bpttLens.runBackwardPass', (uri?: unknown) => this.guard('Run Backward Pass', () => this.runBackwardPass(toUri(uri))));
+    r('bpttLens.showTimeline', (uri?: unknown, step?: unknown) =>
+      this.guard('Show Timeline', () => this.timeline.show(toUri(uri), typeof step === 'number' ? step : undefined)),
     );
+    r('bpttLens.exportTrace', (uri?: unknown, format?: unknown, target?: unknown) =>
+      this.guard('Export Trace', () => this.exportTrace(toUri(uri), format === 'csv' || format === 'json' ? format : undefined, toUri(target))),
+    );
+    r('bpttLens.insertDirective', (uri?: unknown) => this.guard('Insert Directive', () => this.insertDirective(toUri(uri))));
   }
 
   /** Commands never throw into VS Code: errors are logged and shown once. */
-  private async guard<T>(name: string, f: () => Promise<T>): Promise<T | undefined> {
-    try {
-      return await f();
-    } catch (e) {
-      logError(name, e);
+  private guard<T>(name: string, f: () => Promise<T>): Promise<T | undefined> {
+    return guarded<T | undefined>(name, undefined, f, (e) => {
       void vscode.window.showErrorMessage(`BPTT Lens: ${name} failed: ${e instanceof Error ? e.message : String(e)}`);
-      return undefined;
-    }
+    });
   }
 
   /** The analysis of `uri` (or the active file), running the pass when there is none for its current text. */
   private async analysisOf(uri: vscode.Uri | undefined): Promise<Analysis | undefined> {
-    const target = uri ?? activeUri();
+    const target = uri ?? activeSequenceUri();
     if (!target) {
       void vscode.window.showWarningMessage('BPTT Lens: open a CSV, TSV or JSON sequence file first.');
       return undefined;
@@ -99,7 +82,7 @@ export class Commands {
     this.store.track(document.uri);
     const analysis = await this.store.run(document);
     if (!analysis) {
-      void vscode.window.showWarningMessage(`BPTT Lens: ${nameOf(target)} is not a CSV, TSV or JSON sequence file.`);
+      void vscode.window.showWarningMessage(`BPTT Lens: ${basename(target.path)} is not a CSV, TSV or JSON sequence file.`);
     }
     return analysis;
   }
@@ -114,7 +97,7 @@ export class Commands {
 
   /** Tells the user what happened; messages are not awaited so the command resolves at once. */
   private report(analysis: Analysis): void {
-    const name = nameOf(analysis.uri);
+    const name = basename(analysis.uri.path);
     const errors = analysis.parsed.errors.length;
     if (errors > 0) {
       void vscode.window
@@ -139,7 +122,7 @@ export class Commands {
 
   /** Makes the file self-describing: the model it was computed with, as a directive, via a WorkspaceEdit. */
   async insertDirective(uri: vscode.Uri | undefined): Promise<boolean> {
-    const target = uri ?? activeUri();
+    const target = uri ?? activeSequenceUri();
     const document = target && (openDocument(target) ?? (await vscode.workspace.openTextDocument(target)));
     if (!document) return false;
     const analysis = this.store.current(document) ?? (await this.store.run(document));
@@ -155,7 +138,7 @@ export class Commands {
     const analysis = await this.analysisOf(uri);
     if (!analysis) return undefined;
     if (!analysis.trace) {
-      void vscode.window.showErrorMessage(`BPTT Lens: ${nameOf(analysis.uri)} has parse errors; fix them to export a trace.`);
+      void vscode.window.showErrorMessage(`BPTT Lens: ${basename(analysis.uri.path)} has parse errors; fix them to export a trace.`);
       return undefined;
     }
     const chosen = format ?? (await pickFormat());
@@ -163,7 +146,7 @@ export class Commands {
     const file = target ?? (await pickTarget(analysis.uri, chosen));
     if (!file) return undefined;
     await writeTrace(analysis, chosen, file);
-    if (!target) void vscode.window.showInformationMessage(`BPTT Lens: trace written to ${nameOf(file)}.`);
+    if (!target) void vscode.window.showInformationMessage(`BPTT Lens: trace written to ${basename(file.path)}.`);
     return file.toString();
   }
 }

@@ -3,10 +3,12 @@
  * non-finite step, vanishing/exploding gradients.
  */
 import * as vscode from 'vscode';
-import type { LensStore } from './analysisStore';
-import type { Problem, ProblemSeverity } from './problems';
-import type { Analysis } from './types';
+import type { AnalysisStore } from './analysisStore';
+import { Disposable } from './dispose';
 import { logError } from './log';
+import type { Problem, ProblemSeverity } from './problems';
+import { openDocument } from './sequenceDocument';
+import type { Analysis } from './types';
 
 const SEVERITY: Record<ProblemSeverity, vscode.DiagnosticSeverity> = {
   error: vscode.DiagnosticSeverity.Error,
@@ -31,16 +33,24 @@ export function toDiagnostics(problems: Problem[], document: vscode.TextDocument
   });
 }
 
-export function registerDiagnostics(store: LensStore): vscode.Disposable {
-  const collection = vscode.languages.createDiagnosticCollection('bpttLens');
-  const update = (analysis: Analysis): void => {
+/** The "bpttLens" diagnostic collection, set from each analysis and cleared when its document closes. */
+export class Diagnostics extends Disposable {
+  private readonly collection = this._register(vscode.languages.createDiagnosticCollection('bpttLens'));
+
+  constructor(private readonly store: AnalysisStore) {
+    super();
+    this._register(store.onDidUpdate((a) => this.update(a)));
+    this._register(store.onDidForget((uri) => this.collection.delete(uri)));
+  }
+
+  private update(analysis: Analysis): void {
     try {
-      const key = analysis.uri.toString();
-      const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key && d.version === analysis.version);
-      collection.set(analysis.uri, toDiagnostics(store.problems(analysis), document));
+      // Offsets are positions only in the document version the analysis was computed from.
+      const document = openDocument(analysis.uri);
+      const same = document?.version === analysis.version ? document : undefined;
+      this.collection.set(analysis.uri, toDiagnostics(this.store.problems(analysis), same));
     } catch (e) {
       logError('diagnostics', e);
     }
-  };
-  return vscode.Disposable.from(collection, store.onDidUpdate(update), store.onDidForget((uri) => collection.delete(uri)));
+  }
 }

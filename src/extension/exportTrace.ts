@@ -5,11 +5,10 @@
  */
 import * as vscode from 'vscode';
 import { traceCsvChunks, traceJsonChunks, type Trace } from '../core';
+import type { ExportFormat } from '../shared/protocol';
+import { yieldToEventLoop } from './eventLoop';
 import { progressIfSlow } from './progress';
 import type { Analysis } from './types';
-import { yieldToEventLoop } from './eventLoop';
-
-export type ExportFormat = 'csv' | 'json';
 
 async function encodeChunks(chunks: Iterable<string>): Promise<Uint8Array> {
   const encoder = new TextEncoder();

@@ -1,19 +1,19 @@
 /**
- * BPTT Lens: wiring only. Every feature lives in its own module; every disposable goes into
- * context.subscriptions.
+ * BPTT Lens: wiring only. Every feature lives in its own module and owns its listeners (dispose.ts);
+ * every feature goes into context.subscriptions.
  */
 import * as vscode from 'vscode';
-import { LensStore } from './analysisStore';
+import { AnalysisStore } from './analysisStore';
 import { SummaryLensProvider } from './codeLens';
 import { Commands } from './commands';
-import { onDidChangeSettings, watchSettings } from './config';
-import { registerDiagnostics } from './diagnostics';
+import { watchSettings } from './config';
+import { Diagnostics } from './diagnostics';
 import { registerHover } from './hover';
 import { createLog } from './log';
-import { registerStatusBar } from './statusBar';
-import { registerTestHooks } from './testHooks';
-import { registerTimeline } from './timeline';
-import type { AnalysisStore } from './types';
+import { StatusBar } from './statusBar';
+import { TestHooks } from './testHooks';
+import { TimelineController } from './timeline';
+import type { AnalysisSource } from './types';
 import { WorkerClient } from './workerClient';
 
 const SELECTOR: vscode.DocumentSelector = [
@@ -25,33 +25,26 @@ const SELECTOR: vscode.DocumentSelector = [
 ];
 
 export interface BpttLensApi {
-  store: AnalysisStore;
+  store: AnalysisSource;
 }
 
 export function activate(context: vscode.ExtensionContext): BpttLensApi {
-  const sub = (...d: vscode.Disposable[]): void => {
-    context.subscriptions.push(...d);
+  const own = <T extends vscode.Disposable>(d: T): T => {
+    context.subscriptions.push(d);
+    return d;
   };
-  sub(createLog(), watchSettings());
-  const worker = new WorkerClient(vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath);
-  const store = new LensStore(worker);
-  const lenses = new SummaryLensProvider(store);
-  const timeline = registerTimeline(context, store);
-  sub(
-    worker,
-    store,
-    new Commands(store, timeline).register(),
-    registerHover(store, SELECTOR),
-    vscode.languages.registerCodeLensProvider(SELECTOR, lenses),
-    store.onDidUpdate(() => lenses.refresh()),
-    registerDiagnostics(store),
-    registerStatusBar(store),
-    registerTestHooks(store),
-    onDidChangeSettings(() => {
-      lenses.refresh();
-      store.rerunAll();
-    }),
-  );
+  // The settings cache first: its listener must run before any other settings listener.
+  own(createLog());
+  own(watchSettings());
+  const worker = own(new WorkerClient(vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath));
+  const store = own(new AnalysisStore(worker));
+  const timeline = own(new TimelineController(context.extensionUri, store));
+  own(new Commands(store, timeline));
+  own(registerHover(store, SELECTOR));
+  own(new SummaryLensProvider(store, SELECTOR));
+  own(new Diagnostics(store));
+  own(new StatusBar(store));
+  own(new TestHooks(store));
   return { store };
 }
 

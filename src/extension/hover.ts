@@ -9,9 +9,9 @@ import { stepAtOffset } from '../parse';
 import { readSettings } from './config';
 import { hoverMarkdown, timelineCommandLink } from './hoverContent';
 import { guardedSync } from './log';
-import type { AnalysisStore } from './types';
+import type { AnalysisSource } from './types';
 
-export function provideStepHover(store: AnalysisStore, document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+export function provideStepHover(store: AnalysisSource, document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
   const analysis = store.current(document);
   const trace = analysis?.trace;
   if (!analysis || !trace) return undefined;
@@ -38,7 +38,7 @@ export function provideStepHover(store: AnalysisStore, document: vscode.TextDocu
   return new vscode.Hover(markdown, new vscode.Range(document.positionAt(start), document.positionAt(end)));
 }
 
-export function registerHover(store: AnalysisStore, selector: vscode.DocumentSelector): vscode.Disposable {
+export function registerHover(store: AnalysisSource, selector: vscode.DocumentSelector): vscode.Disposable {
   return vscode.languages.registerHoverProvider(selector, {
     provideHover: (document, position) => guardedSync('hover', undefined, () => provideStepHover(store, document, position)),
   });

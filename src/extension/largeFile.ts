@@ -5,11 +5,13 @@
  */
 import * as vscode from 'vscode';
 import { formatFromFileName } from '../parse';
-import type { LensStore } from './analysisStore';
+import { basename } from '../shared/basename';
+import { formatMB, MB } from '../shared/mb';
+import type { AnalysisStore } from './analysisStore';
 import type { Analysis } from './types';
 
 /** VS Code's limit for syncing a file to extensions. */
-export const SYNC_LIMIT_BYTES = 50 * 1024 * 1024;
+export const SYNC_LIMIT_BYTES = 50 * MB;
 
 export async function fileSize(uri: vscode.Uri): Promise<number | undefined> {
   try {
@@ -19,16 +21,15 @@ export async function fileSize(uri: vscode.Uri): Promise<number | undefined> {
   }
 }
 
-export async function analyzeLargeFile(store: LensStore, uri: vscode.Uri, size: number): Promise<Analysis | undefined> {
+export async function analyzeLargeFile(store: AnalysisStore, uri: vscode.Uri, size: number): Promise<Analysis | undefined> {
   const format = formatFromFileName(uri.path);
-  const name = uri.path.slice(uri.path.lastIndexOf('/') + 1);
+  const name = basename(uri.path);
   if (!format) {
     void vscode.window.showWarningMessage(`BPTT Lens: ${name} is not a .csv, .tsv or .json file.`);
     return undefined;
   }
-  const mb = (size / (1024 * 1024)).toFixed(0);
   void vscode.window.showInformationMessage(
-    `BPTT Lens: ${name} is ${mb} MB. VS Code does not give files over 50 MB to extensions as documents, so BPTT Lens reads it from disk. ` +
+    `BPTT Lens: ${name} is ${formatMB(size)}. VS Code does not give files over 50 MB to extensions as documents, so BPTT Lens reads it from disk. ` +
       'Results appear in the status bar and the timeline; hovers, CodeLens and Problems need an open document (split the file to get them).',
   );
   const bytes = await vscode.workspace.fs.readFile(uri);

@@ -3,6 +3,7 @@
  * host down: failures are logged there and the feature degrades to "nothing shown".
  */
 import * as vscode from 'vscode';
+import { errorText } from './errorText';
 
 let channel: vscode.LogOutputChannel | undefined;
 
@@ -16,15 +17,16 @@ export function log(): vscode.LogOutputChannel | undefined {
 }
 
 export function logError(where: string, e: unknown): void {
-  channel?.error(`${where}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  channel?.error(`${where}: ${errorText(e)}`);
 }
 
-/** Runs f; on a throw or rejection logs it and returns `fallback`. */
-export async function guarded<T>(where: string, fallback: T, f: () => T | Promise<T>): Promise<T> {
+/** Runs f; on a throw or rejection logs it, tells `onError` (if given) and returns `fallback`. */
+export async function guarded<T>(where: string, fallback: T, f: () => T | Promise<T>, onError?: (e: unknown) => void): Promise<T> {
   try {
     return await f();
   } catch (e) {
     logError(where, e);
+    onError?.(e);
     return fallback;
   }
 }

@@ -1,28 +1,39 @@
 /**
- * Status bar item for the active editor's (or active tab's) file: L and ∂L/∂w of its latest pass;
+ * Status bar item for the active sequence file (sequenceDocument.ts): L and ∂L/∂w of its latest pass;
  * click → timeline. Also sets the `bpttLens.hasAnalysis` context key for menus.
  */
 import * as vscode from 'vscode';
 import { readSettings } from './config';
+import { Disposable } from './dispose';
 import { logError } from './log';
+import { activeSequenceUri } from './sequenceDocument';
 import { gradientParts, statusSummary } from './summary';
-import type { Analysis, AnalysisStore } from './types';
+import type { Analysis, AnalysisSource } from './types';
 
-/** The file shown in the active editor: a text editor's document, or a tab VS Code did not sync (> 50 MB). */
-export function activeUri(): vscode.Uri | undefined {
-  const editor = vscode.window.activeTextEditor;
-  if (editor) return editor.document.uri;
-  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
-  return input instanceof vscode.TabInputText ? input.uri : undefined;
-}
+export class StatusBar extends Disposable {
+  private readonly item = this._register(vscode.window.createStatusBarItem('bpttLens.summary', vscode.StatusBarAlignment.Left, 100));
 
-export function registerStatusBar(store: AnalysisStore): vscode.Disposable {
-  const item = vscode.window.createStatusBarItem('bpttLens.summary', vscode.StatusBarAlignment.Left, 100);
-  item.name = 'BPTT Lens';
-  const update = (): void => {
+  constructor(private readonly store: AnalysisSource) {
+    super();
+    this.item.name = 'BPTT Lens';
+    const update = (): void => this.update();
+    this._register(store.onDidUpdate(update));
+    this._register(store.onDidForget(update));
+    this._register(vscode.window.onDidChangeActiveTextEditor(update));
+    this._register(vscode.window.tabGroups.onDidChangeTabs(update));
+    this._register(
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.document === vscode.window.activeTextEditor?.document && e.contentChanges.length > 0) update();
+      }),
+    );
+    update();
+  }
+
+  private update(): void {
+    const item = this.item;
     try {
-      const uri = activeUri();
-      const analysis = uri && store.latest(uri);
+      const uri = activeSequenceUri();
+      const analysis = uri && this.store.latest(uri);
       void vscode.commands.executeCommand('setContext', 'bpttLens.hasAnalysis', !!analysis);
       if (!analysis) {
         item.hide();
@@ -40,18 +51,7 @@ export function registerStatusBar(store: AnalysisStore): vscode.Disposable {
     } catch (e) {
       logError('status bar', e);
     }
-  };
-  update();
-  return vscode.Disposable.from(
-    item,
-    store.onDidUpdate(update),
-    store.onDidForget(update),
-    vscode.window.onDidChangeActiveTextEditor(update),
-    vscode.window.tabGroups.onDidChangeTabs(update),
-    vscode.workspace.onDidChangeTextDocument((e) => {
-      if (e.document === vscode.window.activeTextEditor?.document && e.contentChanges.length > 0) update();
-    }),
-  );
+  }
 }
 
 function render(item: vscode.StatusBarItem, analysis: Analysis): void {

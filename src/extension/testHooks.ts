@@ -4,55 +4,62 @@
  */
 import * as vscode from 'vscode';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { LensStore } from './analysisStore';
+import type { AnalysisStore } from './analysisStore';
+import { Disposable } from './dispose';
 import { driftMonitor } from './driftMonitor';
 import { provideStepHover } from './hover';
+import { openDocument } from './sequenceDocument';
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 }
 
-export function registerTestHooks(store: LensStore): vscode.Disposable {
-  return vscode.Disposable.from(
+export class TestHooks extends Disposable {
+  constructor(store: AnalysisStore) {
+    super();
     // Times `n` hover computations at steps spread over the file: p50/p99/max in ms.
-    vscode.commands.registerCommand('bpttLens._measureHover', (uri: string, n = 1000) => {
-      const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri);
-      const analysis = document && store.current(document);
-      if (!document || !analysis) return undefined;
-      const T = analysis.parsed.T;
-      const times: number[] = [];
-      let shown = 0;
-      for (let k = 0; k < n; k++) {
-        const i = Math.floor(((k * 7919) % n) * (T / n));
-        const position = document.positionAt(analysis.parsed.rowStart[i]);
-        const t0 = performance.now();
-        if (provideStepHover(store, document, position)) shown++;
-        times.push(performance.now() - t0);
-      }
-      times.sort((a, b) => a - b);
-      return { n, shown, p50: percentile(times, 0.5), p99: percentile(times, 0.99), max: times[times.length - 1] };
-    }),
+    this._register(
+      vscode.commands.registerCommand('bpttLens._measureHover', (uri: string, n = 1000) => {
+        const document = openDocument(uri);
+        const analysis = document && store.current(document);
+        if (!document || !analysis) return undefined;
+        const T = analysis.parsed.T;
+        const times: number[] = [];
+        let shown = 0;
+        for (let k = 0; k < n; k++) {
+          const i = Math.floor(((k * 7919) % n) * (T / n));
+          const position = document.positionAt(analysis.parsed.rowStart[i]);
+          const t0 = performance.now();
+          if (provideStepHover(store, document, position)) shown++;
+          times.push(performance.now() - t0);
+        }
+        times.sort((a, b) => a - b);
+        return { n, shown, p50: percentile(times, 0.5), p99: percentile(times, 0.99), max: times[times.length - 1] };
+      }),
+    );
     // Re-runs the pass on an open document and reports the longest event-loop block meanwhile.
-    vscode.commands.registerCommand('bpttLens._measureRun', async (uri: string) => {
-      const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri);
-      if (!document) return undefined;
-      const histogram = monitorEventLoopDelay({ resolution: 1 });
-      histogram.enable();
-      const drift = driftMonitor();
-      const t0 = performance.now();
-      const analysis = await store.run(document, true);
-      const totalMs = performance.now() - t0;
-      // Let the update listeners (diagnostics, CodeLens, status bar) run inside the window too.
-      await new Promise((r) => setTimeout(r, 50));
-      const longestBlockMs = drift.stop();
-      histogram.disable();
-      return {
-        T: analysis?.parsed.T,
-        totalMs,
-        computeMs: analysis?.durationMs,
-        longestBlockMs,
-        histogramMaxMs: histogram.max / 1e6,
-      };
-    }),
-  );
+    this._register(
+      vscode.commands.registerCommand('bpttLens._measureRun', async (uri: string) => {
+        const document = openDocument(uri);
+        if (!document) return undefined;
+        const histogram = monitorEventLoopDelay({ resolution: 1 });
+        histogram.enable();
+        const drift = driftMonitor();
+        const t0 = performance.now();
+        const analysis = await store.run(document, true);
+        const totalMs = performance.now() - t0;
+        // Let the update listeners (diagnostics, CodeLens, status bar) run inside the window too.
+        await new Promise((r) => setTimeout(r, 50));
+        const longestBlockMs = drift.stop();
+        histogram.disable();
+        return {
+          T: analysis?.parsed.T,
+          totalMs,
+          computeMs: analysis?.durationMs,
+          longestBlockMs,
+          histogramMaxMs: histogram.max / 1e6,
+        };
+      }),
+    );
+  }
 }

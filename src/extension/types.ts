@@ -20,7 +20,11 @@ export interface Analysis {
   series?: () => Promise<SeriesData>;
 }
 
-export interface AnalysisStore {
+/**
+ * What the editor features, the timeline and the extension's API see of the AnalysisStore
+ * (analysisStore.ts): analyses to read, runs to ask for, and their events.
+ */
+export interface AnalysisSource {
   /** The latest analysis of `uri`, whatever document version it came from. */
   latest(uri: vscode.Uri): Analysis | undefined;
   /** The analysis of exactly this document version, or undefined; never a stale one. */
@@ -37,6 +41,6 @@ export interface AnalysisStore {
 
 /** The timeline panel, as the rest of the extension sees it. */
 export interface Timeline {
-  /** Opens (or reveals) the panel on `uri`'s analysis, optionally selecting 0-based step `step`. */
+  /** Opens (or reveals) the panel on `uri`'s analysis (else the active sequence file's), optionally selecting 0-based step `step`. */
   show(uri?: vscode.Uri, step?: number): Promise<void>;
 }

@@ -8,11 +8,13 @@
  * request, after the result, so that hovers, CodeLens and Problems never wait for them and a run
  * no timeline shows costs only a copy of five arrays (the trace's own move to the host).
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, type MessagePort } from 'node:worker_threads';
 import type { Trace } from '../core';
+import { assertNever } from '../shared/protocol';
 import { compute, transferables } from './compute';
+import { errorText } from './errorText';
 import { seriesData, seriesTransferables } from './timeline/data';
-import { decodeInput, type WorkerRequest, type WorkerResponse } from './workerProtocol';
+import { decodeInput, type ComputeRequest, type WorkerRequest, type WorkerResponse } from './workerProtocol';
 
 /** What the series read of the last result's trace, copied (the trace's own arrays moved to the host). */
 let kept: { id: number; trace: Trace } | undefined;
@@ -21,39 +23,44 @@ function keep(id: number, trace: Trace): void {
   kept = { id, trace: { ...trace, x: trace.x.slice(), y: trace.y.slice(), hasY: trace.hasY.slice(), h: trace.h.slice(), dL_ds: trace.dL_ds.slice() } };
 }
 
-const errorText = (e: unknown): string => (e instanceof Error ? (e.stack ?? e.message) : String(e));
-
-function computeRequest(port: NonNullable<typeof parentPort>, req: WorkerRequest): void {
-  kept = undefined;
-  let reply: WorkerResponse;
-  let transfer: ArrayBuffer[] = [];
-  try {
-    const text = decodeInput(req.slices ? { slices: req.slices } : { bytes: req.bytes ?? new Uint8Array(0) });
-    const result = compute(text, req.format, req.options);
-    if (result.trace) keep(req.id, result.trace);
-    reply = { id: req.id, result };
-    transfer = transferables(result);
-  } catch (e) {
-    reply = { id: req.id, error: errorText(e) };
-  }
-  port.postMessage(reply, transfer);
+function reply(port: MessagePort, response: WorkerResponse, transfer: ArrayBuffer[] = []): void {
+  port.postMessage(response, transfer);
 }
 
-function seriesRequest(port: NonNullable<typeof parentPort>, id: number): void {
+function computeRequest(port: MessagePort, req: ComputeRequest): void {
+  kept = undefined;
+  try {
+    const result = compute(decodeInput(req.input), req.format, req.options);
+    if (result.trace) keep(req.id, result.trace);
+    reply(port, { type: 'didCompute', id: req.id, result }, transferables(result));
+  } catch (e) {
+    reply(port, { type: 'didFailCompute', id: req.id, error: errorText(e) });
+  }
+}
+
+function prepareSeriesRequest(port: MessagePort, id: number): void {
   try {
     if (kept?.id !== id) throw new Error(`the trace of request ${id} is no longer kept`);
     const series = seriesData(kept.trace);
     kept = undefined;
-    port.postMessage({ id, series } satisfies WorkerResponse, seriesTransferables(series));
+    reply(port, { type: 'didPrepareSeries', id, series }, seriesTransferables(series));
   } catch (e) {
-    port.postMessage({ id, seriesError: errorText(e) } satisfies WorkerResponse);
+    reply(port, { type: 'didFailPrepareSeries', id, error: errorText(e) });
   }
 }
 
 const port = parentPort;
 if (port) {
-  port.on('message', (msg: WorkerRequest | { seriesOf: number }) => {
-    if ('seriesOf' in msg) seriesRequest(port, msg.seriesOf);
-    else computeRequest(port, msg);
+  port.on('message', (msg: WorkerRequest) => {
+    switch (msg.type) {
+      case 'compute':
+        computeRequest(port, msg);
+        return;
+      case 'prepareSeries':
+        prepareSeriesRequest(port, msg.id);
+        return;
+      default:
+        assertNever(msg);
+    }
   });
 }

@@ -5,7 +5,9 @@
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { SequenceFormat } from '../parse';
+import { assertNever } from '../shared/protocol';
 import type { ComputeOptions, Computed } from './compute';
+import { Disposable, toDisposable } from './dispose';
 import type { SeriesData } from './timeline/data';
 import { inputTransferables, type WorkerInput, type WorkerRequest, type WorkerResponse } from './workerProtocol';
 
@@ -14,14 +16,23 @@ interface Pending<T> {
   reject(e: Error): void;
 }
 
-export class WorkerClient {
+export class WorkerClient extends Disposable {
   private worker: Worker | undefined;
   private nextId = 1;
   /** Requests awaiting their result; results whose series were asked for (same id). */
   private readonly pending = new Map<number, Pending<Computed>>();
   private readonly pendingSeries = new Map<number, Pending<SeriesData>>();
 
-  constructor(private readonly scriptPath: string) {}
+  constructor(private readonly scriptPath: string) {
+    super();
+    this._register(
+      toDisposable(() => {
+        const w = this.worker;
+        this.worker = undefined;
+        void w?.terminate();
+      }),
+    );
+  }
 
   /** False when the bundle has no worker script (then callers compute inline). */
   available(): boolean {
@@ -32,34 +43,46 @@ export class WorkerClient {
   compute(input: WorkerInput, format: SequenceFormat, options: ComputeOptions): Promise<Computed> {
     const worker = this.ensure();
     const id = this.nextId++;
-    const req: WorkerRequest = { id, format, options, ...input };
     return new Promise<Computed>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      worker.postMessage(req, inputTransferables(input));
+      this.send(worker, { type: 'compute', id, format, options, input }, inputTransferables(input));
     });
   }
 
+  private send(worker: Worker, request: WorkerRequest, transfer: ArrayBuffer[] = []): void {
+    worker.postMessage(request, transfer);
+  }
+
   private received(msg: WorkerResponse): void {
-    if ('series' in msg || 'seriesError' in msg) {
-      const p = this.pendingSeries.get(msg.id);
-      this.pendingSeries.delete(msg.id);
-      if ('series' in msg) p?.resolve(msg.series);
-      else p?.reject(new Error(`worker: ${msg.seriesError}`));
-      return;
+    switch (msg.type) {
+      case 'didCompute': {
+        const result = msg.result;
+        if (result.trace) {
+          let series: Promise<SeriesData> | undefined;
+          result.series = () => (series ??= this.requestSeries(msg.id));
+        }
+        this.settle(this.pending, msg.id)?.resolve(result);
+        return;
+      }
+      case 'didFailCompute':
+        this.settle(this.pending, msg.id)?.reject(new Error(`worker: ${msg.error}`));
+        return;
+      case 'didPrepareSeries':
+        this.settle(this.pendingSeries, msg.id)?.resolve(msg.series);
+        return;
+      case 'didFailPrepareSeries':
+        this.settle(this.pendingSeries, msg.id)?.reject(new Error(`worker: ${msg.error}`));
+        return;
+      default:
+        assertNever(msg);
     }
-    const p = this.pending.get(msg.id);
-    if (!p) return;
-    this.pending.delete(msg.id);
-    if ('error' in msg) {
-      p.reject(new Error(`worker: ${msg.error}`));
-      return;
-    }
-    const result = msg.result;
-    if (result.trace) {
-      let series: Promise<SeriesData> | undefined;
-      result.series = () => (series ??= this.requestSeries(msg.id));
-    }
-    p.resolve(result);
+  }
+
+  /** Takes request `id` out of `pending`: it is answered now. */
+  private settle<T>(pending: Map<number, Pending<T>>, id: number): Pending<T> | undefined {
+    const p = pending.get(id);
+    pending.delete(id);
+    return p;
   }
 
   /** The series of result `id`'s trace, which the worker kept until asked (or until its next request). */
@@ -68,7 +91,7 @@ export class WorkerClient {
     if (!worker) return Promise.reject(new Error('worker: restarted since the result'));
     return new Promise<SeriesData>((resolve, reject) => {
       this.pendingSeries.set(id, { resolve, reject });
-      worker.postMessage({ seriesOf: id });
+      this.send(worker, { type: 'prepareSeries', id });
     });
   }
 
@@ -88,11 +111,5 @@ export class WorkerClient {
     worker.on('exit', (code) => fail(new Error(`worker exited with code ${code}`)));
     this.worker = worker;
     return worker;
-  }
-
-  dispose(): void {
-    const w = this.worker;
-    this.worker = undefined;
-    void w?.terminate();
   }
 }

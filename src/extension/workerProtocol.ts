@@ -1,26 +1,38 @@
-/** Messages between the extension host and dist/worker.js. */
+/**
+ * Messages between the extension host and dist/worker.js: one discriminated union per direction,
+ * tagged by `type`, as in the webview's protocol (src/shared/protocol.ts). Host → worker messages
+ * are requests (imperative); worker → host messages are responses (past tense, `didX`), each
+ * carrying the `id` of the compute request it answers.
+ */
 import type { SequenceFormat } from '../parse';
 import type { ComputeOptions, Computed } from './compute';
 import type { SeriesData } from './timeline/data';
 
-export interface WorkerRequest {
+/** What the worker computes from: UTF-8 slices of a document's text, or the bytes of a file too large to open as a document. */
+export type WorkerInput = { slices: Uint8Array[] } | { bytes: Uint8Array };
+
+/** Parse + BPTT on `input`. The worker keeps the trace's series inputs until its next request. */
+export interface ComputeRequest {
+  type: 'compute';
   id: number;
   format: SequenceFormat;
   options: ComputeOptions;
-  /** UTF-8 slices of a document's text, or the bytes of a file too large to open as a document. */
-  slices?: Uint8Array[];
-  bytes?: Uint8Array;
+  input: WorkerInput;
 }
 
-/** The result (or error) of a WorkerRequest; the series of a result's trace (or why not) when asked with `{ seriesOf: id }`. */
-export type WorkerResponse =
-  | { id: number; result: Computed }
-  | { id: number; error: string }
-  | { id: number; series: SeriesData }
-  | { id: number; seriesError: string };
+/** The timeline's series of the trace of compute request `id`, which the worker kept. */
+export interface PrepareSeriesRequest {
+  type: 'prepareSeries';
+  id: number;
+}
 
-/** What the worker computes from: text slices of a document, or a file's bytes. */
-export type WorkerInput = { slices: Uint8Array[] } | { bytes: Uint8Array };
+export type WorkerRequest = ComputeRequest | PrepareSeriesRequest;
+
+export type WorkerResponse =
+  | { type: 'didCompute'; id: number; result: Computed }
+  | { type: 'didFailCompute'; id: number; error: string }
+  | { type: 'didPrepareSeries'; id: number; series: SeriesData }
+  | { type: 'didFailPrepareSeries'; id: number; error: string };
 
 /** Decodes slices or bytes to the text the parser reads. */
 export function decodeInput(input: WorkerInput): string {

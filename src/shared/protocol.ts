@@ -10,6 +10,7 @@
  */
 import type { Grads, NonFiniteOrigin, StepValues } from '../core/bptt';
 import type { Model } from '../core/model';
+import { MB } from './mb';
 
 /** Every chart series the host reduces; `log_*` are log10|·| of the gradient series. */
 export const SERIES_KEYS = [
@@ -201,7 +202,7 @@ export type StoredState = { [K in keyof PersistedState]?: unknown };
 
 export const PNG_DATA_URL_PREFIX = 'data:image/png;base64,';
 /** Base64 of a PNG of three full-HD charts stays far below this; anything larger is refused. */
-export const MAX_PNG_DATA_URL_LENGTH = 32 * 1024 * 1024;
+export const MAX_PNG_DATA_URL_LENGTH = 32 * MB;
 /** Widths beyond an 8K screen at 2× are not a chart. */
 export const MAX_WIDTH = 16384;
 /** The largest step index the host accepts (typed-array lengths are below 2³¹). */

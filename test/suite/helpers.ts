@@ -5,12 +5,12 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { runBptt, type Trace } from '../../src/core';
 import { formatFromFileName, parseSequence, type ParsedSequence } from '../../src/parse';
-import type { AnalysisStore } from '../../src/extension/types';
+import type { AnalysisSource } from '../../src/extension/types';
 
 export const EXTENSION_ID = 'bptt-lens.bptt-lens';
 
-export async function store(): Promise<AnalysisStore> {
-  const ext = vscode.extensions.getExtension<{ store: AnalysisStore }>(EXTENSION_ID);
+export async function store(): Promise<AnalysisSource> {
+  const ext = vscode.extensions.getExtension<{ store: AnalysisSource }>(EXTENSION_ID);
   assert.ok(ext, 'extension installed');
   const api = await ext.activate();
   return api.store;

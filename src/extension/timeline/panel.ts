@@ -8,13 +8,17 @@
 import * as vscode from 'vscode';
 import { stepValues, type Trace } from '../../core/bptt';
 import { formatFromFileName, stepAtOffset } from '../../parse';
+import { basename } from '../../shared/basename';
 import { assertNever, validateWebviewMessage, type HostToWebviewMessage, type WebviewToHostMessage } from '../../shared/protocol';
 import { readSettings, SECTION } from '../config';
-import { log, logError } from '../log';
-import type { Analysis, AnalysisStore } from '../types';
+import { Disposable, toDisposable } from '../dispose';
 import { yieldToEventLoop } from '../eventLoop';
+import { log, logError } from '../log';
+import { openDocument } from '../sequenceDocument';
+import type { Analysis, AnalysisSource } from '../types';
 import { TraceSeries } from './data';
 import { timelineHtml } from './html';
+import { savePng } from './png';
 
 export const VIEW_TYPE = 'bpttLens.timeline';
 
@@ -31,7 +35,7 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions 
   };
 }
 
-export class TimelinePanel implements vscode.Disposable {
+export class TimelinePanel extends Disposable {
   private uri: vscode.Uri | undefined;
   private analysis: Analysis | undefined;
   /** Chart width in px, known once the webview said `ready`. */
@@ -43,21 +47,22 @@ export class TimelinePanel implements vscode.Disposable {
   /** Step to select once the analysis of `uri` is pushed (from show(uri, step)). */
   private pendingStep: number | undefined;
   private readonly series = new WeakMap<Trace, Promise<TraceSeries | undefined>>();
-  private readonly highlight = vscode.window.createTextEditorDecorationType({
-    isWholeLine: true,
-    backgroundColor: new vscode.ThemeColor('editor.rangeHighlightBackground'),
-    borderColor: new vscode.ThemeColor('editor.findMatchHighlightBorder'),
-  });
+  private readonly highlight = this._register(
+    vscode.window.createTextEditorDecorationType({
+      isWholeLine: true,
+      backgroundColor: new vscode.ThemeColor('editor.rangeHighlightBackground'),
+      borderColor: new vscode.ThemeColor('editor.findMatchHighlightBorder'),
+    }),
+  );
   private highlightTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly disposables: vscode.Disposable[] = [];
-  private disposed = false;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
-    private readonly store: AnalysisStore,
+    private readonly store: AnalysisSource,
     extensionUri: vscode.Uri,
     onDispose: () => void,
   ) {
+    super();
     const media = (f: string): string => panel.webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', f)).toString();
     panel.webview.options = webviewOptions(extensionUri);
     panel.webview.html = timelineHtml({
@@ -66,30 +71,36 @@ export class TimelinePanel implements vscode.Disposable {
       uplotCssUri: media('uPlot.min.css'),
       cssUri: media('timeline.css'),
     });
-    this.disposables.push(
-      this.highlight,
-      panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
+    this._register(toDisposable(() => clearTimeout(this.highlightTimer)));
+    this._register(panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)));
+    this._register(
       panel.onDidDispose(() => {
         this.dispose();
         onDispose();
       }),
-      store.onDidUpdate((a) => {
-        if (this.uri && a.uri.toString() === this.uri.toString()) void this.push(a);
-      }),
-      store.onDidForget((uri) => {
-        if (this.uri && uri.toString() === this.uri.toString()) {
-          this.analysis = undefined;
-          this.post({ type: 'didClearTrace' });
-        }
-      }),
+    );
+    this._register(store.onDidUpdate((a) => (this.follows(a.uri) ? void this.push(a) : undefined)));
+    this._register(store.onDidForget((uri) => (this.follows(uri) ? this.clear() : undefined)));
+    this._register(
       vscode.window.onDidChangeActiveTextEditor((editor) => {
         if (editor && this.isSequence(editor.document)) void this.follow(editor.document.uri);
       }),
-      vscode.window.onDidChangeTextEditorSelection((e) => this.editorSelectionChanged(e)),
+    );
+    this._register(vscode.window.onDidChangeTextEditorSelection((e) => this.editorSelectionChanged(e)));
+    this._register(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration(SECTION)) this.sendSettings();
       }),
     );
+  }
+
+  private follows(uri: vscode.Uri): boolean {
+    return this.uri?.toString() === uri.toString();
+  }
+
+  private clear(): void {
+    this.analysis = undefined;
+    this.post({ type: 'didClearTrace' });
   }
 
   /** CSV/TSV by name; JSON only when the store analyses it, so package.json does not take over the panel. */
@@ -106,16 +117,15 @@ export class TimelinePanel implements vscode.Disposable {
       if (!this.uri) this.post({ type: 'didClearTrace' });
       return;
     }
-    const same = this.uri?.toString() === uri.toString();
+    const same = this.follows(uri);
     this.uri = uri;
-    this.panel.title = `Timeline: ${uri.path.split('/').pop() ?? ''}`;
+    this.panel.title = `Timeline: ${basename(uri.path)}`;
     let analysis = this.store.latest(uri);
-    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    const doc = openDocument(uri);
     if (doc && (!analysis || analysis.version !== doc.version)) analysis = (await this.store.run(doc)) ?? analysis;
     if (this.uri.toString() !== uri.toString()) return;
     if (!analysis) {
-      this.analysis = undefined;
-      this.post({ type: 'didClearTrace' });
+      this.clear();
       return;
     }
     if (same && analysis === this.analysis && this.pendingStep !== undefined) this.selectPending();
@@ -126,7 +136,7 @@ export class TimelinePanel implements vscode.Disposable {
     this.analysis = analysis;
     if (this.width === 0) return; // sent when the webview is ready
     const { trace, parsed } = analysis;
-    const meta = { uri: analysis.uri.toString(), fileName: analysis.fileName.split(/[\\/]/).pop() ?? analysis.fileName };
+    const meta = { uri: analysis.uri.toString(), fileName: basename(analysis.fileName) };
     if (!trace) {
       if (parsed.errors.length === 0) this.post({ type: 'didClearTrace' });
       else
@@ -189,8 +199,7 @@ export class TimelinePanel implements vscode.Disposable {
    * isPending alone is still true for it and the panel would never show an edit.
    */
   private newerRunPending(analysis: Analysis): boolean {
-    const key = analysis.uri.toString();
-    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
+    const doc = openDocument(analysis.uri);
     return doc !== undefined && doc.version !== analysis.version && this.store.isPending(doc);
   }
 
@@ -266,7 +275,7 @@ export class TimelinePanel implements vscode.Disposable {
         if (this.uri) await vscode.commands.executeCommand('bpttLens.exportTrace', this.uri, msg.format);
         return;
       case 'savePng':
-        await this.savePng(msg.dataUrl);
+        await savePng(this.uri, msg.dataUrl);
         return;
       default:
         assertNever(msg);
@@ -300,30 +309,10 @@ export class TimelinePanel implements vscode.Disposable {
     this.highlightTimer = setTimeout(() => editor.setDecorations(this.highlight, []), HIGHLIGHT_MS);
   }
 
-  private async savePng(dataUrl: string): Promise<void> {
-    const base = this.uri?.path.split('/').pop()?.replace(/\.[^.]*$/, '') ?? 'timeline';
-    const folder = this.uri && this.uri.scheme !== 'untitled' ? vscode.Uri.joinPath(this.uri, '..') : vscode.workspace.workspaceFolders?.[0]?.uri;
-    const target = await vscode.window.showSaveDialog({
-      defaultUri: folder ? vscode.Uri.joinPath(folder, `${base}-timeline.png`) : undefined,
-      filters: { 'PNG image': ['png'] },
-      title: 'Save Timeline as PNG',
-    });
-    if (!target) return;
-    const bytes = Buffer.from(dataUrl.slice(dataUrl.indexOf(',') + 1), 'base64');
-    await vscode.workspace.fs.writeFile(target, bytes);
-    void vscode.window.showInformationMessage(`BPTT Lens: saved ${target.path.split('/').pop()}`);
-  }
-
   /** After the panel closed, work still in flight (a push awaiting its series) posts nothing. */
   private post(msg: HostToWebviewMessage): void {
-    if (this.disposed) return;
+    if (this.isDisposed) return;
     this.panel.webview.postMessage(msg).then(undefined, (e: unknown) => logError(`timeline post ${msg.type}`, e));
-  }
-
-  dispose(): void {
-    this.disposed = true;
-    if (this.highlightTimer) clearTimeout(this.highlightTimer);
-    for (const d of this.disposables.splice(0)) d.dispose();
   }
 }
 
