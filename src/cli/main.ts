@@ -10,6 +10,7 @@ import {
 } from '../core';
 import { formatNumber } from '../shared/format';
 import { formatFromFileName, parseSequence, type CallerDefaults, type ParsedSequence, type SequenceFormat } from '../parse';
+import { checkMain } from './check';
 
 export const USAGE = `Usage: bptt-lens FILE [options]
 
@@ -161,6 +162,7 @@ export function renderTable(trace: Trace, parsed: ParsedSequence, file: string, 
 }
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'check') return checkMain(argv.slice(1));
   let options: Options | 'help';
   try {
     options = parseArgs(argv);
