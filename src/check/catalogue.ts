@@ -123,7 +123,8 @@ export function runVariant(E: Exact, f: Form, propagated: boolean, out: VariantV
   let gw = 0, gv = 0, gb = 0, gu = 0, gc = 0;
   for (let t = T; t >= 1; t--) {
     // Local term: ∂L/∂ŷ_t·θ'(z_t)·u, or the variant's.
-    const dy = dyScale * (dyShift === 0 ? dL_dyhat[t] : shifted(dL_dyhat, t, dyShift, T));
+    // A gradient of step T + 1 is 0 (the boundary), so ∂L/∂ŷ_{t+1} is defined at t = T.
+    const dy = dyScale * (dyShift === 0 ? dL_dyhat[t] : shifted(dL_dyhat, t, dyShift, T + 1));
     const thp = f.local === undefined ? E.thetaP[t]
       : f.local === 'phiz' ? E.phiPz[t] : f.local === 'phih' ? E.phiPh[t] : f.local === 'none' ? 1
       : shifted(E.thetaP, t, f.local === 'next' ? 1 : -1, T);
