@@ -66,9 +66,14 @@ const NAMES_LIST: readonly string[] = [...STEP_NAMES, ...PARAMS, ...INDEX_NAMES,
 class Converter {
   constructor(private readonly map: number[]) {}
 
+  /** The written span of a jsep node: its token's, or (a binary expression) from its left to its right end. */
   private at(n: jsep.Expression): [number, number] {
     const s = n as Span;
-    return [this.map[s.start ?? 0] ?? 0, this.map[s.end ?? 0] ?? this.map[this.map.length - 1]];
+    if (s.start === undefined && n.type === 'BinaryExpression') {
+      return [this.at((n as jsep.BinaryExpression).left)[0], this.at((n as jsep.BinaryExpression).right)[1]];
+    }
+    const last = this.map[this.map.length - 1];
+    return [this.map[s.start ?? 0] ?? 0, this.map[s.end ?? this.map.length - 1] ?? last];
   }
 
   private fail(n: jsep.Expression, message: string): never {
@@ -122,9 +127,7 @@ class Converter {
         const b = n as jsep.BinaryExpression;
         const op = b.operator;
         if (op !== '+' && op !== '-' && op !== '*' && op !== '/' && op !== '^') {
-          const [ls] = this.at(b.left);
-          const [, re] = this.at(b.right);
-          throw new FormulaError(`unknown operator ${op}; expected + - * / ^`, ls, re);
+          this.fail(b, `unknown operator ${op}; expected + - * / ^`);
         }
         const l = this.convert(b.left, inIndex, inSum);
         const r = this.convert(b.right, inIndex, inSum);
