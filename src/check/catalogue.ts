@@ -44,7 +44,9 @@ export interface Entry {
 const Z = 'θ\'(u·h_t + c)';
 /** The codes, in the order a diagnosis lists equally good ones: most specific first. */
 export const CATALOGUE: readonly Entry[] = [
-  { code: 'phi_prime_for_theta_prime', message: `The local term of ∂L/∂h_t uses φ' where ${Z} belongs: the loss reaches h_t through the output activation θ.`, forms: () => [{ local: 'phiz' }, { local: 'phih' }] },
+  { code: 'phi_prime_for_theta_prime', message: `The local term of ∂L/∂h_t uses φ' where ${Z} belongs: the loss reaches h_t through the output activation θ.`,
+    // Also as the textbook (u = 1, c = 0) writes it: ∂L/∂ŷ_t·φ'(h_t), without u.
+    forms: () => [{ local: 'phiz' }, { local: 'phih' }, { local: 'phih', noU: true }, { local: 'phiz', noU: true }] },
   { code: 'theta_prime_for_phi_prime', message: `∂L/∂s_t uses θ' where φ'(s_t) belongs: ∂L/∂s_t = ∂L/∂h_t·φ'(s_t), through the state activation φ.`, forms: () => [{ state: 'thetas' }] },
   { code: 'missing_recurrent_term', message: '∂L/∂h_t lacks the recurrent term w·∂L/∂s_{t+1}: h_t also reaches the loss through s_{t+1}.', forms: () => [{ noRec: true }] },
   { code: 'missing_local_term', message: `∂L/∂h_t lacks the local term ∂L/∂ŷ_t·${Z}·u: h_t also reaches the loss through ŷ_t.`, forms: () => [{ noLocal: true }] },
