@@ -7,7 +7,7 @@
  * A variant runs `isolated` (each step from the exact values of the step after it: what a
  * formula computes) or `propagated` (from its own values: what the user's code computed).
  */
-import type { Exact } from './exact';
+import { variantFactors, type Exact } from './exact';
 import type { Total } from './names';
 
 /** One way to get the recursion wrong: each field replaces one term. */
@@ -109,7 +109,8 @@ function shifted(a: Float64Array, t: number, k: number, T: number): number {
  * with each term replaced as `form` says; the step after comes from the exact values (isolated)
  * or from the variant's own (propagated).
  */
-export function runVariant(E: Exact, f: Form, propagated: boolean, out: VariantValues): VariantValues {
+/** Steps tLo..T only when tLo > 1 (a quick look at where errors enter first); the totals need tLo = 1. */
+export function runVariant(E: Exact, f: Form, propagated: boolean, out: VariantValues, tLo = 1): VariantValues {
   const { T } = E;
   const { w, u } = E.params;
   const { dL_dyhat, dL_dh, dL_ds, h, x } = E.arrays;
@@ -123,12 +124,13 @@ export function runVariant(E: Exact, f: Form, propagated: boolean, out: VariantV
   const next = propagated ? out : { dL_dh, dL_ds };
   out.dL_dyhat[T + 1] = out.dL_dh[T + 1] = out.dL_ds[T + 1] = 0;
   let gw = 0, gv = 0, gb = 0, gu = 0, gc = 0;
-  for (let t = T; t >= 1; t--) {
+  const V = variantFactors(E);
+  for (let t = T; t >= tLo; t--) {
     // Local term: ∂L/∂ŷ_t·θ'(z_t)·u, or the variant's.
     // A gradient of step T + 1 is 0 (the boundary), so ∂L/∂ŷ_{t+1} is defined at t = T.
     const dy = dyScale * (dyShift === 0 ? dL_dyhat[t] : shifted(dL_dyhat, t, dyShift, T + 1));
     const thp = f.local === undefined ? E.thetaP[t]
-      : f.local === 'phiz' ? E.phiPz[t] : f.local === 'phih' ? E.phiPh[t] : f.local === 'none' ? 1
+      : f.local === 'phiz' ? V.phiPz[t] : f.local === 'phih' ? V.phiPh[t] : f.local === 'none' ? 1
       : shifted(E.thetaP, t, f.local === 'next' ? 1 : -1, T);
     const local = f.noLocal ? 0 : dy * thp * uu;
     // Recurrent term: w·∂L/∂s_{t+1}, or the variant's.
@@ -137,7 +139,7 @@ export function runVariant(E: Exact, f: Form, propagated: boolean, out: VariantV
     const rec = crossing ? 0 : ww * (f.recUsesH ? next.dL_dh[t + 1] : next.dL_ds[j]);
     const dh = local + rec;
     const php = f.state === undefined ? E.phiP[t]
-      : f.state === 'thetas' ? E.thetaPs[t] : f.state === 'none' ? 1
+      : f.state === 'thetas' ? V.thetaPs[t] : f.state === 'none' ? 1
       : shifted(E.phiP, t, f.state === 'next' ? 1 : -1, T);
     const ds = dh * php;
     out.dL_dyhat[t] = dy;
@@ -157,9 +159,13 @@ export function runVariant(E: Exact, f: Form, propagated: boolean, out: VariantV
   return out;
 }
 
-/** The chunk lengths k that put the first (backward) mismatch at t*: k divides t*, and t* + k ≥ T. */
-export function truncationCandidates(tStar: number, T: number): number[] {
+/**
+ * The chunk lengths k that put the first (backward) mismatch at t*: a boundary at t* (k divides
+ * t*), none between t* and the last target (t* + k ≥ it; nothing crosses after the last target).
+ */
+export function truncationCandidates(tStar: number, lastTarget: number, max = 64): number[] {
   const ks: number[] = [];
-  for (let k = 2; k < T && k <= tStar; k++) if (tStar % k === 0 && tStar + k >= T) ks.push(k);
+  if (tStar >= lastTarget) return ks;
+  for (let k = Math.max(2, lastTarget - tStar); k <= tStar && ks.length < max; k++) if (tStar % k === 0) ks.push(k);
   return ks;
 }

@@ -9,10 +9,13 @@ import type { Exact } from './exact';
 import { isTotal, type Total } from './names';
 import { NO_CLAIM, close } from './tolerance';
 
+/** Steps looked at first, from T back. */
+const QUICK = 4096;
+
 const VARIANT_OF: Record<string, keyof VariantValues | undefined> = { dL_dyhat: 'dL_dyhat', dL_dh: 'dL_dh', dL_ds: 'dL_ds', loss: 'loss' };
 
 /** Does the variant reproduce the claim at every compared step? */
-function reproduces(ev: Evaluated, v: VariantValues): boolean {
+function reproduces(ev: Evaluated, v: VariantValues, tLo = 1): boolean {
   const r = ev.result;
   if (isTotal(r.quantity)) return close(r.userTotal as number, v.totals[r.quantity as Total], ev.digits![0], ev.tol);
   const key = VARIANT_OF[r.quantity];
@@ -20,7 +23,7 @@ function reproduces(ev: Evaluated, v: VariantValues): boolean {
   const a = v[key] as Float64Array;
   const { user } = r;
   const d = ev.digits!;
-  for (let i = 0; i < user.length; i++) if (d[i] !== NO_CLAIM && !close(user[i], a[i + 1], d[i], ev.tol)) return false;
+  for (let i = tLo - 1; i < user.length; i++) if (d[i] !== NO_CLAIM && !close(user[i], a[i + 1], d[i], ev.tol)) return false;
   return true;
 }
 
@@ -29,9 +32,11 @@ export function diagnose(E: Exact, claims: Evaluated[]): void {
   if (failing.length === 0) return;
   // Chunk lengths to try: from each per-step claim's first mismatch; a few small k for totals.
   const ks = new Set<number>();
+  let lastTarget = E.T;
+  while (lastTarget > 0 && E.hasY[lastTarget] === 0) lastTarget--;
   for (const c of failing) {
     const t = c.result.firstMismatch?.t;
-    if (typeof t === 'number') for (const k of truncationCandidates(t, E.T)) ks.add(k);
+    if (typeof t === 'number') for (const k of truncationCandidates(t, lastTarget)) ks.add(k);
     else for (let k = 2; k < Math.min(E.T, 65); k++) ks.add(k);
   }
   const jobs: { entry: number; form: Form; k?: number }[] = [];
@@ -47,6 +52,12 @@ export function diagnose(E: Exact, claims: Evaluated[]): void {
     for (const job of jobs) {
       const todo = mine.filter(({ i }) => !found[i].has(job.entry));
       if (todo.length === 0) continue;
+      // Most variants differ within the last steps: look there first, run the whole only if needed.
+      const tLo = Math.max(1, E.T - QUICK);
+      if (tLo > 1 && todo.every(({ c }) => !isTotal(c.result.quantity))) {
+        runVariant(E, job.form, propagated, buf, tLo);
+        if (!todo.some(({ c }) => reproduces(c, buf, tLo))) continue;
+      }
       runVariant(E, job.form, propagated, buf);
       for (const { c, i } of todo) if (reproduces(c, buf)) found[i].set(job.entry, job.k);
     }

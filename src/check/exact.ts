@@ -13,10 +13,6 @@ export interface Exact extends Env {
   z: Float64Array;
   thetaP: Float64Array;
   phiP: Float64Array;
-  /** The wrong derivatives the catalogue tries: φ'(z_t), φ'(h_t), θ'(s_t). */
-  phiPz: Float64Array;
-  phiPh: Float64Array;
-  thetaPs: Float64Array;
   /** 1/N for mean, 1 for sum: the factor inside ∂L/∂ŷ. */
   scale: number;
   totals: Record<Total, number>;
@@ -30,7 +26,6 @@ export function exactOf(trace: Trace): Exact {
   const f64 = () => new Float64Array(n);
   const x = f64(), y = f64(), s = f64(), h = f64(), yhat = f64(), lossA = f64();
   const dL_dyhat = f64(), dL_dh = f64(), dL_ds = f64(), z = f64(), thetaP = f64(), phiP = f64();
-  const phiPz = f64(), phiPh = f64(), thetaPs = f64();
   const hasY = new Uint8Array(n);
   const phi = actCode(model.phi);
   const theta = actCode(model.theta);
@@ -38,7 +33,7 @@ export function exactOf(trace: Trace): Exact {
   const scale = model.reduction === 'sum' ? 1 : trace.nTargets > 0 ? 1 / trace.nTargets : 0;
   const { w, u, c, h0 } = model;
   // Out-of-range slots stay NaN, except the boundary values h[0] = h0 and ∂L/∂·[T+1] = 0.
-  for (const a of [x, y, s, h, yhat, lossA, z, thetaP, phiP, phiPz, phiPh, thetaPs]) a.fill(NaN);
+  for (const a of [x, y, s, h, yhat, lossA, z, thetaP, phiP]) a.fill(NaN);
   h[0] = h0;
   let magW = 0, magV = 0, magB = 0, magU = 0, magC = 0, magL = 0;
   // Forward quantities and the local factors, t = 1..T (trace arrays are 0-based).
@@ -51,9 +46,6 @@ export function exactOf(trace: Trace): Exact {
     yhat[t] = act(theta, z[t]);
     thetaP[t] = dact(theta, z[t], yhat[t]);
     phiP[t] = dact(phi, s[t], h[t]);
-    phiPz[t] = dact(phi, z[t], act(phi, z[t]));
-    phiPh[t] = dact(phi, h[t], act(phi, h[t]));
-    thetaPs[t] = dact(theta, s[t], act(theta, s[t]));
     if (trace.hasY[i] !== 0) {
       hasY[t] = 1;
       y[t] = trace.y[i];
@@ -77,11 +69,36 @@ export function exactOf(trace: Trace): Exact {
   return {
     T, N: trace.nTargets, params: { w, v: model.v, b: model.b, u, c, h0 }, phi: model.phi, theta: model.theta,
     arrays: { x, y, s, h, yhat, loss: lossA, dL_dyhat, dL_dh, dL_ds },
-    hasY, z, thetaP, phiP, phiPz, phiPh, thetaPs, scale,
+    hasY, z, thetaP, phiP, scale,
     totals: { L: trace.loss, dL_dw: g.w, dL_dv: g.v, dL_db: g.b, dL_du: g.u, dL_dc: g.c, dL_dh0: g.h0 },
     totalScale: {
       L: model.reduction === 'mean' && trace.nTargets > 0 ? magL / trace.nTargets : magL,
       dL_dw: magW, dL_dv: magV, dL_db: magB, dL_du: magU, dL_dc: magC, dL_dh0: Math.abs(g.h0),
     },
   };
+}
+
+/** The wrong derivatives the catalogue tries: φ'(z_t), φ'(h_t), θ'(s_t). Computed once, when a claim fails. */
+export interface VariantFactors {
+  phiPz: Float64Array;
+  phiPh: Float64Array;
+  thetaPs: Float64Array;
+}
+
+const factors = new WeakMap<Exact, VariantFactors>();
+
+export function variantFactors(E: Exact): VariantFactors {
+  let V = factors.get(E);
+  if (V) return V;
+  const n = E.T + 2;
+  const phi = actCode(E.phi), theta = actCode(E.theta);
+  const { s, h } = E.arrays;
+  V = { phiPz: new Float64Array(n).fill(NaN), phiPh: new Float64Array(n).fill(NaN), thetaPs: new Float64Array(n).fill(NaN) };
+  for (let t = 1; t <= E.T; t++) {
+    V.phiPz[t] = dact(phi, E.z[t], act(phi, E.z[t]));
+    V.phiPh[t] = dact(phi, h[t], act(phi, h[t]));
+    V.thetaPs[t] = dact(theta, s[t], act(theta, s[t]));
+  }
+  factors.set(E, V);
+  return V;
 }

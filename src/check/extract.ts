@@ -17,20 +17,39 @@ export interface Extracted {
 }
 
 const COLUMN_NAMES: readonly string[] = STEP_QUANTITIES;
+const CHECK_LINE = /^(\s*#\s*check:\s*)([^=]*?)(\s*)=(?!=)(\s*)(.*?)\s*$/;
 
 function newColumn(name: string, T: number): ClaimColumn {
   return { name, values: new Float64Array(T).fill(NaN), digits: new Uint8Array(T).fill(NO_CLAIM), start: new Int32Array(T).fill(-1), end: new Int32Array(T).fill(-1) };
 }
 
-function setCell(col: ClaimColumn, t: number, text: string, start: number): void {
-  const trimmed = text.trim();
-  if (trimmed === '') return;
-  const lead = text.indexOf(trimmed);
-  const v = /^[+-]?(nan|inf|infinity)$/i.test(trimmed) ? Number(trimmed.replace(/nan/i, 'NaN').replace(/inf(inity)?/i, 'Infinity')) : Number(trimmed);
+/** Significant digits of the literal in text[a, b) (see digitsOf), without allocating. */
+function digitsAt(text: string, a: number, b: number): number {
+  let n = 0, leading = true, sawDigit = false;
+  for (let i = a; i < b; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 101 || c === 69) break; // e E
+    if (c >= 48 && c <= 57) {
+      sawDigit = true;
+      if (c !== 48 || !leading) {
+        leading = false;
+        n++;
+      }
+    } else if (c !== 46 && c !== 43 && c !== 45) return digitsOf(text.slice(a, b)); // nan, inf, …
+  }
+  return sawDigit ? Math.max(1, Math.min(17, n)) : digitsOf(text.slice(a, b));
+}
+
+function setCell(col: ClaimColumn, t: number, text: string, a: number, b: number): void {
+  while (a < b && text.charCodeAt(a) <= 32) a++;
+  while (b > a && text.charCodeAt(b - 1) <= 32) b--;
+  if (a === b) return;
+  const cell = text.slice(a, b);
+  const v = /^[+-]?(nan|inf|infinity)$/i.test(cell) ? Number(cell.replace(/nan/i, 'NaN').replace(/inf(inity)?/i, 'Infinity')) : Number(cell);
   col.values[t] = v;
-  col.digits[t] = digitsOf(trimmed);
-  col.start[t] = start + lead;
-  col.end[t] = start + lead + trimmed.length;
+  col.digits[t] = digitsAt(text, a, b);
+  col.start[t] = a;
+  col.end[t] = b;
 }
 
 export function extractClaims(text: string, format: SequenceFormat, T: number): Extracted {
@@ -49,25 +68,28 @@ function fromDelimited(text: string, T: number): Extracted {
     let end = text.indexOf('\n', pos);
     if (end < 0) end = text.length;
     const lineEnd = end > pos && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
-    const raw = text.slice(pos, lineEnd);
-    const m = /^(\s*#\s*check:\s*)([^=]*?)(\s*)=(?!=)(\s*)(.*?)\s*$/.exec(raw);
+    let first = pos;
+    while (first < lineEnd && (text.charCodeAt(first) === 32 || text.charCodeAt(first) === 9 || text.charCodeAt(first) === 0xfeff)) first++;
+    const m = text.charCodeAt(first) === 35 ? CHECK_LINE.exec(text.slice(pos, lineEnd)) : null;
     if (m) {
       const qCol = m[1].length;
       const col = qCol + m[2].length + m[3].length + 1 + m[4].length;
       checks.push({ quantity: m[2], expr: m[5], line, col, offset: pos + col, length: m[5].length, quantityLine: line, quantityCol: qCol });
-    } else if (raw.trim() !== '' && !/^\s*#/.test(raw)) {
+    } else if (first < lineEnd && text.charCodeAt(first) !== 35) {
       if (!header) {
         header = true;
+        const raw = text.slice(pos, lineEnd);
         delim = raw.includes('\t') ? '\t' : raw.includes(';') && !raw.includes(',') ? ';' : ',';
         const names = raw.replace(/^\uFEFF/, '').split(delim).map((s) => s.trim());
         colIdx = names.map((n) => COLUMN_NAMES.indexOf(n));
         for (let k = 0; k < names.length; k++) if (colIdx[k] >= 0) claimColumns.push(newColumn(names[k], T));
       } else if (t < T) {
         if (claimColumns.length > 0) {
+          const d = delim.charCodeAt(0);
           let c = 0, start = pos, which = 0;
-          for (let i = pos; i <= lineEnd; i++) {
-            if (i === lineEnd || text[i] === delim) {
-              if (colIdx[c] >= 0) setCell(claimColumns[which++], t, text.slice(start, i), start);
+          for (let i = pos; i <= lineEnd && which < claimColumns.length; i++) {
+            if (i === lineEnd || text.charCodeAt(i) === d) {
+              if (colIdx[c] >= 0) setCell(claimColumns[which++], t, text, start, i);
               c++;
               start = i + 1;
             }
@@ -112,7 +134,8 @@ function fromJson(text: string, T: number): Extracted {
       const col = newColumn(String(key.value), T);
       (value.children ?? []).slice(0, T).forEach((el: JsonNode, i: number) => {
         if (el.type === 'number' || (el.type === 'string' && /^-?(NaN|Infinity)$/.test(String(el.value)))) {
-          setCell(col, i, el.type === 'string' ? String(el.value) : text.slice(el.offset, el.offset + el.length), el.offset);
+          const a = el.type === 'string' ? el.offset + 1 : el.offset;
+          setCell(col, i, text, a, el.type === 'string' ? a + String(el.value).length : el.offset + el.length);
         }
       });
       claimColumns.push(col);
