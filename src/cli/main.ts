@@ -7,6 +7,7 @@
  */
 import { analyze } from './analyze';
 import { EXIT_BAD, InputError, UsageError, internalErrorMessage } from './errors';
+import { checkMain } from './check';
 import { gradcheckMain } from './gradcheck';
 import { stderr } from './output';
 import { USAGE } from './usage';
@@ -25,6 +26,7 @@ export type Command = (argv: readonly string[], current: RunContext) => Promise<
  * argument that is not one of them is the default command's FILE, so `bptt-lens FILE` stays.
  */
 export const COMMANDS = new Map<string, Command>([
+  ['check', (argv) => checkMain([...argv])],
   ['gradcheck', (argv) => gradcheckMain([...argv])],
 ]);
 

@@ -2,6 +2,7 @@
 import { CHOICES } from '../core';
 
 export const USAGE = `Usage: bptt-lens FILE [options]
+       bptt-lens check FILE [options]       (your formulas and numbers against BPTT; see check --help)
        bptt-lens gradcheck FILE [options]   (finite differences against BPTT; see gradcheck --help)
        bptt-lens --help
 
