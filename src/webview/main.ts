@@ -181,7 +181,7 @@ function renderStep(): void {
     ['∂L/∂h_t recurrent', v.dL_dh_recurrent],
     ['∂L/∂h_t', v.dL_dh],
     ['∂L/∂s_t', v.dL_ds],
-    ['∂L/∂s_{t+1}', step.next_dL_ds],
+    ['∂L/∂s_{t+1}', v.dL_ds_next],
     ['∂L/∂s_t·h_{t−1} (into ∂L/∂w)', v.dL_ds * v.hPrev],
     ['∂L/∂s_t·x_t (into ∂L/∂v)', v.dL_ds * v.x],
   ];
@@ -192,7 +192,7 @@ function renderStep(): void {
     el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'quantity'), el('th', { scope: 'col' }, 'value'))),
     el('tbody', {}, ...rows.map(([name, n]) => el('tr', {}, el('th', { scope: 'row' }, name), el('td', { class: n !== null && !Number.isFinite(n) ? 'bad' : '' }, fmt(n))))),
   );
-  const eqH = `∂L/∂h_t = ∂L/∂ŷ_t·θ'·u + w·∂L/∂s_{t+1} = ${fmt(v.dL_dyhat)}·${fmt(v.thetaPrime)}·${fmt(m.u)} + ${fmt(m.w)}·${fmt(step.next_dL_ds)} = ${fmt(v.dL_dh_local)} + ${fmt(v.dL_dh_recurrent)} = ${fmt(v.dL_dh)}`;
+  const eqH = `∂L/∂h_t = ∂L/∂ŷ_t·θ'·u + w·∂L/∂s_{t+1} = ${fmt(v.dL_dyhat)}·${fmt(v.thetaPrime)}·${fmt(m.u)} + ${fmt(m.w)}·${fmt(v.dL_ds_next)} = ${fmt(v.dL_dh_local)} + ${fmt(v.dL_dh_recurrent)} = ${fmt(v.dL_dh)}`;
   const eqS = `∂L/∂s_t = ∂L/∂h_t·φ'(s_t) = ${fmt(v.dL_dh)}·${fmt(v.phiPrime)} = ${fmt(v.dL_ds)}`;
   // The two equations of the backward pass first: they are what the step is about.
   stepBox.replaceChildren(
@@ -553,7 +553,7 @@ function didComputeTrace(m: DidComputeTraceMessage): void {
   // A step asked for with the panel wins; else the kept one; else the last step with a target,
   // so the table and the legends show numbers straight away.
   if (m.select !== null) state.t = Math.min(s.T, Math.max(1, m.select));
-  else if (state.t === null && s.T > 0) state.t = s.lastTarget ?? s.T;
+  else if (state.t === null && s.T > 0) state.t = s.lastTargetT ?? s.T;
   state.uri = s.uri;
   state.T = s.T;
   save();
