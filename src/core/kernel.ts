@@ -13,14 +13,14 @@
  *   boxed from the interpreter; if V8 then compiles the whole function before its prologue has
  *   type feedback, that code deoptimizes on entry and every later call re-enters the slow OSR
  *   code. Short calls never trigger OSR and get whole-function code.
- * - What a block hands to the next lives in arrays: h_{t-1} is h[i-1], ∂L/∂s_{t+1} is dL_ds[i+1],
- *   and the parameters and running sums are the named slots of one small Float64Array, `k`,
- *   made per call. Its loads are plain doubles (never a tagged value), and they need no type
- *   feedback in the drivers, so those are safe to compile on-stack.
- * - Scalars are read at the top of each block into locals, not from model fields inside the loop
- *   (a field load depends on the object's map, and a new model can invalidate it). They come from
- *   `k`, so each is a plain double (−0 and NaN kept) and the loops never re-check or unbox them:
- *   what `* 1` on each argument did when they were arguments, without it.
+ * - What a block hands to the next lives in the arrays (h_{t-1} is h[i-1], ∂L/∂s_{t+1} is
+ *   dL_ds[i+1]) or in `p`, the one object of the pass: its arrays, parameters and running sums,
+ *   made by one literal per call, so it always has one shape. The drivers only pass it on, so
+ *   they need no type feedback and are safe to compile on-stack. (Not a Float64Array of named
+ *   slots: allocating one costs microseconds, a tenth of a 10³-step pass.)
+ * - Scalars are read into locals at the top of each block, never from an object inside a loop
+ *   (a model's fields depend on its map, and a new model can invalidate it), and `* 1` turns each
+ *   into a plain double (exact, −0 and NaN included), so the loops never re-check or unbox them.
  * - Non-finite values are flagged without a branch: v·0 is NaN exactly when v is NaN or ±∞, so a
  *   running sum `bad` of such products is non-zero iff any of them was. θ is finite at every
  *   finite input, so checking z = u·h_t + c in the forward pass covers ŷ_t at every step.
@@ -28,17 +28,12 @@
 import { Act, act, actCode, dact, dtanh, tanh } from './activations';
 import { Loss, dloss, loss, lossCode } from './losses';
 import type { Model } from './model';
-import { countTargets, lastTargetStep, makeTrace, reductionScale, type SequenceData, type Trace, type TraceBuffers } from './trace';
+import { countTargets, lastTargetStep, makeTrace, reductionScale, type PassSums, type SequenceData, type Trace, type TraceBuffers } from './trace';
 
 const BLOCK = 256;
 
-// The slots of `k`: the parameters in, the running sums out (and carried from block to block).
-const W = 0, V = 1, B = 2, U = 3, C = 4, H0 = 5, SCALE = 6;
-const SUM_L = 7, SUM_W = 8, SUM_V = 9, SUM_B = 10, SUM_U = 11, SUM_C = 12, N_TARGETS = 13, BAD = 14;
-const SLOTS = 15;
-
-/** The arrays of one pass, and `k`. One literal, so one shape for every call. */
-interface Pass {
+/** One pass: its arrays, its parameters, and the running sums carried from block to block. */
+interface Pass extends PassSums {
   x: Float64Array;
   y: Float64Array;
   hasY: Uint8Array;
@@ -46,7 +41,16 @@ interface Pass {
   h: Float64Array;
   /** φ'(s_t) after the forward pass; the backward pass overwrites each with ∂L/∂s_t. */
   dL_ds: Float64Array;
-  k: Float64Array;
+  w: number;
+  v: number;
+  b: number;
+  u: number;
+  c: number;
+  h0: number;
+  /** reductionScale: the factor on each ∂ℓ_t/∂ŷ_t. */
+  scale: number;
+  /** Non-zero (NaN) iff a value the loops flag was NaN or ±∞. */
+  bad: number;
 }
 
 /** The kernel's BpttPass: the trace of `model` on `data`, into `buffers` when given. */
@@ -54,12 +58,14 @@ export function runBptt(model: Model, data: SequenceData, buffers?: TraceBuffers
   const { x, y, hasY } = data;
   const T = x.length;
   const out: TraceBuffers = buffers ?? { s: new Float64Array(T), h: new Float64Array(T), dL_ds: new Float64Array(T) };
-  const k = new Float64Array(SLOTS);
-  k[W] = model.w; k[V] = model.v; k[B] = model.b; k[U] = model.u; k[C] = model.c; k[H0] = model.h0;
   // `mean` scales each ∂ℓ/∂ŷ by 1/N, so it counts the targets first; for `sum` the backward pass
   // counts them on the way.
-  k[SCALE] = reductionScale(model.reduction, model.reduction === 'mean' ? countTargets(hasY) : 0);
-  const p: Pass = { x, y, hasY, s: out.s, h: out.h, dL_ds: out.dL_ds, k };
+  const scale = reductionScale(model.reduction, model.reduction === 'mean' ? countTargets(hasY) : 0);
+  const { w, v, b, u, c, h0 } = model;
+  const p: Pass = {
+    x, y, hasY, s: out.s, h: out.h, dL_ds: out.dL_ds, w, v, b, u, c, h0, scale,
+    L: 0, dL_dw: 0, dL_dv: 0, dL_db: 0, dL_du: 0, dL_dc: 0, nTargets: 0, bad: 0,
+  };
   const lastTargetT = lastTargetStep(hasY);
   const iLast = (lastTargetT ?? 0) - 1;
 
@@ -72,8 +78,7 @@ export function runBptt(model: Model, data: SequenceData, buffers?: TraceBuffers
   const ell = lossCode(model.loss);
   for (let i = iLast; i >= 0; i -= BLOCK) backward(theta, ell, p, iLast, i, Math.max(i - BLOCK + 1, 0));
 
-  const sums = { L: k[SUM_L], dL_dw: k[SUM_W], dL_dv: k[SUM_V], dL_db: k[SUM_B], dL_du: k[SUM_U], dL_dc: k[SUM_C], nTargets: k[N_TARGETS] };
-  return makeTrace(model, data, out, sums, lastTargetT, k[BAD] !== 0);
+  return makeTrace(model, data, out, p, lastTargetT, p.bad !== 0);
 }
 
 /**
@@ -82,10 +87,10 @@ export function runBptt(model: Model, data: SequenceData, buffers?: TraceBuffers
  * written into p.dL_ds[i], where the backward pass multiplies it in and overwrites it with ∂L/∂s_t.
  */
 function forward(phi: Act, p: Pass, iLo: number, iHi: number): void {
-  const { x, s, h, k } = p;
+  const { x, s, h } = p;
   const phiPrime = p.dL_ds; // holds φ'(s_t) until the backward pass
-  const w = k[W], v = k[V], b = k[B], u = k[U], c = k[C];
-  let hPrev = iLo > 0 ? h[iLo - 1] : k[H0];
+  const w = p.w * 1, v = p.v * 1, b = p.b * 1, u = p.u * 1, c = p.c * 1; // plain doubles (see above)
+  let hPrev = iLo > 0 ? h[iLo - 1] : p.h0 * 1;
   let bad = 0;
   switch (phi) {
     case Act.Tanh:
@@ -124,7 +129,7 @@ function forward(phi: Act, p: Pass, iLo: number, iHi: number): void {
       }
       break;
   }
-  k[BAD] += bad;
+  p.bad += bad;
 }
 
 /**
@@ -139,10 +144,11 @@ function forward(phi: Act, p: Pass, iLo: number, iHi: number): void {
  * identity φ (the dispatching calls in the other arm still cost the whole loop), so two loops.
  */
 function backward(theta: Act, ell: Loss, p: Pass, iLast: number, iHi: number, iLo: number): void {
-  const { x, y, hasY, h, dL_ds, k } = p;
-  const scale = k[SCALE], w = k[W], u = k[U], c = k[C], h0 = k[H0];
-  let L = k[SUM_L], dL_dw = k[SUM_W], dL_dv = k[SUM_V], dL_db = k[SUM_B], dL_du = k[SUM_U], dL_dc = k[SUM_C];
-  let nTargets = k[N_TARGETS], bad = k[BAD];
+  const { x, y, hasY, h, dL_ds } = p;
+  const scale = p.scale * 1, w = p.w * 1, u = p.u * 1, c = p.c * 1, h0 = p.h0 * 1; // plain doubles (see above)
+  // The running sums so far, as plain doubles too.
+  let L = p.L * 1, dL_dw = p.dL_dw * 1, dL_dv = p.dL_dv * 1, dL_db = p.dL_db * 1, dL_du = p.dL_du * 1, dL_dc = p.dL_dc * 1;
+  let nTargets = p.nTargets * 1, bad = p.bad * 1;
   let dL_ds_next = iHi < iLast ? dL_ds[iHi + 1] : 0;
   if (theta === Act.Identity && ell === Loss.Squared) {
     for (let i = iHi; i >= iLo; i--) {
@@ -199,6 +205,6 @@ function backward(theta: Act, ell: Loss, p: Pass, iLast: number, iHi: number, iL
       dL_ds_next = dL_dst;
     }
   }
-  k[SUM_L] = L; k[SUM_W] = dL_dw; k[SUM_V] = dL_dv; k[SUM_B] = dL_db; k[SUM_U] = dL_du; k[SUM_C] = dL_dc;
-  k[N_TARGETS] = nTargets; k[BAD] = bad;
+  p.L = L; p.dL_dw = dL_dw; p.dL_dv = dL_dv; p.dL_db = dL_db; p.dL_du = dL_du; p.dL_dc = dL_dc;
+  p.nTargets = nTargets; p.bad = bad;
 }
