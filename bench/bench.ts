@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
-import { runBptt, type Model, type SequenceData, type Trace, type TraceBuffers } from '../src/core';
+import { referenceBptt, runBptt, type BpttPass, type Model, type SequenceData, type Trace, type TraceBuffers } from '../src/core';
 import { tanh as coreTanh } from '../src/core/tanh';
 import { parseSequence } from '../src/parse';
 
@@ -108,6 +108,11 @@ function runC(cmd: string[], env?: NodeJS.ProcessEnv): string {
   return execFileSync(cBin, cmd, { encoding: 'utf8', env: env ?? process.env, maxBuffer: 1 << 24 });
 }
 
+/** Whether two traces have the same L and gradients, bit for bit. */
+function sameSums(a: Trace, b: Trace): boolean {
+  return Object.is(a.loss, b.loss) && (['w', 'v', 'b', 'u', 'c', 'h0'] as const).every((k) => Object.is(a.grads[k], b.grads[k]));
+}
+
 /** Checksum agreement between JS and C: max relative difference over L and the 6 gradients. */
 function checksumDiff(tr: Trace, c: CRun): number {
   let m = relDiff(tr.loss, c.L);
@@ -152,16 +157,18 @@ interface CoreRow {
   ratio: number;
   diff: number;
   ok: boolean;
+  /** The reference pass (src/core/reference.ts), ns/step, or NaN where it was not run. */
+  ref: number;
 }
 
-function timeJs(model: Model, data: SequenceData, buffers: TraceBuffers, reps: number, runs: number): { ns: number; trace: Trace } {
+function timeJs(pass: BpttPass, model: Model, data: SequenceData, buffers: TraceBuffers, reps: number, runs: number): { ns: number; trace: Trace } {
   const T = data.x.length;
-  let trace = runBptt(model, data, buffers);
-  for (let k = 1; k < reps; k++) trace = runBptt(model, data, buffers); // warm-up
+  let trace = pass(model, data, buffers);
+  for (let k = 1; k < reps; k++) trace = pass(model, data, buffers); // warm-up
   const samples: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t0 = nowNs();
-    for (let k = 0; k < reps; k++) trace = runBptt(model, data, buffers);
+    for (let k = 0; k < reps; k++) trace = pass(model, data, buffers);
     samples.push((nowNs() - t0) / (T * reps));
   }
   return { ns: median(samples), trace };
@@ -175,6 +182,7 @@ function coreBench(): CoreRow[] {
     const d = gen(1e4);
     const buf = { s: new Float64Array(1e4), h: new Float64Array(1e4), dL_ds: new Float64Array(1e4) };
     for (let i = 0; i < 200; i++) for (const phi of ['tanh', 'identity'] as const) runBptt(benchModel(phi), d, buf);
+    for (let i = 0; i < 50; i++) for (const phi of ['tanh', 'identity'] as const) referenceBptt(benchModel(phi), d);
   }
   const rows: CoreRow[] = [];
   for (const T of Ts) {
@@ -186,20 +194,29 @@ function coreBench(): CoreRow[] {
       const model = benchModel(phi);
       // JS, C, JS, C: each side's figure is the better of its two medians, so a slow phase of the
       // (shared, noisy) machine does not land on one side only.
-      const js = timeJs(model, data, buffers, reps, runs);
+      const js = timeJs(runBptt, model, data, buffers, reps, runs);
       const c1 = JSON.parse(runC(['run', phi, String(T), String(runs)])) as CRun;
-      const js2 = timeJs(model, data, buffers, reps, runs);
+      const js2 = timeJs(runBptt, model, data, buffers, reps, runs);
       const c2 = JSON.parse(runC(['run', phi, String(T), String(runs)])) as CRun;
       const jsNs = Math.min(js.ns, js2.ns);
       const c = c1.nsPerStep <= c2.nsPerStep ? c1 : c2;
       const diff = checksumDiff(js.trace, c);
       const tol = phi === 'identity' ? 1e-12 : 1e-9;
-      const ok = diff <= tol && js.trace.nTargets === c.nTargets && (js.trace.firstNonFinite === null) === !c.nonFinite;
-      rows.push({ phi, T, js: jsNs, c: c.nsPerStep, ratio: jsNs / c.nsPerStep, diff, ok });
+      // The reference pass (its own arrays each call, as it is written), up to T = 10⁶: what the tuning buys.
+      const ref = T <= 1e6 ? timeJs(referenceBptt, model, data, buffers, reps, Math.min(runs, 5)) : null;
+      const refSame = ref === null || sameSums(ref.trace, js.trace);
+      const ok = diff <= tol && js.trace.nTargets === c.nTargets && (js.trace.firstNonFinite === null) === !c.nonFinite && refSame;
+      rows.push({ phi, T, js: jsNs, c: c.nsPerStep, ratio: jsNs / c.nsPerStep, diff, ok, ref: ref ? ref.ns : NaN });
       say(
         `  φ=${phi.padEnd(8)} T=${pad(T.toExponential(0), 5)}  JS ${pad(fmt(jsNs), 7)}  C ${pad(fmt(c.nsPerStep), 7)}  ` +
           `JS/C ${fmt(jsNs / c.nsPerStep)}  checksum Δ ${diff.toExponential(1)} ${ok ? 'ok' : 'MISMATCH'}`,
       );
+      if (ref) {
+        say(
+          `    reference           ${pad(fmt(ref.ns), 7)}            ref/C ${fmt(ref.ns / c.nsPerStep)}  ` +
+            `ref/kernel ${fmt(ref.ns / jsNs)}  L and ∂L/∂θ ${refSame ? 'same bits' : 'DIFFER'}`,
+        );
+      }
     }
   }
   return rows;
@@ -386,8 +403,9 @@ async function main(): Promise<void> {
   say('BPTT Lens benchmark');
   for (const l of machine()) say(l);
   say();
-  say('1. Core: runBptt forward + backward, ns/step (θ=identity, ℓ=squared, reduction=sum; preallocated TraceBuffers,');
-  say('   warm-up, median of 3–7 samples; T < 10⁶ repeated to 10⁶ steps per sample). C: bench/bptt.c, glibc tanh.');
+  say('1. Core: runBptt (the kernel, src/core/kernel.ts) forward + backward, ns/step (θ=identity, ℓ=squared, reduction=sum;');
+  say('   preallocated TraceBuffers, warm-up, median of 3–7 samples; T < 10⁶ repeated to 10⁶ steps per sample).');
+  say('   C: bench/bptt.c, glibc tanh. "reference": referenceBptt (src/core/reference.ts), the plain two-loop pass, T ≤ 10⁶.');
   const core = coreBench();
   say();
   say('2. tanh alone');

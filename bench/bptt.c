@@ -1,5 +1,5 @@
 /*
- * The C baseline for `npm run bench`: the same work as runBptt (src/core/bptt.ts) for
+ * The C baseline for `npm run bench`: the same work as runBptt (src/core/kernel.ts) for
  * θ = identity, ℓ = squared, reduction = sum, with φ = tanh (glibc) or φ = identity, written as
  * the plain loops a C programmer would write. Built by scripts/bench.sh with `gcc -O2 -lm`.
  *

@@ -2,7 +2,7 @@
  * The trace as the CLI and "Export Trace…" write it. Field names are a public interface:
  * tools outside the project read them.
  */
-import { stepValues, type Trace } from './bptt';
+import { stepValues, type Trace } from './trace';
 import { MODEL_KEYS } from './model';
 
 export const STEP_FIELDS = [

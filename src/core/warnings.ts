@@ -6,6 +6,7 @@
  */
 import { Act, act, actCode, dact } from './activations';
 import type { Trace } from './bptt';
+import { reductionScale } from './trace';
 import { Loss, dloss, loss, lossCode } from './losses';
 import { formatNumber } from '../shared/format';
 
@@ -39,19 +40,13 @@ export function traceWarnings(trace: Trace, thresholds: WarningThresholds): Trac
 
 // ---- dead_relu
 
-/** 1/N for `mean`, 1 for `sum`: the factor on each ∂ℓ/∂ŷ, as in the backward pass. */
-function scaleOf(trace: Trace): number {
-  if (trace.model.reduction === 'sum') return 1;
-  return trace.nTargets > 0 ? 1 / trace.nTargets : 0;
-}
-
 /**
  * Does a gradient reach h_t, i.e. is ∂L/∂h_t = ∂L/∂ŷ_t·θ'(u·h_t + c)·u + w·∂L/∂s_{t+1} ≠ 0?
  * The recurrent part is read off the trace; the local part is recomputed only at a target.
  */
 function gradientArrives(trace: Trace, i: number, theta: Act, ell: Loss, scale: number): boolean {
   const { w, u, c } = trace.model;
-  if (i < trace.lastTarget && w * trace.dL_ds[i + 1] !== 0) return true;
+  if (trace.lastTargetT !== null && i < trace.lastTargetT - 1 && w * trace.dL_ds[i + 1] !== 0) return true;
   if (trace.hasY[i] === 0) return false;
   const z = u * trace.h[i] + c;
   const yhat = act(theta, z);
@@ -66,12 +61,12 @@ const span = (from: number, to: number): string => (from === to ? `at t = ${from
  * trace when every ∂L/∂s_t is 0 while L > 0, else as the longest stretch that cuts one off.
  */
 function deadRelu(trace: Trace): TraceWarning | null {
-  const { model, s, h, dL_ds, lastTarget } = trace;
-  if (lastTarget < 0) return null;
+  const { model, s, h, dL_ds, lastTargetT } = trace;
+  if (lastTargetT === null) return null;
   const phi = actCode(model.phi);
   const theta = actCode(model.theta);
   const ell = lossCode(model.loss);
-  const scale = scaleOf(trace);
+  const scale = reductionScale(model.reduction, trace.nTargets);
   const cause = model.phi === 'relu' ? 'relu with s_t ≤ 0' : `${model.phi} saturated`;
 
   // φ'(s_t) = 0 makes ∂L/∂s_t = 0, so only steps with a zero gradient are candidates: a healthy
@@ -83,7 +78,7 @@ function deadRelu(trace: Trace): TraceWarning | null {
   let allZero = true;
   let cuts = 0;
   let bestFrom = -1, bestTo = -1, latestCut = -1;
-  for (let i = lastTarget; i >= 0; ) {
+  for (let i = lastTargetT - 1; i >= 0; ) {
     if (dL_ds[i] !== 0) {
       allZero = false;
       i--;

@@ -25,7 +25,6 @@ export function provideStepHover(store: AnalysisSource, document: vscode.TextDoc
     v,
     T: trace.T,
     model: trace.model,
-    dL_ds_next: i + 1 < trace.T ? trace.dL_ds[i + 1] : null,
     digits: readSettings(document.uri).precision,
     timelineLink: timelineCommandLink(uri, i),
   });

@@ -10,8 +10,6 @@ export interface HoverInput {
   v: StepValues;
   T: number;
   model: Model;
-  /** ∂L/∂s_{t+1}, or null at t = T (where the recurrent part is w·0). */
-  dL_ds_next: number | null;
   /** Significant digits. */
   digits: number;
   /** `command:` link to the timeline at this step, or undefined for no link. */
@@ -33,16 +31,17 @@ function name(text: string): string {
  * without scrolling), then every per-step value in a small table.
  */
 export function hoverMarkdown(input: HoverInput): string {
-  const { v, T, model, dL_ds_next, digits } = input;
+  const { v, T, model, digits } = input;
   const f = (n: number): string => formatNumber(n, digits);
-  const atEnd = dL_ds_next === null;
-  const next = atEnd ? '0' : f(dL_ds_next);
+  // ∂L/∂s_{T+1} = 0: the recurrent part is w·0 at t = T.
+  const atEnd = v.t === T;
+  const next = atEnd ? '0' : f(v.dL_ds_next);
 
   const link = input.timelineLink ? ` · [Show in timeline](${input.timelineLink})` : '';
   const heading = `**Step ${v.t} of ${T}**` + (v.y === null ? ' · no target' : '') + link;
 
   // Hard line breaks (two trailing spaces) keep each equation one compact paragraph.
-  const eq = backwardEquations(v, model, dL_ds_next ?? 0, f, SPACED);
+  const eq = backwardEquations(v, model, v.dL_ds_next, f, SPACED);
   const dh = [
     `**${name(eq.dL_dh.name)}** = ${name(eq.dL_dh.local)} *(local)* + ${name(eq.dL_dh.recurrent)} *(recurrent${atEnd ? ', 0 at t = T' : ''})*  `,
     '`' + `= ${eq.dL_dh.factors}` + '`  ',

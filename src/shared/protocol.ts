@@ -51,7 +51,7 @@ export interface TraceSummary {
   model: Model;
   nTargets: number;
   /** 1-based t of the last step with a target (where the loss is read last), or null when none has one. */
-  lastTarget: number | null;
+  lastTargetT: number | null;
   firstNonFinite: number | null;
   nonFiniteOrigin: NonFiniteOrigin | null;
   /** Largest and smallest non-zero finite |∂L/∂s_t|, or NaN when there is none. */
@@ -98,9 +98,8 @@ export interface DidClearTraceMessage {
 /** The selected step changed (editor cursor, or the webview's own request): everything the table shows. */
 export interface DidSelectStepMessage {
   type: 'didSelectStep';
+  /** With values.dL_ds_next = ∂L/∂s_{t+1} (0 at t = T), which the recurrence for ∂L/∂h_t multiplies by w. */
   values: StepValues;
-  /** ∂L/∂s_{t+1} (0 at t = T), which the recurrence for ∂L/∂h_t multiplies by w. */
-  next_dL_ds: number;
   model: Model;
   /** Whether the webview should bring the step into view (it came from the editor). */
   fromEditor: boolean;

@@ -78,7 +78,7 @@ export class TimelineState {
     // A step asked for with the panel wins; else the kept one; else the last step with a target,
     // so the table and the legends show numbers straight away.
     if (m.select !== null) p.t = Math.min(s.T, Math.max(1, m.select));
-    else if (p.t === null && s.T > 0) p.t = s.lastTarget ?? s.T;
+    else if (p.t === null && s.T > 0) p.t = s.lastTargetT ?? s.T;
     p.uri = s.uri;
     p.T = s.T;
     this.save();

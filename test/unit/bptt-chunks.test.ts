@@ -1,72 +1,15 @@
 /**
- * runBptt runs its loops in blocks of 256 steps, with one forward loop per φ and a backward loop
- * of its own for θ = identity, ℓ = squared (a performance layout, see the note in
- * src/core/bptt.ts). This checks it against the plain single-loop pass, written here with
- * act/dact/loss/dloss directly, bit for bit, across block boundaries and every model choice.
+ * runBptt (src/core/kernel.ts) runs its loops in blocks of 256 steps, with one forward loop per φ
+ * and a backward loop of its own for θ = identity, ℓ = squared (a performance layout, see the note
+ * there). This checks it against the plain two-loop pass, src/core/reference.ts, bit for bit,
+ * across block boundaries and every model choice.
  */
 import * as assert from 'node:assert/strict';
-import { act, actCode, dact, type Act } from '../../src/core/activations';
-import { dloss, loss, lossCode, type Loss } from '../../src/core/losses';
-import { runBptt, stepValues, type SequenceData } from '../../src/core/bptt';
+import { act, dact, type Act } from '../../src/core/activations';
+import { dloss, loss, type Loss } from '../../src/core/losses';
+import { referenceBptt, runBptt, stepValues, type SequenceData } from '../../src/core/bptt';
 import { fillDerived } from '../../src/core/derived';
 import { LOSS_NAMES, PHI_NAMES, REDUCTION_NAMES, THETA_NAMES, type Model } from '../../src/core/model';
-
-/** The straightforward pass: one forward loop, one backward loop, same operations in the same order. */
-function plainBptt(model: Model, data: SequenceData) {
-  const { x, y, hasY } = data;
-  const T = x.length;
-  const { w, v, b, u, c, h0 } = model;
-  const phi = actCode(model.phi);
-  const theta = actCode(model.theta);
-  const ell = lossCode(model.loss);
-  let nTargets = 0;
-  let lastTarget = -1;
-  for (let t = 0; t < T; t++) {
-    if (hasY[t] !== 0) {
-      nTargets++;
-      lastTarget = t;
-    }
-  }
-  const scale = model.reduction === 'sum' ? 1 : nTargets > 0 ? 1 / nTargets : 0;
-  const s = new Float64Array(T);
-  const h = new Float64Array(T);
-  const dL_ds = new Float64Array(T);
-  let hPrev = h0;
-  for (let t = 0; t < T; t++) {
-    const st = w * hPrev + v * x[t] + b;
-    const ht = act(phi, st);
-    s[t] = st;
-    h[t] = ht;
-    hPrev = ht;
-  }
-  let L = 0;
-  let dw = 0, dv = 0, db = 0, du = 0, dc = 0;
-  let next = 0;
-  for (let t = lastTarget; t >= 0; t--) {
-    const ht = h[t];
-    let local = 0;
-    if (hasY[t] !== 0) {
-      const z = u * ht + c;
-      const yhat = act(theta, z);
-      const lt = loss(ell, yhat, y[t]);
-      const dL_dyhat = scale * dloss(ell, yhat, y[t]);
-      const dL_dz = dL_dyhat * dact(theta, z, yhat);
-      local = dL_dz * u;
-      L += lt;
-      du += dL_dz * ht;
-      dc += dL_dz;
-    }
-    const dL_dh = local + (t < lastTarget ? w * next : 0);
-    const dL_dst = dL_dh * dact(phi, s[t], ht);
-    dL_ds[t] = dL_dst;
-    dw += dL_dst * (t > 0 ? h[t - 1] : h0);
-    dv += dL_dst * x[t];
-    db += dL_dst;
-    next = dL_dst;
-  }
-  const Lr = model.reduction === 'mean' ? (nTargets > 0 ? L / nTargets : 0) : L;
-  return { s, h, dL_ds, L: Lr, grads: { w: dw, v: dv, b: db, u: du, c: dc, h0: T > 0 ? w * dL_ds[0] : 0 }, nTargets, lastTarget };
-}
 
 function rng(seed: number): () => number {
   let st = seed >>> 0;
@@ -85,19 +28,19 @@ function assertSameArray(name: string, a: Float64Array, b: Float64Array): void {
   for (let i = 0; i < a.length; i++) if (!sameBits(a[i], b[i])) assert.fail(`${name}[${i}]: ${a[i]} ≠ ${b[i]}`);
 }
 
-/** runBptt against plainBptt, every output bit for bit. */
+/** runBptt against referenceBptt, every output bit for bit. */
 function assertSamePass(what: string, model: Model, data: SequenceData) {
   const got = runBptt(model, data);
-  const want = plainBptt(model, data);
+  const want = referenceBptt(model, data);
   assertSameArray(`${what} s`, got.s, want.s);
   assertSameArray(`${what} h`, got.h, want.h);
   assertSameArray(`${what} dL_ds`, got.dL_ds, want.dL_ds);
-  assert.ok(sameBits(got.loss, want.L), `${what} L: ${got.loss} ≠ ${want.L}`);
+  assert.ok(sameBits(got.loss, want.loss), `${what} L: ${got.loss} ≠ ${want.loss}`);
   for (const key of ['w', 'v', 'b', 'u', 'c', 'h0'] as const) {
     assert.ok(sameBits(got.grads[key], want.grads[key]), `${what} ∂L/∂${key}: ${got.grads[key]} ≠ ${want.grads[key]}`);
   }
   assert.equal(got.nTargets, want.nTargets, `${what} nTargets`);
-  assert.equal(got.lastTarget, want.lastTarget, `${what} lastTarget`);
+  assert.equal(got.lastTargetT, want.lastTargetT, `${what} lastTargetT`);
   return got;
 }
 
@@ -139,7 +82,7 @@ describe('runBptt in blocks = the plain two-loop pass, bit for bit', () => {
             const got = assertSamePass(what, model, data);
             // stepValues reproduces the stored ∂L/∂s_t from its parts, on both sides of a block edge.
             for (const i of [0, 254, 255, 256, 257, T - 1]) {
-              if (i < 0 || i >= T || i > got.lastTarget) continue;
+              if (i < 0 || i >= T || i + 1 > (got.lastTargetT ?? 0)) continue;
               const sv = stepValues(got, i);
               assert.ok(sameBits(sv.dL_dh * sv.phiPrime, got.dL_ds[i]), `${what} stepValues at ${i}`);
             }
@@ -159,14 +102,15 @@ describe('runBptt in blocks = the plain two-loop pass, bit for bit', () => {
     const r = rng(99);
     const x = new Float64Array(T).map(() => -2 + 4 * r());
     const y = new Float64Array(T).map(() => r());
-    for (const lastTarget of [-1, 0, 1, 254, 255, 256, 257, 511, 512, 513, 599]) {
+    // iLast: 0-based index of the last target (−1: none).
+    for (const iLast of [-1, 0, 1, 254, 255, 256, 257, 511, 512, 513, 599]) {
       const hasY = new Uint8Array(T);
-      for (let t = 0; t <= lastTarget; t++) hasY[t] = t === lastTarget || r() < 0.7 ? 1 : 0;
+      for (let i = 0; i <= iLast; i++) hasY[i] = i === iLast || r() < 0.7 ? 1 : 0;
       for (const phi of PHI_NAMES)
         for (const [theta, lossName] of [['identity', 'squared'], ['sigmoid', 'bce']] as const)
           for (const reduction of REDUCTION_NAMES) {
             const model: Model = { w: 0.8, v: 0.6, b: -0.1, u: 1.1, c: 0.05, h0: 0.3, phi, theta, loss: lossName, reduction };
-            assertSamePass(`${phi}/${theta}/${lossName}/${reduction} lastTarget=${lastTarget}`, model, { x, y, hasY });
+            assertSamePass(`${phi}/${theta}/${lossName}/${reduction} last target i=${iLast}`, model, { x, y, hasY });
           }
     }
   });

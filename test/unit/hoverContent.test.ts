@@ -15,7 +15,7 @@ function trace(model: Partial<Model>, x: number[], y: (number | null)[]) {
 describe('hoverMarkdown', () => {
   const tr = trace({ w: 0.9, v: 0.5 }, [1, 0.5, -0.25], [0.4, null, 0.2]);
   const text = (i: number, digits = 6) =>
-    hoverMarkdown({ v: stepValues(tr, i), T: tr.T, model: tr.model, dL_ds_next: i + 1 < tr.T ? tr.dL_ds[i + 1] : null, digits });
+    hoverMarkdown({ v: stepValues(tr, i), T: tr.T, model: tr.model, digits });
 
   it('heads with the step of T', () => {
     assert.match(text(0), /^\*\*Step 1 of 3\*\*/);
@@ -54,7 +54,7 @@ describe('hoverMarkdown', () => {
   it('links to the timeline at the step', () => {
     const link = timelineCommandLink('file:///a/b.csv', 4);
     assert.strictEqual(link, `command:bpttLens.showTimeline?${encodeURIComponent('["file:///a/b.csv",4]')}`);
-    const md = hoverMarkdown({ v: stepValues(tr, 0), T: 3, model: tr.model, dL_ds_next: 0, digits: 6, timelineLink: link });
+    const md = hoverMarkdown({ v: stepValues(tr, 0), T: 3, model: tr.model, digits: 6, timelineLink: link });
     assert.ok(md.startsWith(`**Step 1 of 3** · [Show in timeline](${link})\n`), md);
   });
 });

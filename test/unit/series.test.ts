@@ -161,7 +161,7 @@ describe('timeline data (host side)', () => {
     assert.strictEqual(s.grads.w, trace.grads.w);
     assert.ok(s.logFloor < Math.log10(s.minAbs_dL_ds));
     // Targets at even indices only: the last one is index T − 2, i.e. t = T − 1.
-    assert.strictEqual(s.lastTarget, T - 1);
+    assert.strictEqual(s.lastTargetT, T - 1);
     assert.strictEqual(ts.sum_w[0], trace.grads.w);
   });
 

@@ -113,8 +113,6 @@ export class TraceSeries {
 
   summary(meta: { uri: string; fileName: string; version: number; durationMs: number }): TraceSummary {
     const tr = this.trace;
-    let last = tr.T - 1;
-    while (last >= 0 && tr.hasY[last] === 0) last--;
     return {
       ...meta,
       T: tr.T,
@@ -122,7 +120,7 @@ export class TraceSeries {
       grads: { ...tr.grads },
       model: { ...tr.model },
       nTargets: tr.nTargets,
-      lastTarget: last >= 0 ? last + 1 : null,
+      lastTargetT: tr.lastTargetT,
       firstNonFinite: tr.firstNonFinite,
       nonFiniteOrigin: tr.nonFiniteOrigin ? { ...tr.nonFiniteOrigin } : null,
       maxAbs_dL_ds: this.maxAbs_dL_ds,

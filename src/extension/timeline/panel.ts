@@ -221,7 +221,6 @@ export class TimelinePanel extends Disposable {
     this.post({
       type: 'didSelectStep',
       values: stepValues(trace, t - 1),
-      next_dL_ds: t < trace.T ? trace.dL_ds[t] : 0,
       model: { ...trace.model },
       fromEditor,
     });

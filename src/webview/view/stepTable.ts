@@ -35,7 +35,7 @@ export class StepTablePanel implements Panel {
       ['∂L/∂h_t recurrent', v.dL_dh_recurrent],
       ['∂L/∂h_t', v.dL_dh],
       ['∂L/∂s_t', v.dL_ds],
-      ['∂L/∂s_{t+1}', step.next_dL_ds],
+      ['∂L/∂s_{t+1}', v.dL_ds_next],
       ['∂L/∂s_t·h_{t−1} (into ∂L/∂w)', v.dL_ds * v.hPrev],
       ['∂L/∂s_t·x_t (into ∂L/∂v)', v.dL_ds * v.x],
     ];
@@ -47,7 +47,7 @@ export class StepTablePanel implements Panel {
       el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'quantity'), el('th', { scope: 'col' }, 'value'))),
       el('tbody', {}, ...rows.map(([name, n]) => el('tr', {}, el('th', { scope: 'row' }, name), cell(n)))),
     );
-    const { dL_dh: h, dL_ds: s } = backwardEquations(v, step.model, step.next_dL_ds, (n) => state.fmt(n), COMPACT);
+    const { dL_dh: h, dL_ds: s } = backwardEquations(v, step.model, v.dL_ds_next, (n) => state.fmt(n), COMPACT);
     // The two equations of the backward pass first: they are what the step is about.
     this.root.replaceChildren(
       el(
