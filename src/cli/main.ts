@@ -2,14 +2,14 @@
  * bptt-lens FILE [--json | --csv] — every BPTT quantity of a sequence file, on the command line.
  * Flag and field names are an interface other tools read; change them only with a major version.
  */
-import { readFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import {
   CHOICES, MODEL_KEYS, NUMERIC_KEYS, isNumericKey, runBptt, stepValues, traceCsvChunks, traceJsonChunks,
   type Model, type ModelKey, type Trace,
 } from '../core';
 import { formatNumber } from '../shared/format';
-import { formatFromFileName, parseSequence, type CallerDefaults, type ParsedSequence, type SequenceFormat } from '../parse';
+import { readSequence, traceMemoryProblem } from './readInput';
+import { formatFromFileName, type CallerDefaults, type ParsedSequence, type SequenceFormat } from '../parse';
 
 export const USAGE = `Usage: bptt-lens FILE [options]
 
@@ -102,13 +102,6 @@ function parseArgs(argv: string[]): Options | 'help' {
   return { file, output, rows, format, defaults: defaults as CallerDefaults };
 }
 
-async function readInput(file: string): Promise<string> {
-  if (file !== '-') return readFile(file, 'utf8');
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 /** Writes with backpressure, so a 10⁶-row --json does not pile up in memory. */
 async function writeAll(chunks: Iterable<string>): Promise<void> {
   for (const chunk of chunks) {
@@ -174,16 +167,20 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const { file } = options;
-  let text: string;
+  let parsed: ParsedSequence;
   try {
-    text = await readInput(file);
+    parsed = await readSequence(file, options.format as SequenceFormat, options.defaults);
   } catch (e) {
     process.stderr.write(`${file}: cannot read: ${(e as Error).message}\n`);
     return 2;
   }
-  const parsed = parseSequence(text, options.format as SequenceFormat, options.defaults);
   if (parsed.errors.length > 0) {
     for (const e of parsed.errors) process.stderr.write(`${file}:${e.line + 1}:${e.col + 1}: ${e.message}\n`);
+    return 2;
+  }
+  const memory = traceMemoryProblem(parsed.T);
+  if (memory) {
+    process.stderr.write(`${file}: ${memory}\n`);
     return 2;
   }
   const model: Model = parsed.model;

@@ -10,9 +10,10 @@
  */
 import { parentPort } from 'node:worker_threads';
 import type { Trace } from '../core';
+import { byteChunks, parseSequenceBytesSync } from '../parse';
 import { compute, transferables } from './compute';
 import { seriesData, seriesTransferables } from './timeline/data';
-import { decodeInput, type WorkerRequest, type WorkerResponse } from './workerProtocol';
+import { type WorkerRequest, type WorkerResponse } from './workerProtocol';
 
 /** What the series read of the last result's trace, copied (the trace's own arrays moved to the host). */
 let kept: { id: number; trace: Trace } | undefined;
@@ -28,8 +29,9 @@ function computeRequest(port: NonNullable<typeof parentPort>, req: WorkerRequest
   let reply: WorkerResponse;
   let transfer: ArrayBuffer[] = [];
   try {
-    const text = decodeInput(req.slices ? { slices: req.slices } : { bytes: req.bytes ?? new Uint8Array(0) });
-    const result = compute(text, req.format, req.options);
+    // parsed from the bytes in chunks: no string of the whole file (V8's string limit), same offsets as the text's
+    const chunks = req.slices ?? byteChunks(req.bytes ?? new Uint8Array(0));
+    const result = compute(parseSequenceBytesSync(chunks, req.format, req.options.defaults), req.format, req.options);
     if (result.trace) keep(req.id, result.trace);
     reply = { id: req.id, result };
     transfer = transferables(result);

@@ -153,18 +153,26 @@ function guarded(format: SequenceFormat, defaults: CallerDefaults | undefined, r
   }
 }
 
-/** Parses a sequence file from its bytes (UTF-8) as they come. Never throws; see the module comment for offsets. */
+/**
+ * Parses a sequence file from its bytes (UTF-8) as they come. See the module comment for offsets.
+ * Throws only what reading `chunks` throws (a missing file, say); every problem of the content is a ParseError.
+ */
 export async function parseSequenceBytes(
   chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   format: SequenceFormat,
   defaults?: CallerDefaults,
 ): Promise<ParsedSequence> {
   const feeder = new ByteFeeder(format, defaults);
-  try {
-    for await (const chunk of chunks) feeder.push(chunk);
-  } catch (e) {
-    return failedSequence(format, defaults, e);
+  let failure: unknown;
+  for await (const chunk of chunks) {
+    if (failure !== undefined) continue;
+    try {
+      feeder.push(chunk);
+    } catch (e) {
+      failure = e;
+    }
   }
+  if (failure !== undefined) return failedSequence(format, defaults, failure);
   return guarded(format, defaults, () => feeder.end());
 }
 
