@@ -8,7 +8,7 @@
 import type { CallerDefaults, ParsedSequence, SequenceFormat } from './types';
 import { DelimitedReader } from './csv';
 import { JsonReader } from './json';
-import { SAMPLE, utf16BomMessage } from './encoding';
+import { SAMPLE, utf16HeadMessage } from './encoding';
 import { failedSequence } from './failed';
 
 /** Longest run the readers are given without a place to cut (a line, or a JSON token): well under V8's string limit. */
@@ -110,7 +110,7 @@ class ByteFeeder {
       bytes.set(h, o);
       o += h.length;
     }
-    const utf16 = utf16BomMessage(bytes);
+    const utf16 = utf16HeadMessage(bytes);
     if (utf16) return this.fail(utf16, 0, 0);
     this.text(this.decoder.decode(bytes, { stream: true }), false);
   }

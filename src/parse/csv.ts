@@ -64,9 +64,11 @@ export class DelimitedReader {
   /** Reads text, a run of whole lines (the last block may end without a line break) that starts at offset base. */
   feed(text: string, base: number): void {
     const n = text.length;
-    if (n === 0 || this.failed) return;
-    this.lines.append(text, base);
+    if (n === 0) return;
     this.n = base + n;
+    this.last = text.charCodeAt(n - 1);
+    if (this.failed) return;
+    this.lines.append(text, base);
     const z = text.indexOf('\0');
     if (z >= 0) return this.fail(nulMessage(text, base, z, this.lines), base + z, base + z + 1);
     this.sink.base = base;
@@ -74,8 +76,6 @@ export class DelimitedReader {
     if (base === 0 && text.charCodeAt(0) === 0xfeff) p = this.directiveOffset = 1;
     if (this.phase === 'lead') p = this.lead(text, p, base);
     if (this.phase === 'rows') this.rows(text, p);
-    this.n = base + n;
-    this.last = text.charCodeAt(n - 1);
     this.sink.base = 0;
   }
 

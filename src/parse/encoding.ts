@@ -9,11 +9,12 @@ export const SAMPLE = 1024;
 
 const saveAs = (which: 'LE' | 'BE'): string => `this file is UTF-16 ${which}; save it as UTF-8`;
 
-/** UTF-16 from its byte order mark (bytes FF FE or FE FF), else undefined. */
-export function utf16BomMessage(head: Uint8Array): string | undefined {
+/** UTF-16 from the first bytes of a file: its byte order mark (FF FE or FE FF), or NULs beside ASCII. */
+export function utf16HeadMessage(head: Uint8Array): string | undefined {
   if (head.length >= 2 && head[0] === 0xff && head[1] === 0xfe) return saveAs('LE');
   if (head.length >= 2 && head[0] === 0xfe && head[1] === 0xff) return saveAs('BE');
-  return undefined;
+  const guess = utf16Guess((i) => head[i], Math.min(head.length, SAMPLE));
+  return guess ? saveAs(guess) : undefined;
 }
 
 /**

@@ -11,7 +11,7 @@ import { LineIndex } from './lines';
 import { NUM, scanNumber } from './numbers';
 import { nulMessage } from './encoding';
 import { type ChoiceKey, type FileValues, isChoice, resolveModel, setFileValue, unknownChoiceMessage, unknownKeyMessage } from './resolve';
-import { Column, StepArrays } from './steps';
+import { Column } from './steps';
 import { CheckList, ClaimBuilder, NO_CLAIM, significantDigits } from './checks';
 import { type Frame, JsonTokenReader, T_FALSE, T_NULL, T_NUMBER, T_STRING, T_TRUE } from './jsonSyntax';
 
@@ -49,7 +49,11 @@ const describeOpen = (array: boolean): string => (array ? 'an array' : 'an objec
 export class JsonReader extends JsonTokenReader {
   private readonly sink = new ErrorSink();
   private readonly lines = new LineIndex();
-  private readonly steps = new StepArrays(0);
+  // x, with each step's line and offsets (rowStart/rowEnd are copies of xStart/xEnd for JSON)
+  private readonly x = new Column(Float64Array);
+  private readonly line = new Column(Int32Array);
+  private readonly xStart = new Column(Int32Array);
+  private readonly xEnd = new Column(Int32Array);
   private readonly file: FileValues = {};
   private readonly checks = new CheckList();
   private n = 0;
@@ -83,9 +87,10 @@ export class JsonReader extends JsonTokenReader {
 
   /** Reads text, the part of the whole text starting at offset base (see JsonCutter for where blocks may end). */
   feed(text: string, base: number): void {
-    if (text.length === 0 || this.stopped) return;
-    this.lines.append(text, base);
+    if (text.length === 0) return;
     this.n = base + text.length;
+    if (this.stopped) return;
+    this.lines.append(text, base);
     const z = text.indexOf('\0');
     if (z >= 0) return this.fail(nulMessage(text, base, z, this.lines), base + z, base + z + 1);
     // jsonc-parser does not skip a BOM: blank it out (same length, so offsets are unchanged).
@@ -220,7 +225,7 @@ export class JsonReader extends JsonTokenReader {
 
   /** An array/object element of x, y or a claim ends at `end`. */
   private closeElement(parent: Frame, end: number): void {
-    if (parent.role === X) this.steps.setXEnd(this.steps.length - 1, end);
+    if (parent.role === X) this.xEnd.a[this.xEnd.length - 1] = end;
     else if (parent.role === Y) this.yEnd.a[this.yEnd.length - 1] = end;
     else if (parent.role === CLAIM) this.claims.get(parent.key)!.setLastEnd(end);
   }
@@ -288,7 +293,10 @@ export class JsonReader extends JsonTokenReader {
     let ln = this.ln;
     while (ln + 1 < lines.count && lines.starts[ln + 1] <= start) ln++;
     this.ln = ln;
-    this.steps.push(v, NaN, 0, ln, start, end, -1, -1, start, end);
+    this.x.push(v);
+    this.line.push(ln);
+    this.xStart.push(start);
+    this.xEnd.push(end);
   }
 
   private pushY(v: number, has: number, start: number, end: number): void {
@@ -303,8 +311,7 @@ export class JsonReader extends JsonTokenReader {
     // after a syntax error, arrays/objects still open as elements end where the text does
     for (let i = 1; i < this.stack.length; i++) this.closeElement(this.stack[i - 1], this.n);
     const { model, modelSource } = resolveModel(this.file, this.defaults);
-    const steps = this.steps.finish();
-    const T = steps.T;
+    const T = this.x.length;
     this.checkTargets(model);
     if (this.rootStart >= 0 && !this.seen.has('x')) {
       this.report('missing "x": expected an array of inputs, e.g. "x": [0.5, 1]', this.rootStart, this.rootStart + 1);
@@ -326,6 +333,8 @@ export class JsonReader extends JsonTokenReader {
         c.rangeEnd,
       );
     }
+    const xStart = this.xStart.fit(T, 0);
+    const xEnd = this.xEnd.fit(T, 0);
     const columns: string[] = [];
     if (this.seen.has('x')) columns.push('x');
     if (this.seen.has('y')) columns.push('y');
@@ -335,7 +344,13 @@ export class JsonReader extends JsonTokenReader {
       modelSource,
       hasDirective: this.hasDirective,
       directiveOffset: this.rootStart >= 0 ? this.rootStart + 1 : 0,
-      ...steps,
+      T,
+      x: this.x.fit(T, NaN),
+      line: this.line.fit(T, 0),
+      xStart,
+      xEnd,
+      rowStart: xStart.slice(),
+      rowEnd: xEnd.slice(),
       y: this.y.fit(T, NaN),
       hasY: this.hasY.fit(T, 0),
       yStart: this.yStart.fit(T, -1),
@@ -351,7 +366,7 @@ export class JsonReader extends JsonTokenReader {
   /** Targets outside [0, 1] are errors under the bce loss (known only once the whole "bptt" is read). */
   private checkTargets(model: Model): void {
     if (model.loss !== 'bce') return;
-    const T = this.steps.length;
+    const T = this.x.length;
     for (let i = 0; i < this.yOut.length; i++) {
       const t = this.yOut.a[i];
       if (t >= T) continue;
