@@ -67,6 +67,8 @@ export class JsonReader extends JsonTokenReader {
   private readonly yOut = new Column(Int32Array);
   private readonly yOutText: string[] = [];
   private readonly claims = new Map<string, ClaimBuilder>();
+  /** The claim array being read (they are top-level, so one at a time). */
+  private claim: ClaimBuilder | undefined;
   private readonly seen = new Set<string>();
   private readonly seenBptt = new Set<string>();
   /** Messages to report over an array/object once it closes (it is not what its key needs), by depth. */
@@ -163,7 +165,7 @@ export class JsonReader extends JsonTokenReader {
       case Y:
         return `y[${parent.count}] must be a number or null, got `;
       case CLAIM:
-        return `${parent.key}[${parent.count}] must be a number or null, got `;
+        return `${this.claim!.name}[${parent.count}] must be a number or null, got `;
       case CHECK:
       case CHECK_LIST:
         return `"check" entry ${quote(this.checkKey(parent).key)} must be a formula string, a number, or a list of them, got `;
@@ -193,12 +195,13 @@ export class JsonReader extends JsonTokenReader {
       else if (k === 'check' && !array) role = CHECK;
       else if (this.isClaim(k) && array) {
         role = CLAIM;
-        this.claims.set(k, new ClaimBuilder(k));
+        this.claim = new ClaimBuilder(k);
+        this.claims.set(k, this.claim);
       }
     } else if (parent.role === CHECK && array) role = CHECK_LIST;
     else if (parent.role === X) this.pushX(NaN, start, -1);
     else if (parent.role === Y) this.pushY(NaN, 0, start, -1);
-    else if (parent.role === CLAIM) this.claims.get(parent.key)!.push(NaN, NO_CLAIM, start, -1);
+    else if (parent.role === CLAIM) this.claim!.push(NaN, NO_CLAIM, start, -1);
     const need = role === SKIP ? this.need(parent) : undefined;
     this.bad[this.stack.length] = need === undefined ? undefined : need + (parent ? describeOpen(array) : '');
     return role;
@@ -214,9 +217,8 @@ export class JsonReader extends JsonTokenReader {
       this.yRange = [f.start, end];
       this.yArray = true;
     } else if (f.role === CLAIM) {
-      const c = this.claims.get(parent!.key)!;
-      c.rangeStart = f.start;
-      c.rangeEnd = end;
+      this.claim!.rangeStart = f.start;
+      this.claim!.rangeEnd = end;
     }
     if (!parent) return;
     if (parent.role === ROOT && parent.key === 'bptt' && this.bpttProp) this.bpttProp[1] = end;
@@ -227,7 +229,7 @@ export class JsonReader extends JsonTokenReader {
   private closeElement(parent: Frame, end: number): void {
     if (parent.role === X) this.xEnd.a[this.xEnd.length - 1] = end;
     else if (parent.role === Y) this.yEnd.a[this.yEnd.length - 1] = end;
-    else if (parent.role === CLAIM) this.claims.get(parent.key)!.setLastEnd(end);
+    else if (parent.role === CLAIM) this.claim!.setLastEnd(end);
   }
 
   protected onScalar(parent: Frame | undefined, tok: number, text: string, local: number, len: number, start: number, value: string): void {
@@ -255,7 +257,7 @@ export class JsonReader extends JsonTokenReader {
       return this.pushY(v, numeric ? 1 : 0, start, end);
     }
     if (role === CLAIM) {
-      const claim = this.claims.get(parent!.key)!;
+      const claim = this.claim!;
       if (!numeric && tok !== T_NULL) this.report(this.need(parent)! + describe(tok, value), start, end);
       const digits = tok === T_NUMBER ? significantDigits(text, local, local + len) : numeric ? 0 : NO_CLAIM;
       return claim.push(v, digits, start, end);
