@@ -5,7 +5,7 @@
  * For CSV and JSON files of 10 and 100 MB (generated in the OS temp directory):
  * - MB/s of parseSequence on the text, and of parseSequenceBytes on the file read in 1 MB chunks;
  * - bytes per element beyond the arrays produced: in a child process, the live memory (V8 heap +
- *   ArrayBuffers, after a full GC) is sampled at every chunk of a bytes parse; its peak, less the
+ *   external memory such as ArrayBuffers, after full collections) is sampled at every chunk of a bytes parse; its peak, less the
  *   baseline, the 1 MB chunk and the result's arrays, divided by the elements read (CSV: rows,
  *   JSON: x and y elements).
  * With --big: the CLI (dist/cli.js) on a 600 MB CSV under --max-old-space-size=2048, a 100 MB JSON
@@ -65,10 +65,12 @@ function producedBytes(p: ParsedSequence): number {
   return n;
 }
 
+/** V8 heap + memory outside it (ArrayBuffers), after full collections (--single-threaded-gc frees buffers at once). */
 function live(): number {
   gc?.();
+  gc?.();
   const m = process.memoryUsage();
-  return m.heapUsed + m.arrayBuffers;
+  return m.heapUsed + m.external;
 }
 
 /** Child: peak live memory while parsing `file` from bytes; prints JSON. */
@@ -122,7 +124,7 @@ async function main(): Promise<void> {
       const file = join(dir, `bptt-parse-bench-${mb}.${format}`);
       generate(format, mb, file);
       const t = await timeParse(file, format);
-      const out = execFileSync(process.execPath, ['--expose-gc', __filename, '--child', file, format], { encoding: 'utf8' });
+      const out = execFileSync(process.execPath, ['--expose-gc', '--single-threaded-gc', __filename, '--child', file, format], { encoding: 'utf8' });
       const m = JSON.parse(out) as { elements: number; produced: number; peak: number; after: number };
       const beyond = (m.peak - m.produced) / m.elements;
       console.log(
