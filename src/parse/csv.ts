@@ -12,10 +12,10 @@ import { nulMessage } from './encoding';
 import { NUM, scanNumber } from './numbers';
 import { type FileValues, resolveModel } from './resolve';
 import { StepArrays } from './steps';
-import { CheckList, ClaimBuilder, NO_CLAIM, readCheckLine, significantDigits } from './checks';
+import { CheckList, ClaimBuilder, readCheckLine } from './checks';
 import {
   COMMA, CR, HASH, LF, QUOTE, SEMI, SPACE, TAB, describeColumns, detectDelimiter, isBlank, lineEndFrom,
-  nextLineStart, notANumberMessage, plural, readQuoted, skipBlanks, splitLine,
+  nextLineStart, notANumberMessage, plural, readClaimCells, readQuoted, skipBlanks, splitLine,
 } from './csvCells';
 
 /** Reads a CSV/TSV sequence from blocks of whole lines (feed), then builds the result (finish). Never throws. */
@@ -285,29 +285,12 @@ export class DelimitedReader {
           }
         }
       }
-      if (nclaims > 0) this.claimCells(text, broken);
+      if (nclaims > 0) readClaimCells(text, base, this.claims, claimS, claimE, delim, broken ? undefined : sink);
       steps.push(xv, yv, hy, line, base + xs, base + xe, ys < 0 ? -1 : base + ys, ys < 0 ? -1 : base + ye, base + rs, base + re);
       p = nextLineStart(text, re, n);
       line++;
     }
     this.line = line;
-  }
-
-  /** The claim cells of one row: a number (with its digits), empty (no claim), or an error. */
-  private claimCells(text: string, broken: boolean): void {
-    const base = this.sink.base;
-    for (let k = 0; k < this.claims.length; k++) {
-      const s = this.claimS[k];
-      const e = this.claimE[k];
-      const claim = this.claims[k];
-      if (s < 0) claim.push(NaN, NO_CLAIM, -1, -1);
-      else if (s === e) claim.push(NaN, NO_CLAIM, base + s, base + e);
-      else if (scanNumber(text, s, e)) claim.push(NUM[0], significantDigits(text, s, e), base + s, base + e);
-      else {
-        if (!broken) this.sink.add(notANumberMessage(claim.name, text, s, e, this.delim), s, e);
-        claim.push(NaN, NO_CLAIM, base + s, base + e);
-      }
-    }
   }
 
   /** The input cannot be read: this error alone is reported, and nothing more is read. */

@@ -1,6 +1,8 @@
 /** The cell-level pieces of the CSV/TSV reader (csv.ts): line ends, quoted cells, the delimiter, messages. */
 import type { SequenceFormat } from './types';
 import { type ErrorSink, quote } from './errors';
+import { type ClaimBuilder, NO_CLAIM, significantDigits } from './checks';
+import { NUM, scanNumber } from './numbers';
 
 export const TAB = 9;
 export const LF = 10;
@@ -154,4 +156,29 @@ export function notANumberMessage(name: string, text: string, s: number, e: numb
   if (delim === SEMI && /^[+-]?\d+,\d+$/.test(raw)) hint = ' (use "." as the decimal point)';
   else if (/^[+-]?\d[\d_]*_\d/.test(raw)) hint = ' (digit separators "_" are not allowed)';
   return `${name}: ${quote(raw)} is not a number${hint}`;
+}
+
+/**
+ * The claim cells of one row, text[s[k], e[k]) for claim k (s[k] = -1: the row has no such cell): a
+ * number (with its digits), empty (no claim), or an error (reported to sink unless it is undefined).
+ */
+export function readClaimCells(
+  text: string,
+  base: number,
+  claims: ClaimBuilder[],
+  s: Int32Array,
+  e: Int32Array,
+  delim: number,
+  sink: ErrorSink | undefined,
+): void {
+  for (let k = 0; k < claims.length; k++) {
+    const claim = claims[k];
+    if (s[k] < 0) claim.push(NaN, NO_CLAIM, -1, -1);
+    else if (s[k] === e[k]) claim.push(NaN, NO_CLAIM, base + s[k], base + e[k]);
+    else if (scanNumber(text, s[k], e[k])) claim.push(NUM[0], significantDigits(text, s[k], e[k]), base + s[k], base + e[k]);
+    else {
+      sink?.add(notANumberMessage(claim.name, text, s[k], e[k], delim), s[k], e[k]);
+      claim.push(NaN, NO_CLAIM, base + s[k], base + e[k]);
+    }
+  }
 }

@@ -3,15 +3,15 @@
  * numbers go straight into typed arrays with their offsets (no tree), so memory beyond the result is
  * a few bytes per line and per out-of-range target.
  */
-import { isModelKey, isNumericKey, type Model } from '../core/model';
+import { isModelKey, isNumericKey } from '../core/model';
 import type { CallerDefaults, DirectiveLayout, ParsedSequence } from './types';
 import { CLAIM_NAMES } from './types';
-import { ErrorSink, MAX_ERRORS, quote } from './errors';
+import { ErrorSink, quote } from './errors';
 import { LineIndex } from './lines';
 import { NUM, scanNumber } from './numbers';
 import { nulMessage } from './encoding';
 import { type ChoiceKey, type FileValues, isChoice, resolveModel, setFileValue, unknownChoiceMessage, unknownKeyMessage } from './resolve';
-import { Column } from './steps';
+import { JsonSteps } from './jsonSteps';
 import { CheckList, ClaimBuilder, NO_CLAIM, significantDigits } from './checks';
 import { type Frame, JsonTokenReader, T_FALSE, T_NULL, T_NUMBER, T_STRING, T_TRUE } from './jsonSyntax';
 
@@ -49,23 +49,10 @@ const describeOpen = (array: boolean): string => (array ? 'an array' : 'an objec
 export class JsonReader extends JsonTokenReader {
   private readonly sink = new ErrorSink();
   private readonly lines = new LineIndex();
-  // x, with each step's line and offsets (rowStart/rowEnd are copies of xStart/xEnd for JSON)
-  private readonly x = new Column(Float64Array);
-  private readonly line = new Column(Int32Array);
-  private readonly xStart = new Column(Int32Array);
-  private readonly xEnd = new Column(Int32Array);
+  private readonly steps = new JsonSteps(this.lines);
   private readonly file: FileValues = {};
   private readonly checks = new CheckList();
   private n = 0;
-  private ln = 0; // the line of the last x element (they come in order)
-  // y, read apart from x (either may come first)
-  private readonly y = new Column(Float64Array);
-  private readonly hasY = new Column(Uint8Array);
-  private readonly yStart = new Column(Int32Array);
-  private readonly yEnd = new Column(Int32Array);
-  /** Steps whose y is outside [0, 1] (an error only if the loss turns out to be bce), and the first ones' texts. */
-  private readonly yOut = new Column(Int32Array);
-  private readonly yOutText: string[] = [];
   private readonly claims = new Map<string, ClaimBuilder>();
   /** The claim array being read (they are top-level, so one at a time). */
   private claim: ClaimBuilder | undefined;
@@ -199,8 +186,8 @@ export class JsonReader extends JsonTokenReader {
         this.claims.set(k, this.claim);
       }
     } else if (parent.role === CHECK && array) role = CHECK_LIST;
-    else if (parent.role === X) this.pushX(NaN, start, -1);
-    else if (parent.role === Y) this.pushY(NaN, 0, start, -1);
+    else if (parent.role === X) this.steps.pushX(NaN, start, -1);
+    else if (parent.role === Y) this.steps.pushY(NaN, 0, start, -1);
     else if (parent.role === CLAIM) this.claim!.push(NaN, NO_CLAIM, start, -1);
     const need = role === SKIP ? this.need(parent) : undefined;
     this.bad[this.stack.length] = need === undefined ? undefined : need + (parent ? describeOpen(array) : '');
@@ -227,8 +214,8 @@ export class JsonReader extends JsonTokenReader {
 
   /** An array/object element of x, y or a claim ends at `end`. */
   private closeElement(parent: Frame, end: number): void {
-    if (parent.role === X) this.xEnd.a[this.xEnd.length - 1] = end;
-    else if (parent.role === Y) this.yEnd.a[this.yEnd.length - 1] = end;
+    if (parent.role === X) this.steps.endX(end);
+    else if (parent.role === Y) this.steps.endY(end);
     else if (parent.role === CLAIM) this.claim!.setLastEnd(end);
   }
 
@@ -246,15 +233,11 @@ export class JsonReader extends JsonTokenReader {
     if (role === X) {
       if (tok === T_NULL) this.report(`x[${parent!.count}] is null; every step needs an x value`, start, end);
       else if (!numeric) this.report(this.need(parent)! + describe(tok, value), start, end);
-      return this.pushX(v, start, end);
+      return this.steps.pushX(v, start, end);
     }
     if (role === Y) {
       if (!numeric && tok !== T_NULL) this.report(this.need(parent)! + describe(tok, value), start, end);
-      if (numeric && (v < 0 || v > 1)) {
-        this.yOut.push(parent!.count);
-        if (this.yOutText.length <= MAX_ERRORS) this.yOutText.push(text.substr(local, len));
-      }
-      return this.pushY(v, numeric ? 1 : 0, start, end);
+return this.steps.pushY(v, numeric ? 1 : 0, start, end, text.substr(local, len));
     }
     if (role === CLAIM) {
       const claim = this.claim!;
@@ -290,37 +273,20 @@ export class JsonReader extends JsonTokenReader {
     }
   }
 
-  private pushX(v: number, start: number, end: number): void {
-    const lines = this.lines;
-    let ln = this.ln;
-    while (ln + 1 < lines.count && lines.starts[ln + 1] <= start) ln++;
-    this.ln = ln;
-    this.x.push(v);
-    this.line.push(ln);
-    this.xStart.push(start);
-    this.xEnd.push(end);
-  }
-
-  private pushY(v: number, has: number, start: number, end: number): void {
-    this.y.push(has ? v : NaN);
-    this.hasY.push(has);
-    this.yStart.push(start);
-    this.yEnd.push(end);
-  }
-
   finish(): ParsedSequence {
     this.readEnd(this.n);
     // after a syntax error, arrays/objects still open as elements end where the text does
     for (let i = 1; i < this.stack.length; i++) this.closeElement(this.stack[i - 1], this.n);
     const { model, modelSource } = resolveModel(this.file, this.defaults);
-    const T = this.x.length;
-    this.checkTargets(model);
+    const steps = this.steps.finish();
+    const T = steps.T;
+    if (model.loss === 'bce') this.steps.targetsOutside01((m, s, e) => this.report(m, s, e));
     if (this.rootStart >= 0 && !this.seen.has('x')) {
       this.report('missing "x": expected an array of inputs, e.g. "x": [0.5, 1]', this.rootStart, this.rootStart + 1);
     }
     if (this.xArray && T === 0) this.report('empty sequence: "x" has no elements', ...this.xRange!);
-    if (this.yArray && this.xArray && this.y.length !== T) {
-      const k = this.y.length;
+    if (this.yArray && this.xArray && this.steps.yLength !== T) {
+      const k = this.steps.yLength;
       this.report(
         `"y" has ${k} element${k === 1 ? '' : 's'} but "x" has ${T}; they must be the same length (use null for steps without a target)`,
         ...this.yRange!,
@@ -335,8 +301,6 @@ export class JsonReader extends JsonTokenReader {
         c.rangeEnd,
       );
     }
-    const xStart = this.xStart.fit(T, 0);
-    const xEnd = this.xEnd.fit(T, 0);
     const columns: string[] = [];
     if (this.seen.has('x')) columns.push('x');
     if (this.seen.has('y')) columns.push('y');
@@ -346,35 +310,13 @@ export class JsonReader extends JsonTokenReader {
       modelSource,
       hasDirective: this.hasDirective,
       directiveOffset: this.rootStart >= 0 ? this.rootStart + 1 : 0,
-      T,
-      x: this.x.fit(T, NaN),
-      line: this.line.fit(T, 0),
-      xStart,
-      xEnd,
-      rowStart: xStart.slice(),
-      rowEnd: xEnd.slice(),
-      y: this.y.fit(T, NaN),
-      hasY: this.hasY.fit(T, 0),
-      yStart: this.yStart.fit(T, -1),
-      yEnd: this.yEnd.fit(T, -1),
+      ...steps,
       columns,
       checks: this.checks.finish(this.lines),
       claimColumns: [...this.claims.values()].map((c) => c.finish(T)),
       errors: this.sink.finish(this.n, this.lines),
       ...(this.rootStart >= 0 ? { directiveLayout: this.layout() } : {}),
     };
-  }
-
-  /** Targets outside [0, 1] are errors under the bce loss (known only once the whole "bptt" is read). */
-  private checkTargets(model: Model): void {
-    if (model.loss !== 'bce') return;
-    const T = this.x.length;
-    for (let i = 0; i < this.yOut.length; i++) {
-      const t = this.yOut.a[i];
-      if (t >= T) continue;
-      const text = i < this.yOutText.length ? this.yOutText[i] : String(this.y.a[t]);
-      this.report(`y[${t}] = ${text} is outside [0, 1]; the bce loss needs targets between 0 and 1`, this.yStart.a[t], this.yEnd.a[t]);
-    }
   }
 
   /** Where and how a "bptt" property goes into the object so it matches the file's style. */
