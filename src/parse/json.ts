@@ -165,6 +165,10 @@ export class JsonReader extends JsonTokenReader {
     return f.role === CHECK ? f : this.stack[this.stack.length - 2];
   }
 
+  protected override numeric(role: number): boolean {
+    return role === X || role === Y || role === CLAIM;
+  }
+
   protected onOpen(parent: Frame | undefined, array: boolean, start: number): number {
     let role = SKIP;
     if (!parent) {
@@ -219,6 +223,12 @@ export class JsonReader extends JsonTokenReader {
     else if (parent.role === CLAIM) this.claim!.setLastEnd(end);
   }
 
+  protected override onPlainNumber(f: Frame, v: number, text: string, local: number, len: number, start: number): void {
+    if (f.role === X) this.steps.pushX(v, start, start + len);
+    else if (f.role === Y) this.steps.pushY(v, 1, start, start + len, text, local);
+    else this.claim!.push(v, significantDigits(text, local, local + len), start, start + len);
+  }
+
   protected onScalar(parent: Frame | undefined, tok: number, text: string, local: number, len: number, start: number, value: string): void {
     const end = start + len;
     const special = tok === T_STRING ? specialNumber(value) : undefined;
@@ -237,7 +247,7 @@ export class JsonReader extends JsonTokenReader {
     }
     if (role === Y) {
       if (!numeric && tok !== T_NULL) this.report(this.need(parent)! + describe(tok, value), start, end);
-return this.steps.pushY(v, numeric ? 1 : 0, start, end, text.substr(local, len));
+return this.steps.pushY(v, numeric ? 1 : 0, start, end, text, local);
     }
     if (role === CLAIM) {
       const claim = this.claim!;

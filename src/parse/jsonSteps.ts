@@ -43,11 +43,11 @@ export class JsonSteps {
     this.xEnd.push(end);
   }
 
-  /** y[t], or no target (has = 0); text: the number as written, for a message if it is outside [0, 1]. */
-  pushY(v: number, has: number, start: number, end: number, text?: string): void {
+  /** y[t], or no target (has = 0); text[local, local + end - start): as written, for a message if it is outside [0, 1]. */
+  pushY(v: number, has: number, start: number, end: number, text = '', local = 0): void {
     if (has && (v < 0 || v > 1)) {
       this.yOut.push(this.y.length);
-      if (this.yOutText.length <= MAX_ERRORS) this.yOutText.push(text ?? String(v));
+      if (this.yOutText.length <= MAX_ERRORS) this.yOutText.push(text.substr(local, end - start));
     }
     this.y.push(has ? v : NaN);
     this.hasY.push(has);

@@ -6,6 +6,10 @@
  */
 import { createScanner } from 'jsonc-parser';
 import { quote } from './errors';
+import { NUM, scanNumber } from './numbers';
+
+/** 10^0 … 10^22 are exact doubles. */
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
 
 /** Arrays and objects nest at most this deep. */
 export const MAX_DEPTH = 64;
@@ -17,6 +21,7 @@ export const T_OPEN_BRACKET = 3;
 const T_CLOSE_BRACKET = 4;
 const T_COMMA = 5;
 const T_COLON = 6;
+const T_COMMA_CHAR = 44;
 export const T_NULL = 7;
 export const T_TRUE = 8;
 export const T_FALSE = 9;
@@ -119,6 +124,12 @@ export abstract class JsonTokenReader {
     if (this.stopped) return;
     const sc = createScanner(text, false);
     for (;;) {
+      const f = this.stack.length > 0 ? this.stack[this.stack.length - 1] : undefined;
+      if (f !== undefined && f.array && this.numeric(f.role)) {
+        const p = sc.getPosition();
+        const q = this.plainNumbers(f, text, p, base);
+        if (q !== p) sc.setPosition(q);
+      }
       const tok = sc.scan();
       if (tok === T_EOF) return;
       const local = sc.getTokenOffset();
@@ -136,6 +147,86 @@ export abstract class JsonTokenReader {
       this.token(tok, text, local, len, base, tok === T_STRING ? sc.getTokenValue() : '');
       if (this.stopped) return;
     }
+  }
+
+  /** True for arrays of numbers (the subclass's x, y, claims), which are read by the fast path below. */
+  protected numeric(_role: number): boolean {
+    return false;
+  }
+
+  /**
+   * The fast path through an array of numbers: reads `number , number , …` from text[p] while it is
+   * plain (JSON numbers followed by a comma, "]" or white space; spaces, tabs and line breaks
+   * between), exactly as the scanner would, and returns where it stopped. Anything else (a string,
+   * null, "]", an error) is left to the scanner, so the grammar and its errors stay jsonc-parser's.
+   */
+  private plainNumbers(f: Frame, text: string, p: number, base: number): number {
+    const n = text.length;
+    for (;;) {
+      let c = 0;
+      while (p < n && ((c = text.charCodeAt(p)) === 32 || c === 9 || c === 10 || c === 13)) {
+        if (c !== 32 && c !== 9 && this.eol === '') this.eol = c === 13 && text.charCodeAt(p + 1) === 10 ? '\r\n' : c === 13 ? '\r' : '\n';
+        p++;
+      }
+      if (p >= n) return p;
+      if (f.state === A_AFTER) {
+        if (c !== T_COMMA_CHAR) return p;
+        f.state = A_NEXT;
+        p++;
+        continue;
+      }
+      // -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?, then a delimiter; its value read on the way
+      // (Clinger's fast path as in numbers.ts: ≤ 15 digits and a small exponent are exact, else scanNumber)
+      const s = p;
+      let i = c === 45 ? p + 1 : p;
+      let d = text.charCodeAt(i);
+      let mant = 0;
+      let nd = 0;
+      let scale = 0;
+      if (d === 48) i++;
+      else if (d >= 49 && d <= 57) {
+        do {
+          mant = mant * 10 + (d - 48);
+          nd++;
+        } while (++i < n && (d = text.charCodeAt(i)) >= 48 && d <= 57);
+      } else return s;
+      if (text.charCodeAt(i) === 46) {
+        d = text.charCodeAt(++i);
+        if (!(d >= 48 && d <= 57)) return s;
+        do {
+          if (nd > 0 || d !== 48) {
+            mant = mant * 10 + (d - 48);
+            nd++;
+          }
+          scale--;
+        } while (++i < n && (d = text.charCodeAt(i)) >= 48 && d <= 57);
+      }
+      let exact = nd <= 15;
+      if ((text.charCodeAt(i) | 32) === 101) {
+        exact = false;
+        d = text.charCodeAt(++i);
+        if (d === 43 || d === 45) d = text.charCodeAt(++i);
+        if (!(d >= 48 && d <= 57)) return s;
+        while (i < n && (d = text.charCodeAt(++i)) >= 48 && d <= 57);
+      }
+      if (i >= n) return s;
+      d = text.charCodeAt(i);
+      if (d !== T_COMMA_CHAR && d !== 93 && d !== 32 && d !== 9 && d !== 10 && d !== 13) return s;
+      let v: number;
+      if (exact && scale >= -22) v = c === 45 ? -(mant / POW10[-scale]) : mant / POW10[-scale];
+      else {
+        scanNumber(text, s, i);
+        v = NUM[0];
+      }
+      this.onPlainNumber(f, v, text, s, i - s, base + s);
+      this.after(f);
+      p = i;
+    }
+  }
+
+  /** A number the fast path read (value v) in an array of numbers. */
+  protected onPlainNumber(f: Frame, _v: number, text: string, local: number, len: number, start: number): void {
+    this.onScalar(f, T_NUMBER, text, local, len, start, '');
   }
 
   /** The end of the text at offset n. */

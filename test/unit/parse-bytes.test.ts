@@ -200,3 +200,23 @@ describe('parse: hostile shapes', () => {
     assert.deepEqual(plain(parseSequenceBytesSync(chunks, 'csv')), plain(s));
   });
 });
+
+describe('parse JSON: the fast path through arrays of numbers reads every number as Number() does', () => {
+  it('random decimal forms, signs, zeros, exponents and long mantissas', () => {
+    const digits = fc.string({ unit: fc.constantFrom('0', '1', '5', '9'), minLength: 1, maxLength: 22 });
+    const literal = fc
+      .tuple(fc.boolean(), digits, fc.option(digits), fc.option(fc.tuple(fc.constantFrom('e', 'E'), fc.constantFrom('', '+', '-'), fc.integer({ min: 0, max: 330 }))))
+      .map(([neg, int, frac, exp]) => `${neg ? '-' : ''}${int.replace(/^0+(?=\d)/, '')}${frac === null ? '' : '.' + frac}${exp === null ? '' : exp[0] + exp[1] + exp[2]}`);
+    fc.assert(
+      fc.property(fc.array(fc.oneof(literal, fc.double({ noNaN: true, noDefaultInfinity: true }).map(String)), { minLength: 1, maxLength: 20 }), fc.constantFrom(',', ', ', ',\n'), (nums, sep) => {
+        const s = parseSequence(`{"x": [${nums.join(sep)}], "y": [${nums.join(sep)}]}`, 'json');
+        assert.deepEqual(s.errors, []);
+        nums.forEach((n, t) => {
+          assert.ok(Object.is(s.x[t], Number(n)), `${n}: ${s.x[t]} vs ${Number(n)}`);
+          assert.ok(Object.is(s.y[t], Number(n)), n);
+        });
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
