@@ -26,25 +26,48 @@ function lineCut(s: string): number {
   return k + 1;
 }
 
+/** After one of , : [ ] { } a JSON token has ended. */
+function structural(c: number): boolean {
+  return c === 44 || c === 58 || c === 91 || c === 93 || c === 123 || c === 125;
+}
+
 /**
  * Where a JSON text may be cut: after its last , : [ ] { or } outside strings and comments, so that
  * no token spans two blocks. Keeps its state across calls (s grows at the end, loses its start).
+ * Outside strings it jumps from quote to slash with indexOf; only strings and comments go char by char.
  */
 class JsonCutter {
   private state = 0; // 0 text, 1 string, 2 string escape, 3 line comment, 4 block comment, 5 block comment after *, 6 after /
   private scanned = 0; // chars of the current text already scanned
-  private safe = 0;
 
   cut(s: string): number {
+    const n = s.length;
     let st = this.state;
-    let safe = this.safe;
-    for (let i = this.scanned; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      if (st === 6) st = c === 47 ? 3 : c === 42 ? 4 : 0;
-      else if (st === 0) {
-        if (c === 34) st = 1;
-        else if (c === 47) st = 6;
-        else if (c === 44 || c === 58 || c === 91 || c === 93 || c === 123 || c === 125) safe = i + 1;
+    let i = this.scanned;
+    // the text (state 0) runs seen, newest last, to find the last structural character in
+    const runs: number[] = [];
+    let quote = -2;
+    let slash = -2;
+    while (i < n) {
+      if (st === 0) {
+        if (quote !== -1 && quote < i) quote = s.indexOf('"', i);
+        if (slash !== -1 && slash < i) slash = s.indexOf('/', i);
+        let q = n;
+        if (quote >= 0) q = quote;
+        if (slash >= 0 && slash < q) q = slash;
+        runs.push(i, q);
+        if (q >= n) {
+          i = n;
+          break;
+        }
+        st = s.charCodeAt(q) === 34 ? 1 : 6;
+        i = q + 1;
+        continue;
+      }
+      const c = s.charCodeAt(i++);
+      if (st === 6) {
+        st = c === 47 ? 3 : c === 42 ? 4 : 0;
+        if (st === 0) i--; // the character after a lone "/" is text again
       } else if (st === 1) {
         if (c === 92) st = 2;
         else if (c === 34 || c === 10 || c === 13) st = 0;
@@ -56,9 +79,17 @@ class JsonCutter {
       } else if (st === 5) st = c === 47 ? 0 : c === 42 ? 5 : 4;
     }
     this.state = st;
+    let safe = 0;
+    for (let r = runs.length - 2; r >= 0 && safe === 0; r -= 2) {
+      for (let k = runs[r + 1] - 1; k >= runs[r]; k--) {
+        if (structural(s.charCodeAt(k))) {
+          safe = k + 1;
+          break;
+        }
+      }
+    }
     // the caller drops s[0, safe): keep positions relative to what remains
-    this.scanned = s.length - safe;
-    this.safe = 0;
+    this.scanned = n - safe;
     return safe;
   }
 }
