@@ -8,6 +8,9 @@ mkdir -p bench/out
 gcc -O2 -Wall -Wextra -o bench/out/bptt bench/bptt.c -lm
 npx esbuild bench/bench.ts --bundle --platform=node --target=node20 --main-fields=module,main --log-level=warning --outfile=bench/out/bench.js
 node --expose-gc bench/out/bench.js --out bench/out/latest.txt "$@"
+# The parsers: MB/s and bytes per element at 10 and 100 MB (bench/parse-bench.ts; --big: the CLI on 600 MB CSV etc.)
+npx esbuild bench/parse-bench.ts --bundle --platform=node --target=node20 --main-fields=module,main --log-level=warning --outfile=bench/out/parse-bench.js
+node --expose-gc bench/out/parse-bench.js "$@" | tee -a bench/out/latest.txt
 
 # Then the extension in real VS Code (code-server + Chromium): extension-host and timeline-webview
 # figures (BENCHMARKS.md; JSON in test-results/perf/). BPTT_BENCH_VSCODE=0 skips it.

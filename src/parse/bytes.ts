@@ -1,8 +1,8 @@
 /**
- * Sequence files read from bytes, chunk by chunk: UTF-8 is decoded per chunk (a character split
- * between chunks is carried over by the decoder), and the text goes to the readers in blocks that end
- * where a line (CSV/TSV) or a JSON token ends, so no string ever holds the whole file and V8's string
- * length limit never applies. The result is the one parseSequence gives for the decoded text: offsets
+ * Sequence files read from bytes, chunk by chunk: each chunk is cut where a line (CSV/TSV) or a JSON
+ * token ends (an ASCII byte, so never inside a UTF-8 character), decoded, and given to the readers as
+ * one block; the rest is carried to the next chunk. No string ever holds the whole file, so V8's
+ * string length limit never applies. The result is the one parseSequence gives for the decoded text: offsets
  * are UTF-16 code-unit offsets into that text (not byte offsets), lines and columns the same.
  */
 import type { CallerDefaults, ParsedSequence, SequenceFormat } from './types';
@@ -18,12 +18,15 @@ const MAX_CHARS = 0x7fffffff;
 
 type Reader = DelimitedReader | JsonReader;
 
-/** Where a CSV/TSV text may be cut: after its last line break (not between \r and a possible \n). */
-function lineCut(s: string): number {
-  const n = s.length;
-  let k = Math.max(s.lastIndexOf('\n'), s.lastIndexOf('\r'));
-  if (k === n - 1 && s.charCodeAt(k) === 13) k = Math.max(s.lastIndexOf('\n', n - 2), s.lastIndexOf('\r', n - 2));
-  return k + 1;
+/**
+ * Where CSV/TSV bytes may be cut: after the last line break (not after a final \r, whose \n may be
+ * in the next chunk); -1 if none. A byte below 0x80 is always an ASCII character in UTF-8, so a cut
+ * there never splits a character.
+ */
+function lineCut(b: Uint8Array): number {
+  let k = Math.max(b.lastIndexOf(10), b.lastIndexOf(13));
+  if (k === b.length - 1 && b[k] === 13) k = k > 0 ? Math.max(b.lastIndexOf(10, k - 1), b.lastIndexOf(13, k - 1)) : -1;
+  return k < 0 ? -1 : k + 1;
 }
 
 /** After one of , : [ ] { } a JSON token has ended. */
@@ -32,42 +35,37 @@ function structural(c: number): boolean {
 }
 
 /**
- * Where a JSON text may be cut: after its last , : [ ] { or } outside strings and comments, so that
- * no token spans two blocks. Keeps its state across calls (s grows at the end, loses its start).
- * Outside strings it jumps from quote to slash with indexOf; only strings and comments go char by char.
+ * Where JSON bytes may be cut: after the last , : [ ] { or } outside strings and comments, so that
+ * no token spans two blocks; -1 if none. Keeps its state from chunk to chunk. Outside strings it jumps
+ * from quote to slash with indexOf; only strings and comments go byte by byte.
  */
 class JsonCutter {
   private state = 0; // 0 text, 1 string, 2 string escape, 3 line comment, 4 block comment, 5 block comment after *, 6 after /
-  private scanned = 0; // chars of the current text already scanned
 
-  cut(s: string): number {
-    const n = s.length;
+  cut(b: Uint8Array): number {
+    const n = b.length;
     let st = this.state;
-    let i = this.scanned;
-    // the text (state 0) runs seen, newest last, to find the last structural character in
-    const runs: number[] = [];
+    let i = 0;
+    const runs: number[] = []; // the text (state 0) runs, to find the last structural byte in
     let quote = -2;
     let slash = -2;
     while (i < n) {
       if (st === 0) {
-        if (quote !== -1 && quote < i) quote = s.indexOf('"', i);
-        if (slash !== -1 && slash < i) slash = s.indexOf('/', i);
+        if (quote !== -1 && quote < i) quote = b.indexOf(34, i);
+        if (slash !== -1 && slash < i) slash = b.indexOf(47, i);
         let q = n;
         if (quote >= 0) q = quote;
         if (slash >= 0 && slash < q) q = slash;
         runs.push(i, q);
-        if (q >= n) {
-          i = n;
-          break;
-        }
-        st = s.charCodeAt(q) === 34 ? 1 : 6;
+        if (q >= n) break;
+        st = b[q] === 34 ? 1 : 6;
         i = q + 1;
         continue;
       }
-      const c = s.charCodeAt(i++);
+      const c = b[i++];
       if (st === 6) {
         st = c === 47 ? 3 : c === 42 ? 4 : 0;
-        if (st === 0) i--; // the character after a lone "/" is text again
+        if (st === 0) i--; // the byte after a lone "/" is text again
       } else if (st === 1) {
         if (c === 92) st = 2;
         else if (c === 34 || c === 10 || c === 13) st = 0;
@@ -79,29 +77,26 @@ class JsonCutter {
       } else if (st === 5) st = c === 47 ? 0 : c === 42 ? 5 : 4;
     }
     this.state = st;
-    let safe = 0;
-    for (let r = runs.length - 2; r >= 0 && safe === 0; r -= 2) {
-      for (let k = runs[r + 1] - 1; k >= runs[r]; k--) {
-        if (structural(s.charCodeAt(k))) {
-          safe = k + 1;
-          break;
-        }
-      }
+    for (let r = runs.length - 2; r >= 0; r -= 2) {
+      for (let k = runs[r + 1] - 1; k >= runs[r]; k--) if (structural(b[k])) return k + 1;
     }
-    // the caller drops s[0, safe): keep positions relative to what remains
-    this.scanned = n - safe;
-    return safe;
+    return -1;
   }
 }
 
-/** Feeds decoded chunks to a reader in blocks that end where a line or token ends. */
+/**
+ * Feeds a reader block by block. Chunks are cut at the byte level (lineCut, JsonCutter): the bytes
+ * before the cut, after those carried over from earlier chunks, decode to one flat string (fast to
+ * read, unlike a concatenation), and the bytes after it are carried to the next chunk.
+ */
 class ByteFeeder {
   private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
   private readonly reader: Reader;
-  private readonly cutter: (s: string) => number;
+  private readonly cutter: (b: Uint8Array) => number;
+  /** The first bytes, held back until there are enough to tell UTF-16. */
   private head: Uint8Array[] | undefined = [];
-  private headBytes = 0;
-  private pending = '';
+  private carry: Uint8Array[] = [];
+  private carried = 0;
   private base = 0;
   private failed = false;
 
@@ -112,7 +107,7 @@ class ByteFeeder {
     if (format === 'json') {
       this.reader = new JsonReader(defaults);
       const c = new JsonCutter();
-      this.cutter = (s) => c.cut(s);
+      this.cutter = (b) => c.cut(b);
     } else {
       this.reader = new DelimitedReader(format, defaults);
       this.cutter = lineCut;
@@ -122,58 +117,77 @@ class ByteFeeder {
   push(chunk: Uint8Array): void {
     if (this.failed || chunk.length === 0) return;
     if (this.head) {
-      // hold the first bytes back until there are enough to tell UTF-16 by its byte order mark
       this.head.push(chunk);
-      this.headBytes += chunk.length;
-      if (this.headBytes < SAMPLE) return;
-      this.flushHead();
+      this.carried += chunk.length;
+      if (this.carried < SAMPLE) return;
+      chunk = this.takeHead();
+      if (this.failed) return;
+    }
+    const cut = this.cutter(chunk);
+    if (cut < 0) {
+      this.carry.push(chunk);
+      this.carried += chunk.length;
+      if (this.carried > MAX_UNCUT) {
+        const what = this.format === 'json' ? 'a single JSON token' : 'a single line';
+        this.fail(`${what} is longer than ${MAX_UNCUT} bytes; BPTT Lens cannot read it`, this.base, this.base);
+      }
       return;
     }
-    this.text(this.decoder.decode(chunk, { stream: true }), false);
+    this.carry.push(chunk.subarray(0, cut));
+    this.feed(joined(this.carry, this.carried + cut));
+    this.carry = [chunk.subarray(cut)];
+    this.carried = chunk.length - cut;
   }
 
-  private flushHead(): void {
-    const head = this.head ?? [];
+  /** The held-back first bytes as one array (checked for UTF-16), to be read like any chunk. */
+  private takeHead(): Uint8Array {
+    const head = joined(this.head ?? [], this.carried);
     this.head = undefined;
-    const bytes = new Uint8Array(this.headBytes);
-    let o = 0;
-    for (const h of head) {
-      bytes.set(h, o);
-      o += h.length;
-    }
-    const utf16 = utf16HeadMessage(bytes);
-    if (utf16) return this.fail(utf16, 0, 0);
-    this.text(this.decoder.decode(bytes, { stream: true }), false);
+    this.carried = 0;
+    const utf16 = utf16HeadMessage(head);
+    if (utf16) this.fail(utf16, 0, 0);
+    return head;
   }
 
-  private text(s: string, last: boolean): void {
-    const all = this.pending.length > 0 ? this.pending + s : s;
-    const cut = last ? all.length : this.cutter(all);
-    if (this.base + all.length > MAX_CHARS) {
+  private feed(bytes: Uint8Array): void {
+    const text = this.decoder.decode(bytes);
+    if (this.base + text.length > MAX_CHARS) {
       return this.fail('this file is over 2 GiB of text; BPTT Lens reads files of up to 2³¹ − 1 characters', this.base, this.base);
     }
-    if (cut > 0) {
-      this.reader.feed(cut === all.length ? all : all.substring(0, cut), this.base);
-      this.base += cut;
-    }
-    this.pending = cut === all.length ? '' : all.substring(cut);
-    if (this.pending.length > MAX_UNCUT) {
-      const what = this.format === 'json' ? 'a single JSON token' : 'a single line';
-      this.fail(`${what} is longer than ${MAX_UNCUT} characters; BPTT Lens cannot read it`, this.base, this.base);
-    }
+    this.reader.feed(text, this.base);
+    this.base += text.length;
   }
 
   private fail(message: string, start: number, end: number): void {
     this.failed = true;
-    this.pending = '';
+    this.carry = [];
+    this.carried = 0;
     this.reader.fail(message, start, end);
   }
 
   end(): ParsedSequence {
-    if (this.head) this.flushHead();
-    if (!this.failed) this.text(this.decoder.decode(), true);
+    if (this.head) {
+      const head = this.takeHead();
+      if (!this.failed) {
+        this.carry = [head];
+        this.carried = head.length;
+      }
+    }
+    if (!this.failed && this.carried > 0) this.feed(joined(this.carry, this.carried));
     return this.reader.finish();
   }
+}
+
+/** The parts as one array (no copy for one part). */
+function joined(parts: Uint8Array[], length: number): Uint8Array {
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(length);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
 }
 
 function guarded(format: SequenceFormat, defaults: CallerDefaults | undefined, run: () => ParsedSequence): ParsedSequence {
