@@ -4,13 +4,15 @@
  * checked before it is allocated.
  */
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import * as os from 'node:os';
 import { parseSequenceBytes, type CallerDefaults, type ParsedSequence, type SequenceFormat } from '../parse';
 
 /** Parses FILE ("-" for stdin). Throws only when the file cannot be read. */
-export function readSequence(file: string, format: SequenceFormat, defaults: CallerDefaults): Promise<ParsedSequence> {
-  const input = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
-  return parseSequenceBytes(input, format, defaults);
+export async function readSequence(file: string, format: SequenceFormat, defaults: CallerDefaults): Promise<ParsedSequence> {
+  if (file === '-') return parseSequenceBytes(process.stdin, format, defaults);
+  const { size } = await stat(file);
+  return parseSequenceBytes(createReadStream(file, { highWaterMark: 1 << 20 }), format, defaults, size);
 }
 
 /** Bytes per step of a trace (s, h, ∂L/∂s as Float64Array) and of the output's per-chunk buffers, with a margin. */

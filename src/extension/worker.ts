@@ -30,8 +30,9 @@ function computeRequest(port: NonNullable<typeof parentPort>, req: WorkerRequest
   let transfer: ArrayBuffer[] = [];
   try {
     // parsed from the bytes in chunks: no string of the whole file (V8's string limit), same offsets as the text's
+    const size = req.slices ? req.slices.reduce((n, b) => n + b.length, 0) : (req.bytes?.length ?? 0);
     const chunks = req.slices ?? byteChunks(req.bytes ?? new Uint8Array(0));
-    const result = compute(parseSequenceBytesSync(chunks, req.format, req.options.defaults), req.format, req.options);
+    const result = compute(parseSequenceBytesSync(chunks, req.format, req.options.defaults, size), req.format, req.options);
     if (result.trace) keep(req.id, result.trace);
     reply = { id: req.id, result };
     transfer = transferables(result);

@@ -103,13 +103,14 @@ class ByteFeeder {
   constructor(
     private readonly format: SequenceFormat,
     defaults: CallerDefaults | undefined,
+    sizeHint: number,
   ) {
     if (format === 'json') {
       this.reader = new JsonReader(defaults);
       const c = new JsonCutter();
       this.cutter = (b) => c.cut(b);
     } else {
-      this.reader = new DelimitedReader(format, defaults);
+      this.reader = new DelimitedReader(format, defaults, sizeHint);
       this.cutter = lineCut;
     }
   }
@@ -200,14 +201,16 @@ function guarded(format: SequenceFormat, defaults: CallerDefaults | undefined, r
 
 /**
  * Parses a sequence file from its bytes (UTF-8) as they come. See the module comment for offsets.
+ * sizeHint: the file's size in bytes if known (CSV/TSV then sizes its arrays once instead of growing them).
  * Throws only what reading `chunks` throws (a missing file, say); every problem of the content is a ParseError.
  */
 export async function parseSequenceBytes(
   chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   format: SequenceFormat,
   defaults?: CallerDefaults,
+  sizeHint = 0,
 ): Promise<ParsedSequence> {
-  const feeder = new ByteFeeder(format, defaults);
+  const feeder = new ByteFeeder(format, defaults, sizeHint);
   let failure: unknown;
   for await (const chunk of chunks) {
     if (failure !== undefined) continue;
@@ -222,9 +225,14 @@ export async function parseSequenceBytes(
 }
 
 /** parseSequenceBytes for bytes already in memory (the extension's worker). */
-export function parseSequenceBytesSync(chunks: Iterable<Uint8Array>, format: SequenceFormat, defaults?: CallerDefaults): ParsedSequence {
+export function parseSequenceBytesSync(
+  chunks: Iterable<Uint8Array>,
+  format: SequenceFormat,
+  defaults?: CallerDefaults,
+  sizeHint = 0,
+): ParsedSequence {
   return guarded(format, defaults, () => {
-    const feeder = new ByteFeeder(format, defaults);
+    const feeder = new ByteFeeder(format, defaults, sizeHint);
     for (const chunk of chunks) feeder.push(chunk);
     return feeder.end();
   });

@@ -15,7 +15,7 @@ import { StepArrays } from './steps';
 import { CheckList, ClaimBuilder, readCheckLine } from './checks';
 import {
   COMMA, CR, HASH, LF, QUOTE, SEMI, SPACE, TAB, describeColumns, detectDelimiter, isBlank, lineEndFrom,
-  nextLineStart, notANumberMessage, plural, readClaimCells, readQuoted, skipBlanks, splitLine,
+  endOfTextLayout, nextLineStart, notANumberMessage, plural, readClaimCells, readQuoted, skipBlanks, splitLine,
 } from './csvCells';
 
 /** Reads a CSV/TSV sequence from blocks of whole lines (feed), then builds the result (finish). Never throws. */
@@ -54,9 +54,14 @@ export class DelimitedReader {
   private claimS = new Int32Array(0);
   private claimE = new Int32Array(0);
 
+  /**
+   * sizeHint: the whole text's length if known (a file's size in bytes is close enough), to size the
+   * step arrays from the first rows instead of growing them.
+   */
   constructor(
     private readonly format: SequenceFormat,
     private readonly defaults?: CallerDefaults,
+    private sizeHint = 0,
   ) {
     this.reported = format === 'tsv' ? 'tsv' : 'csv';
   }
@@ -175,6 +180,11 @@ export class DelimitedReader {
     // Exact when rows end in \n and there are no blank or comment lines, so finish() need not copy.
     let est = n > p && text.charCodeAt(n - 1) !== LF ? 1 : 0;
     for (let i = text.indexOf('\n', p); i >= 0; i = text.indexOf('\n', i + 1)) est++;
+    if (this.sizeHint > base + n && n > p) {
+      // rows to come, at this block's rows per character (once)
+      est = Math.ceil((est / (n - p)) * (this.sizeHint - base - p) * 1.01);
+      this.sizeHint = 0;
+    }
     steps.ensure(steps.length + est);
     const trimTab = delim !== TAB;
     let line = this.line;
@@ -316,7 +326,7 @@ export class DelimitedReader {
     const layout: DirectiveLayout = this.hasDirective
       ? this.headerStart >= 0
         ? { start: this.headerStart, end: this.headerStart, before: '', after: eol }
-        : this.endOfTextLayout(eol)
+        : endOfTextLayout(this.n, this.last, eol)
       : { start: this.directiveOffset, end: this.directiveOffset, before: '', after: eol };
     const arrays = this.steps.finish();
     return {
@@ -332,13 +342,6 @@ export class DelimitedReader {
       errors: sink.finish(this.n, this.lines),
       directiveLayout: layout,
     };
-  }
-
-  private endOfTextLayout(eol: string): DirectiveLayout {
-    const n = this.n;
-    const last = this.last;
-    const needsBreak = n > 0 && last !== LF && last !== CR && !(n === 1 && last === 0xfeff);
-    return { start: n, end: n, before: needsBreak ? eol : '', after: eol };
   }
 }
 

@@ -1,5 +1,5 @@
 /** The cell-level pieces of the CSV/TSV reader (csv.ts): line ends, quoted cells, the delimiter, messages. */
-import type { SequenceFormat } from './types';
+import type { DirectiveLayout, SequenceFormat } from './types';
 import { type ErrorSink, quote } from './errors';
 import { type ClaimBuilder, NO_CLAIM, significantDigits } from './checks';
 import { NUM, scanNumber } from './numbers';
@@ -181,4 +181,10 @@ export function readClaimCells(
       claim.push(NaN, NO_CLAIM, base + s[k], base + e[k]);
     }
   }
+}
+
+/** Where a directive goes in a text of n characters ending with `last` that has directives but no header: at the end. */
+export function endOfTextLayout(n: number, last: number, eol: string): DirectiveLayout {
+  const needsBreak = n > 0 && last !== LF && last !== CR && !(n === 1 && last === 0xfeff);
+  return { start: n, end: n, before: needsBreak ? eol : '', after: eol };
 }

@@ -29,8 +29,13 @@ function plain(s: ParsedSequence): unknown {
 
 function sameAsText(text: string, format: SequenceFormat, cuts: number[]): void {
   const want = parseSequence(text, format);
-  const got = parseSequenceBytesSync(split(utf8(text), cuts), format);
+  const bytes = utf8(text);
+  const got = parseSequenceBytesSync(split(bytes, cuts), format);
   assert.deepEqual(plain(got), plain(want), JSON.stringify(text.slice(0, 200)));
+  // a size hint (right, or wrong either way) only sizes the arrays
+  for (const hint of [bytes.length, 1 + (cuts[0] ?? 0) % 7, bytes.length * 3]) {
+    assert.deepEqual(plain(parseSequenceBytesSync(split(bytes, cuts), format, undefined, hint)), plain(want));
+  }
 }
 
 // pieces of files: valid lines, multi-byte characters, every line ending, numbers to split
