@@ -92,10 +92,13 @@ export class StepArrays {
     this.length = t + 1;
   }
 
-  /** Arrays of exactly length T, each owning its own buffer (so a.buffer holds exactly the data). */
+  /**
+   * Arrays of exactly length T. Trimmed copies, unless the spare capacity is under 1/16 (a size
+   * estimated from the file's size): then views, since a copy would double the memory at its peak.
+   */
   finish(): StepData & { T: number } {
     const T = this.length;
-    const copy = T !== this.cap;
+    const copy = (this.cap - T) * 16 > this.cap;
     const a = this.a;
     return { T, ...mapStepData((name) => (copy ? a[name].slice(0, T) : a[name].subarray(0, T))) };
   }
