@@ -2,11 +2,13 @@
  * `bptt-lens FILE [options]`: parse, run BPTT, print the trace (table, --json or --csv), with
  * parse errors and the trace's warnings on stderr as FILE:LINE:COL: … .
  */
-import { readFile } from 'node:fs/promises';
-import { runBptt, traceCsvChunks, traceJsonChunks, traceWarnings, type Trace, type TraceWarning } from '../core';
-import { parseSequence, type ParsedSequence } from '../parse';
+import { readFile, stat } from 'node:fs/promises';
+import { runBptt, traceCsvChunks, traceJsonChunks, traceWarnings, type TraceWarning } from '../core';
+import type { CallerDefaults, ParsedSequence, SequenceFormat } from '../parse';
+import { MB } from '../shared/mb';
 import { EXIT_BAD, EXIT_OK, InputError, readErrorMessage, shown } from './errors';
 import { parseArgs } from './args';
+import { readSequence, traceMemoryProblem } from './readInput';
 import { stderr, stdout } from './output';
 import { renderTableChunks } from './table';
 import { USAGE } from './usage';
@@ -14,20 +16,32 @@ import { USAGE } from './usage';
 /** The thresholds of the extension's defaults (bpttLens.vanishingThreshold / explodingThreshold). */
 const THRESHOLDS = { vanishing: 1e-6, exploding: 1e6 };
 
-async function readInput(file: string): Promise<string> {
+async function read(file: string, options: { format: SequenceFormat; defaults: CallerDefaults }): Promise<ParsedSequence> {
   try {
-    if (file !== '-') return await readFile(file, 'utf8');
-    const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks).toString('utf8');
+    return await readSequence(file, options.format, options.defaults);
   } catch (e) {
     throw new InputError(readErrorMessage(file === '-' ? 'stdin' : file, e));
   }
 }
 
+/**
+ * The text a JSON warning's column is counted in. The parse streamed the bytes and kept no text, so
+ * it is read again, only when a JSON file has warnings and is small enough to hold as one string;
+ * otherwise (stdin, huge files) the column is 1.
+ */
+async function columnText(file: string, parsed: ParsedSequence): Promise<string | undefined> {
+  if (parsed.format !== 'json' || file === '-') return undefined;
+  try {
+    return (await stat(file)).size <= COLUMN_TEXT_LIMIT ? await readFile(file, 'utf8') : undefined;
+  } catch {
+    return undefined;
+  }
+}
+const COLUMN_TEXT_LIMIT = 64 * MB;
+
 /** 1-based column of step i's row (CSV/TSV: 1) or x element (JSON). */
-function stepCol(text: string, parsed: ParsedSequence, i: number): number {
-  if (parsed.format !== 'json') return 1;
+function stepCol(text: string | undefined, parsed: ParsedSequence, i: number): number {
+  if (parsed.format !== 'json' || text === undefined) return 1;
   const at = parsed.rowStart[i];
   let k = at;
   while (k > 0 && text.charCodeAt(k - 1) !== 10 && text.charCodeAt(k - 1) !== 13) k--;
@@ -39,8 +53,8 @@ interface LocatedWarning extends TraceWarning {
   col: number;
 }
 
-function locate(text: string, parsed: ParsedSequence, trace: Trace): LocatedWarning[] {
-  return traceWarnings(trace, THRESHOLDS).map((w) => ({ ...w, line: parsed.line[w.t - 1] + 1, col: stepCol(text, parsed, w.t - 1) }));
+function locate(text: string | undefined, parsed: ParsedSequence, found: TraceWarning[]): LocatedWarning[] {
+  return found.map((w) => ({ ...w, line: parsed.line[w.t - 1] + 1, col: stepCol(text, parsed, w.t - 1) }));
 }
 
 export async function analyze(argv: readonly string[], current: { file?: string }): Promise<number> {
@@ -51,17 +65,19 @@ export async function analyze(argv: readonly string[], current: { file?: string 
   }
   const { file } = options;
   current.file = file;
-  const text = await readInput(file);
   const name = shown(file);
-  const parsed = parseSequence(text, options.format, options.defaults);
+  const parsed = await read(file, options);
   if (parsed.errors.length > 0) {
     let msg = '';
     for (const e of parsed.errors) msg += `${name}:${e.line + 1}:${e.col + 1}: ${e.message}\n`;
     await stderr().write(msg);
     return EXIT_BAD;
   }
+  const memory = traceMemoryProblem(parsed.T);
+  if (memory) throw new InputError(`${name}: ${memory}`);
   const trace = runBptt(parsed.model, parsed);
-  const warnings = locate(text, parsed, trace);
+  const found = traceWarnings(trace, THRESHOLDS);
+  const warnings = locate(found.length > 0 ? await columnText(file, parsed) : undefined, parsed, found);
   if (warnings.length > 0) await stderr().write(warnings.map((w) => `${name}:${w.line}:${w.col}: warning: ${w.message}\n`).join(''));
   const out = stdout();
   if (options.output === 'json') {

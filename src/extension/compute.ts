@@ -26,9 +26,10 @@ export interface ComputeOptions {
   problems: ProblemSettings;
 }
 
-export function compute(text: string, format: SequenceFormat, options: ComputeOptions): Computed {
+/** `input`: a text, or a sequence the caller parsed already (the worker, from bytes). */
+export function compute(input: string | ParsedSequence, format: SequenceFormat, options: ComputeOptions): Computed {
   const t0 = performance.now();
-  const parsed = parseSequence(text, format, options.defaults);
+  const parsed = typeof input === 'string' ? parseSequence(input, format, options.defaults) : input;
   const trace = parsed.errors.length === 0 ? runBptt(parsed.model, parsed) : undefined;
   const problems = problemsOf(parsed, trace, options.problems);
   return { parsed, trace, problems, durationMs: performance.now() - t0 };

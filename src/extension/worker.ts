@@ -10,11 +10,12 @@
  */
 import { parentPort, type MessagePort } from 'node:worker_threads';
 import type { Trace } from '../core';
+import { byteChunks, parseSequenceBytesSync } from '../parse';
 import { assertNever } from '../shared/protocol';
 import { compute, transferables } from './compute';
 import { errorText } from './errorText';
 import { seriesData, seriesTransferables } from './timeline/data';
-import { decodeInput, type ComputeRequest, type WorkerRequest, type WorkerResponse } from './workerProtocol';
+import { type ComputeRequest, type WorkerRequest, type WorkerResponse } from './workerProtocol';
 
 /** What the series read of the last result's trace, copied (the trace's own arrays moved to the host). */
 let kept: { id: number; trace: Trace } | undefined;
@@ -30,7 +31,11 @@ function reply(port: MessagePort, response: WorkerResponse, transfer: ArrayBuffe
 function computeRequest(port: MessagePort, req: ComputeRequest): void {
   kept = undefined;
   try {
-    const result = compute(decodeInput(req.input), req.format, req.options);
+    // Parsed from the bytes in chunks: no string of the whole file (V8's string limit), same offsets as the text's.
+    const { input } = req;
+    const chunks = 'slices' in input ? input.slices : byteChunks(input.bytes);
+    const size = 'slices' in input ? input.slices.reduce((n, b) => n + b.length, 0) : input.bytes.length;
+    const result = compute(parseSequenceBytesSync(chunks, req.format, req.options.defaults, size), req.format, req.options);
     if (result.trace) keep(req.id, result.trace);
     reply(port, { type: 'didCompute', id: req.id, result }, transferables(result));
   } catch (e) {

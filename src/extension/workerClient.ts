@@ -3,6 +3,7 @@
  * If the worker dies, pending requests fail and the next request starts a fresh one.
  */
 import { existsSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { SequenceFormat } from '../parse';
 import { assertNever } from '../shared/protocol';
@@ -10,6 +11,9 @@ import type { ComputeOptions, Computed } from './compute';
 import { Disposable, toDisposable } from './dispose';
 import type { SeriesData } from './timeline/data';
 import { inputTransferables, type WorkerInput, type WorkerRequest, type WorkerResponse } from './workerProtocol';
+
+/** The worker's V8 heap limit: a quarter of the machine's memory, between 512 MB and 4 GB. */
+const WORKER_HEAP_MB = Math.min(4096, Math.max(512, Math.floor(totalmem() / (4 * 1024 * 1024))));
 
 interface Pending<T> {
   resolve(value: T): void;
@@ -97,7 +101,8 @@ export class WorkerClient extends Disposable {
 
   private ensure(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(this.scriptPath);
+    // A heap limit of its own: a worker that runs out is ended and reported (ERR_WORKER_OUT_OF_MEMORY), never a fatal OOM.
+    const worker = new Worker(this.scriptPath, { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
     worker.unref();
     worker.on('message', (msg: WorkerResponse) => this.received(msg));
     const fail = (e: Error): void => {
@@ -107,7 +112,9 @@ export class WorkerClient extends Disposable {
       this.pending.clear();
       this.pendingSeries.clear();
     };
-    worker.on('error', fail);
+    worker.on('error', (e: Error & { code?: string }) =>
+      fail(e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? new Error(`not enough memory: the worker needs more than its ${WORKER_HEAP_MB} MB heap for this file`) : e),
+    );
     worker.on('exit', (code) => fail(new Error(`worker exited with code ${code}`)));
     this.worker = worker;
     return worker;

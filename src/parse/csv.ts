@@ -1,394 +1,353 @@
+/**
+ * CSV / TSV sequences, read block by block: a block is any run of whole lines (a quoted cell may not
+ * span lines), so the same reader serves a whole text and a file decoded chunk by chunk.
+ */
+import type { Model } from '../core/model';
 import type { CallerDefaults, DirectiveLayout, ParsedSequence, SequenceFormat } from './types';
-import { ErrorSink, escapeText, quote } from './errors';
+import { CLAIM_NAMES } from './types';
+import { ErrorSink, escapeText } from './errors';
+import { LineIndex } from './lines';
 import { directiveBodyStart, parseDirectiveBody } from './directive';
+import { nulMessage } from './encoding';
 import { NUM, scanNumber } from './numbers';
 import { type FileValues, resolveModel } from './resolve';
 import { StepArrays } from './steps';
+import { CheckList, ClaimBuilder, readCheckLine } from './checks';
+import {
+  COMMA, CR, HASH, LF, QUOTE, SEMI, SPACE, TAB, describeColumns, detectDelimiter, isBlank, lineEndFrom,
+  endOfTextLayout, nextLineStart, notANumberMessage, plural, readClaimCells, readQuoted, skipBlanks, splitLine,
+} from './csvCells';
 
-const TAB = 9;
-const LF = 10;
-const CR = 13;
-const SPACE = 32;
-const QUOTE = 34;
-const HASH = 35;
-const COMMA = 44;
-const SEMI = 59;
+/** Reads a CSV/TSV sequence from blocks of whole lines (feed), then builds the result (finish). Never throws. */
+export class DelimitedReader {
+  private readonly sink = new ErrorSink();
+  private readonly lines = new LineIndex();
+  private readonly checks = new CheckList();
+  private readonly steps = new StepArrays(0);
+  private readonly file: FileValues = {};
+  private readonly columns: string[] = [];
+  private reported: SequenceFormat;
+  private model: Model | undefined;
+  private modelSource: ParsedSequence['modelSource'] | undefined;
+  private phase: 'lead' | 'rows' | 'ignore' = 'lead';
+  /** Set when the input cannot be read at all (binary, UTF-16, too large): only that error is reported. */
+  private failed = false;
+  private n = 0;
+  private last = LF;
+  private line = 0;
+  private eol = '';
+  private hasDirective = false;
+  private directiveOffset = 0;
+  private headerStart = -1;
+  private headerEnd = -1;
+  // the header's columns
+  private delim = COMMA;
+  private ncols = 0;
+  private xCol = -1;
+  private yCol = -1;
+  private xName = 'x';
+  private yName = 'y';
+  private columnsText = '';
+  /** claimSlot[col] = index into claims, or -1. */
+  private claimSlot = new Int32Array(0);
+  private readonly claims: ClaimBuilder[] = [];
+  private claimS = new Int32Array(0);
+  private claimE = new Int32Array(0);
 
-/** Offset of the first \r or \n at or after p (or text.length). */
-function lineEndFrom(text: string, p: number, n: number): number {
-  for (let i = p; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c === LF || c === CR) return i;
+  /**
+   * sizeHint: the whole text's length if known (a file's size in bytes is close enough), to size the
+   * step arrays from the first rows instead of growing them.
+   */
+  constructor(
+    private readonly format: SequenceFormat,
+    private readonly defaults?: CallerDefaults,
+    private sizeHint = 0,
+  ) {
+    this.reported = format === 'tsv' ? 'tsv' : 'csv';
   }
-  return n;
-}
 
-/** Offset where the next line starts, given a line end le. */
-function nextLineStart(text: string, le: number, n: number): number {
-  if (le >= n) return n;
-  return text.charCodeAt(le) === CR && le + 1 < n && text.charCodeAt(le + 1) === LF ? le + 2 : le + 1;
-}
-
-function skipBlanks(text: string, i: number, e: number): number {
-  while (i < e) {
-    const c = text.charCodeAt(i);
-    if (c !== SPACE && c !== TAB) break;
-    i++;
+  /** Reads text, a run of whole lines (the last block may end without a line break) that starts at offset base. */
+  feed(text: string, base: number): void {
+    const n = text.length;
+    if (n === 0) return;
+    this.n = base + n;
+    this.last = text.charCodeAt(n - 1);
+    if (this.failed) return;
+    this.lines.append(text, base);
+    const z = text.indexOf('\0');
+    if (z >= 0) return this.fail(nulMessage(text, base, z, this.lines), base + z, base + z + 1);
+    this.sink.base = base;
+    let p = 0;
+    if (base === 0 && text.charCodeAt(0) === 0xfeff) p = this.directiveOffset = 1;
+    if (this.phase === 'lead') p = this.lead(text, p, base);
+    if (this.phase === 'rows') this.rows(text, p);
+    this.sink.base = 0;
   }
-  return i;
-}
 
-interface Cell {
-  /** Content range: inside the quotes for a quoted cell, trimmed otherwise. */
-  start: number;
-  end: number;
-  value: string;
-}
-
-/** Splits the header line text[ls, le) into cells (not a hot path). */
-function splitLine(text: string, ls: number, le: number, delim: number, sink: ErrorSink): Cell[] {
-  const cells: Cell[] = [];
-  let i = ls;
-  for (;;) {
-    i = skipBlanksExcept(text, i, le, delim);
-    let cs = i;
-    let ce: number;
-    let value: string;
-    if (i < le && text.charCodeAt(i) === QUOTE) {
-      const r = readQuoted(text, i, le, delim, sink);
-      cs = i + 1;
-      ce = r.contentEnd;
-      value = text.substring(cs, ce).replace(/""/g, '"').trim();
-      i = r.next;
-    } else {
-      while (i < le && text.charCodeAt(i) !== delim) i++;
-      ce = i;
-      while (ce > cs && isBlank(text.charCodeAt(ce - 1), delim)) ce--;
-      value = text.substring(cs, ce);
-    }
-    cells.push({ start: cs, end: ce, value });
-    if (i < le && text.charCodeAt(i) === delim) {
-      i++;
-      continue;
-    }
-    return cells;
-  }
-}
-
-function isBlank(c: number, delim: number): boolean {
-  return c === SPACE || (c === TAB && delim !== TAB);
-}
-
-function skipBlanksExcept(text: string, i: number, e: number, delim: number): number {
-  while (i < e && isBlank(text.charCodeAt(i), delim)) i++;
-  return i;
-}
-
-/**
- * Reads a quoted cell whose opening quote is at q, on a line ending at le.
- * Returns where its content ends and where scanning continues (at the delimiter or le).
- */
-function readQuoted(
-  text: string,
-  q: number,
-  n: number,
-  delim: number,
-  sink: ErrorSink,
-): { contentEnd: number; next: number; ok: boolean } {
-  let i = q + 1;
-  let c = 0;
-  while (i < n && (c = text.charCodeAt(i)) !== LF && c !== CR) {
-    if (c === QUOTE) {
-      if (i + 1 < n && text.charCodeAt(i + 1) === QUOTE) {
-        i += 2;
-        continue;
+  // ---- directive / comment / blank lines before the header, then the header
+  private lead(text: string, p: number, base: number): number {
+    const n = text.length;
+    const sink = this.sink;
+    while (p < n) {
+      const le = lineEndFrom(text, p, n);
+      const next = nextLineStart(text, le, n);
+      if (this.eol === '' && le < n) this.eol = text.substring(le, next);
+      const fs = skipBlanks(text, p, le);
+      if (fs < le) {
+        if (text.charCodeAt(fs) !== HASH) {
+          this.headerStart = base + p;
+          this.headerEnd = base + le;
+          this.header(text, p, le);
+          this.line++;
+          return next;
+        }
+        const body = directiveBodyStart(text, p, le);
+        if (body >= 0) {
+          this.hasDirective = true;
+          parseDirectiveBody(text, body, le, sink, this.file);
+        } else if (body === -2) {
+          sink.add('a directive needs a colon after "bptt", e.g. "# bptt: w=0.9 phi=tanh"', fs, le);
+        } else {
+          readCheckLine(text, p, le, base, this.checks, sink);
+        }
       }
-      const contentEnd = i;
-      i = skipBlanksExcept(text, i + 1, n, delim);
-      if (i < n && (c = text.charCodeAt(i)) !== delim && c !== LF && c !== CR) {
-        let j = i;
-        while (j < n && (c = text.charCodeAt(j)) !== delim && c !== LF && c !== CR) j++;
-        sink.add(`unexpected text ${quote(text.substring(i, j))} after a closing quote`, i, j);
-        return { contentEnd, next: j, ok: false };
-      }
-      return { contentEnd, next: i, ok: true };
+      p = next;
+      this.line++;
     }
-    i++;
-  }
-  sink.add('unterminated quoted field: the closing quote is missing (a quoted field may not span lines)', q, i);
-  return { contentEnd: i, next: i, ok: false };
-}
-
-function detectDelimiter(text: string, ls: number, le: number, format: SequenceFormat): number {
-  let tabs = 0;
-  let commas = 0;
-  let semis = 0;
-  let inQ = false;
-  for (let i = ls; i < le; i++) {
-    const c = text.charCodeAt(i);
-    if (c === QUOTE) inQ = !inQ;
-    else if (!inQ) {
-      if (c === TAB) tabs++;
-      else if (c === COMMA) commas++;
-      else if (c === SEMI) semis++;
-    }
-  }
-  if (format === 'tsv' && tabs > 0) return TAB;
-  if (format === 'csv' && commas > 0) return COMMA;
-  if (tabs > 0 && tabs >= commas && tabs >= semis) return TAB;
-  if (commas > 0 && commas >= semis) return COMMA;
-  if (semis > 0) return SEMI;
-  if (tabs > 0) return TAB;
-  return format === 'tsv' ? TAB : COMMA;
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
-function describeColumns(columns: string[]): string {
-  const shown = columns.slice(0, 8).map((c) => (c === '' ? '""' : escapeText(c)));
-  return shown.join(', ') + (columns.length > 8 ? ', …' : '');
-}
-
-function notANumberMessage(name: string, text: string, s: number, e: number, delim: number): string {
-  const raw = text.substring(s, e);
-  let hint = '';
-  if (delim === SEMI && /^[+-]?\d+,\d+$/.test(raw)) hint = ' (use "." as the decimal point)';
-  else if (/^[+-]?\d[\d_]*_\d/.test(raw)) hint = ' (digit separators "_" are not allowed)';
-  return `${name}: ${quote(raw)} is not a number${hint}`;
-}
-
-/** Parses a CSV / TSV sequence (delimiter detected from the header line). Never throws. */
-export function parseDelimited(text: string, format: SequenceFormat, defaults?: CallerDefaults): ParsedSequence {
-  const n = text.length;
-  const sink = new ErrorSink();
-  let p = 0;
-  if (n > 0 && text.charCodeAt(0) === 0xfeff) p = 1;
-  const directiveOffset = p;
-  const file: FileValues = {};
-  let hasDirective = false;
-  let eol = '';
-
-  // ---- directive / comment / blank lines before the header
-  let headerStart = -1;
-  let headerEnd = -1;
-  let line = 0;
-  while (p < n) {
-    const le = lineEndFrom(text, p, n);
-    const next = nextLineStart(text, le, n);
-    if (eol === '' && le < n) eol = text.substring(le, next);
-    const fs = skipBlanks(text, p, le);
-    if (fs < le) {
-      if (text.charCodeAt(fs) !== HASH) {
-        headerStart = p;
-        headerEnd = le;
-        p = next;
-        line++;
-        break;
-      }
-      const body = directiveBodyStart(text, p, le);
-      if (body >= 0) {
-        hasDirective = true;
-        parseDirectiveBody(text, body, le, sink, file);
-      } else if (body === -2) {
-        sink.add('a directive needs a colon after "bptt", e.g. "# bptt: w=0.9 phi=tanh"', fs, le);
-      }
-    }
-    p = next;
-    line++;
-  }
-  if (eol === '') eol = '\n';
-
-  const { model, modelSource } = resolveModel(file, defaults);
-  const bce = model.loss === 'bce';
-
-  let reported: SequenceFormat = format === 'tsv' ? 'tsv' : 'csv';
-  const columns: string[] = [];
-  const steps = new StepArrays(0);
-
-  const layout: DirectiveLayout = hasDirective
-    ? headerStart >= 0
-      ? { start: headerStart, end: headerStart, before: '', after: eol }
-      : endOfTextLayout(text, eol)
-    : { start: directiveOffset, end: directiveOffset, before: '', after: eol };
-
-  const finish = (): ParsedSequence => {
-    const arrays = steps.finish();
-    return {
-      format: reported,
-      model,
-      modelSource,
-      hasDirective,
-      directiveOffset,
-      ...arrays,
-      columns,
-      errors: sink.finish(text),
-      directiveLayout: layout,
-    };
-  };
-
-  if (headerStart < 0) {
-    sink.add(
-      'no header row: the first line that is not blank or a # comment must name the columns, e.g. "x,y"',
-      n,
-      n,
-    );
-    return finish();
+    return p;
   }
 
-  // ---- header
-  const delim = detectDelimiter(text, headerStart, headerEnd, format);
-  if (delim === TAB) reported = 'tsv';
-  else if (delim === COMMA || delim === SEMI) reported = 'csv';
-  const headerCells = splitLine(text, headerStart, headerEnd, delim, sink);
-  let xCol = -1;
-  let yCol = -1;
-  for (let k = 0; k < headerCells.length; k++) {
-    const cell = headerCells[k];
-    columns.push(cell.value);
-    const name = cell.value.trim().toLowerCase();
-    if (name === 'x') {
-      if (xCol < 0) xCol = k;
-      else sink.add('header has more than one "x" column', cell.start, cell.end);
-    } else if (name === 'y') {
-      if (yCol < 0) yCol = k;
-      else sink.add('header has more than one "y" column', cell.start, cell.end);
-    }
+  private resolve(): void {
+    if (this.model) return;
+    const r = resolveModel(this.file, this.defaults);
+    this.model = r.model;
+    this.modelSource = r.modelSource;
   }
-  const ncols = headerCells.length;
-  if (xCol < 0) {
-    const found = describeColumns(columns);
-    const numeric = columns.every((c) => scanNumber(c, 0, c.length));
-    const hint = numeric ? ' (the first line that is not blank or a # comment must be a header such as "x,y")' : '';
-    sink.add(`header has no "x" column; found: ${found}${hint}`, headerStart, headerEnd);
-    return finish();
-  }
-  const columnsText = describeColumns(columns);
-  const yName = yCol >= 0 ? escapeText(columns[yCol]) : 'y';
-  const xName = escapeText(columns[xCol]);
 
-  // ---- data rows (hot path: one charCodeAt pass, no per-row allocation)
-  // Exact when rows end in \n and there are no blank or comment lines, so finish() need not copy.
-  let est = n > p && text.charCodeAt(n - 1) !== LF ? 1 : 0;
-  for (let i = text.indexOf('\n', p); i >= 0; i = text.indexOf('\n', i + 1)) est++;
-  steps.reserve(est);
-  const trimTab = delim !== TAB;
-
-  while (p < n) {
-    const rs = p;
-    // blank line or comment?
-    let i = rs;
-    let c = 0;
-    while (i < n && ((c = text.charCodeAt(i)) === SPACE || c === TAB)) i++;
-    if (i >= n || c === LF || c === CR) {
-      p = nextLineStart(text, i, n);
-      if (i < n) line++;
-      continue;
-    }
-    if (c === HASH) {
-      const le = lineEndFrom(text, i, n);
-      const body = directiveBodyStart(text, rs, le);
-      if (body >= 0 || body === -2) {
-        sink.add('a "# bptt:" directive must come before the header row; move this line above the header', i, le);
-      }
-      p = nextLineStart(text, le, n);
-      line++;
-      continue;
-    }
-
-    // cells
-    i = rs;
-    let col = 0;
-    let xs = -1;
-    let xe = -1;
-    let ys = -1;
-    let ye = -1;
-    let extraAt = -1;
-    let broken = false; // quoting error already reported
-    for (;;) {
-      while (i < n && ((c = text.charCodeAt(i)) === SPACE || (c === TAB && trimTab))) i++;
-      let cs = i;
-      let ce: number;
-      if (i < n && text.charCodeAt(i) === QUOTE) {
-        const r = readQuoted(text, i, n, delim, sink);
-        if (!r.ok) broken = true;
-        cs = i + 1;
-        ce = r.contentEnd;
-        // trim inside the quotes too
-        while (cs < ce && isBlank(text.charCodeAt(cs), delim)) cs++;
-        while (ce > cs && isBlank(text.charCodeAt(ce - 1), delim)) ce--;
-        i = r.next;
-      } else {
-        while (i < n && (c = text.charCodeAt(i)) !== delim && c !== LF && c !== CR) i++;
-        ce = i;
-        while (ce > cs && ((c = text.charCodeAt(ce - 1)) === SPACE || (c === TAB && trimTab))) ce--;
-      }
-      if (col === xCol) {
-        xs = cs;
-        xe = ce;
-      } else if (col === yCol) {
-        ys = cs;
-        ye = ce;
-      }
-      col++;
-      if (i < n && text.charCodeAt(i) === delim) {
-        if (col === ncols) extraAt = i;
-        i++;
-        continue;
-      }
-      break;
-    }
-    const re = i; // at \r, \n or n
-    let rowContentEnd = re;
-    while (rowContentEnd > rs && ((c = text.charCodeAt(rowContentEnd - 1)) === SPACE || c === TAB)) rowContentEnd--;
-
-    if (col !== ncols && !broken) {
-      const msg = `row has ${plural(col, 'cell')}, but the header has ${plural(ncols, 'column')} (${columnsText})`;
-      if (col > ncols) sink.add(msg, extraAt, re);
-      else sink.add(msg, rs, rowContentEnd);
-    }
-
-    let xv = NaN;
-    if (xs < 0) {
-      xs = xe = rowContentEnd;
-    } else if (xs === xe) {
-      if (!broken) sink.add(`${xName} is empty; every row needs an x value`, xs, xe);
-    } else {
-      if (scanNumber(text, xs, xe)) xv = NUM[0];
-      else if (!broken) sink.add(notANumberMessage(xName, text, xs, xe, delim), xs, xe);
-    }
-    let yv = NaN;
-    let hy = 0;
-    if (ys >= 0 && ys < ye) {
-      if (!scanNumber(text, ys, ye)) {
-        if (!broken) sink.add(notANumberMessage(yName, text, ys, ye, delim), ys, ye);
-      } else {
-        yv = NUM[0];
-        hy = 1;
-        if (bce && (yv < 0 || yv > 1)) {
-          sink.add(
-            `${yName} = ${escapeText(text.substring(ys, ye))} is outside [0, 1]; the bce loss needs targets between 0 and 1`,
-            ys,
-            ye,
-          );
+  private header(text: string, hs: number, he: number): void {
+    this.resolve();
+    const sink = this.sink;
+    const delim = (this.delim = detectDelimiter(text, hs, he, this.format));
+    if (delim === TAB) this.reported = 'tsv';
+    else if (delim === COMMA || delim === SEMI) this.reported = 'csv';
+    const cells = splitLine(text, hs, he, delim, sink);
+    const columns = this.columns;
+    this.claimSlot = new Int32Array(cells.length).fill(-1);
+    for (let k = 0; k < cells.length; k++) {
+      const cell = cells[k];
+      columns.push(cell.value);
+      const name = cell.value.trim().toLowerCase();
+      if (name === 'x') {
+        if (this.xCol < 0) this.xCol = k;
+        else sink.add('header has more than one "x" column', cell.start, cell.end);
+      } else if (name === 'y') {
+        if (this.yCol < 0) this.yCol = k;
+        else sink.add('header has more than one "y" column', cell.start, cell.end);
+      } else if ((CLAIM_NAMES as readonly string[]).includes(cell.value.trim())) {
+        const claim = cell.value.trim();
+        if (this.claims.some((c) => c.name === claim)) sink.add(`header has more than one "${claim}" column`, cell.start, cell.end);
+        else {
+          this.claimSlot[k] = this.claims.length;
+          this.claims.push(new ClaimBuilder(claim));
         }
       }
     }
-    steps.push(xv, yv, hy, line, xs, xe, ys, ye, rs, re);
-    p = nextLineStart(text, re, n);
-    line++;
+    this.ncols = cells.length;
+    this.claimS = new Int32Array(this.claims.length);
+    this.claimE = new Int32Array(this.claims.length);
+    if (this.xCol < 0) {
+      const numeric = columns.every((c) => scanNumber(c, 0, c.length));
+      const hint = numeric ? ' (the first line that is not blank or a # comment must be a header such as "x,y")' : '';
+      sink.add(`header has no "x" column; found: ${describeColumns(columns)}${hint}`, hs, he);
+      this.phase = 'ignore';
+      return;
+    }
+    this.columnsText = describeColumns(columns);
+    this.yName = this.yCol >= 0 ? escapeText(columns[this.yCol]) : 'y';
+    this.xName = escapeText(columns[this.xCol]);
+    this.phase = 'rows';
   }
 
-  if (steps.length === 0) {
-    sink.add('no data rows: the file has a header but no values below it', headerStart, headerEnd);
+  // ---- data rows (hot path: one charCodeAt pass, no per-row allocation)
+  private rows(text: string, p: number): void {
+    const n = text.length;
+    const sink = this.sink;
+    const steps = this.steps;
+    const base = this.sink.base;
+    const { delim, ncols, xCol, yCol, xName, yName, claimSlot, claimS, claimE } = this;
+    const nclaims = this.claims.length;
+    const bce = this.model?.loss === 'bce';
+    // Exact when rows end in \n and there are no blank or comment lines, so finish() need not copy.
+    let est = n > p && text.charCodeAt(n - 1) !== LF ? 1 : 0;
+    for (let i = text.indexOf('\n', p); i >= 0; i = text.indexOf('\n', i + 1)) est++;
+    if (this.sizeHint > base + n && n > p) {
+      // rows to come, at this block's rows per character (once)
+      est = Math.ceil((est / (n - p)) * (this.sizeHint - base - p) * 1.01);
+      this.sizeHint = 0;
+    }
+    steps.ensure(steps.length + est);
+    const trimTab = delim !== TAB;
+    let line = this.line;
+
+    while (p < n) {
+      const rs = p;
+      // blank line or comment?
+      let i = rs;
+      let c = 0;
+      while (i < n && ((c = text.charCodeAt(i)) === SPACE || c === TAB)) i++;
+      if (i >= n || c === LF || c === CR) {
+        p = nextLineStart(text, i, n);
+        if (i < n) line++;
+        continue;
+      }
+      if (c === HASH) {
+        const le = lineEndFrom(text, i, n);
+        const body = directiveBodyStart(text, rs, le);
+        if (body >= 0 || body === -2) {
+          sink.add('a "# bptt:" directive must come before the header row; move this line above the header', i, le);
+        } else {
+          readCheckLine(text, rs, le, base, this.checks, sink);
+        }
+        p = nextLineStart(text, le, n);
+        line++;
+        continue;
+      }
+
+      // cells
+      i = rs;
+      let col = 0;
+      let xs = -1;
+      let xe = -1;
+      let ys = -1;
+      let ye = -1;
+      let extraAt = -1;
+      let broken = false; // quoting error already reported
+      if (nclaims > 0) claimS.fill(-1);
+      for (;;) {
+        while (i < n && ((c = text.charCodeAt(i)) === SPACE || (c === TAB && trimTab))) i++;
+        let cs = i;
+        let ce: number;
+        if (i < n && text.charCodeAt(i) === QUOTE) {
+          const r = readQuoted(text, i, n, delim, sink);
+          if (!r.ok) broken = true;
+          cs = i + 1;
+          ce = r.contentEnd;
+          // trim inside the quotes too
+          while (cs < ce && isBlank(text.charCodeAt(cs), delim)) cs++;
+          while (ce > cs && isBlank(text.charCodeAt(ce - 1), delim)) ce--;
+          i = r.next;
+        } else {
+          while (i < n && (c = text.charCodeAt(i)) !== delim && c !== LF && c !== CR) i++;
+          ce = i;
+          while (ce > cs && ((c = text.charCodeAt(ce - 1)) === SPACE || (c === TAB && trimTab))) ce--;
+        }
+        if (col === xCol) {
+          xs = cs;
+          xe = ce;
+        } else if (col === yCol) {
+          ys = cs;
+          ye = ce;
+        } else if (col < ncols && claimSlot[col] >= 0) {
+          claimS[claimSlot[col]] = cs;
+          claimE[claimSlot[col]] = ce;
+        }
+        col++;
+        if (i < n && text.charCodeAt(i) === delim) {
+          if (col === ncols) extraAt = i;
+          i++;
+          continue;
+        }
+        break;
+      }
+      const re = i; // at \r, \n or n
+      let rowContentEnd = re;
+      while (rowContentEnd > rs && ((c = text.charCodeAt(rowContentEnd - 1)) === SPACE || c === TAB)) rowContentEnd--;
+
+      if (col !== ncols && !broken) {
+        const msg = `row has ${plural(col, 'cell')}, but the header has ${plural(ncols, 'column')} (${this.columnsText})`;
+        if (col > ncols) sink.add(msg, extraAt, re);
+        else sink.add(msg, rs, rowContentEnd);
+      }
+
+      let xv = NaN;
+      if (xs < 0) {
+        xs = xe = rowContentEnd;
+      } else if (xs === xe) {
+        if (!broken) sink.add(`${xName} is empty; every row needs an x value`, xs, xe);
+      } else {
+        if (scanNumber(text, xs, xe)) xv = NUM[0];
+        else if (!broken) sink.add(notANumberMessage(xName, text, xs, xe, delim), xs, xe);
+      }
+      let yv = NaN;
+      let hy = 0;
+      if (ys >= 0 && ys < ye) {
+        if (!scanNumber(text, ys, ye)) {
+          if (!broken) sink.add(notANumberMessage(yName, text, ys, ye, delim), ys, ye);
+        } else {
+          yv = NUM[0];
+          hy = 1;
+          if (bce && (yv < 0 || yv > 1)) {
+            sink.add(
+              `${yName} = ${escapeText(text.substring(ys, ye))} is outside [0, 1]; the bce loss needs targets between 0 and 1`,
+              ys,
+              ye,
+            );
+          }
+        }
+      }
+      if (nclaims > 0) readClaimCells(text, base, this.claims, claimS, claimE, delim, broken ? undefined : sink);
+      steps.push(xv, yv, hy, line, base + xs, base + xe, ys < 0 ? -1 : base + ys, ys < 0 ? -1 : base + ye, base + rs, base + re);
+      p = nextLineStart(text, re, n);
+      line++;
+    }
+    this.line = line;
   }
-  return finish();
+
+  /** The input cannot be read: this error alone is reported, and nothing more is read. */
+  fail(message: string, start: number, end: number): void {
+    this.failed = true;
+    this.phase = 'ignore';
+    this.sink.clear();
+    this.sink.base = 0;
+    this.sink.add(message, start, end);
+  }
+
+  finish(): ParsedSequence {
+    const sink = this.sink;
+    const eol = this.eol === '' ? '\n' : this.eol;
+    if (this.failed) {
+      // reported already
+    } else if (this.headerStart < 0) {
+      sink.add('no header row: the first line that is not blank or a # comment must name the columns, e.g. "x,y"', this.n, this.n);
+    } else if (this.phase === 'rows' && this.steps.length === 0) {
+      sink.add('no data rows: the file has a header but no values below it', this.headerStart, this.headerEnd);
+    }
+    this.resolve();
+    const layout: DirectiveLayout = this.hasDirective
+      ? this.headerStart >= 0
+        ? { start: this.headerStart, end: this.headerStart, before: '', after: eol }
+        : endOfTextLayout(this.n, this.last, eol)
+      : { start: this.directiveOffset, end: this.directiveOffset, before: '', after: eol };
+    const arrays = this.steps.finish();
+    return {
+      format: this.reported,
+      model: this.model!,
+      modelSource: this.modelSource!,
+      hasDirective: this.hasDirective,
+      directiveOffset: this.directiveOffset,
+      ...arrays,
+      columns: this.columns,
+      checks: this.checks.finish(this.lines),
+      claimColumns: this.claims.map((c) => c.finish(arrays.T)),
+      errors: sink.finish(this.n, this.lines),
+      directiveLayout: layout,
+    };
+  }
 }
 
-function endOfTextLayout(text: string, eol: string): DirectiveLayout {
-  const n = text.length;
-  const last = n > 0 ? text.charCodeAt(n - 1) : LF;
-  const needsBreak = n > 0 && last !== LF && last !== CR && !(n === 1 && last === 0xfeff);
-  return { start: n, end: n, before: needsBreak ? eol : '', after: eol };
+/** Parses a CSV / TSV sequence text (delimiter detected from the header line). Never throws. */
+export function parseDelimited(text: string, format: SequenceFormat, defaults?: CallerDefaults): ParsedSequence {
+  const reader = new DelimitedReader(format, defaults);
+  reader.feed(text, 0);
+  return reader.finish();
 }

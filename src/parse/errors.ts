@@ -21,12 +21,16 @@ export class ErrorSink {
   private extra = 0;
   private extraStart = 0;
   private extraEnd = 0;
+  /** Added to every offset given to add(): where the block being read starts in the whole text. */
+  base = 0;
 
   get count(): number {
     return this.msgs.length + this.extra;
   }
 
   add(message: string, start: number, end: number): void {
+    start += this.base;
+    end += this.base;
     if (end < start) end = start;
     if (this.msgs.length < MAX_ERRORS) {
       this.msgs.push(boundMessage(message));
@@ -41,12 +45,16 @@ export class ErrorSink {
     }
   }
 
-  /** The errors sorted by position, with 0-based line/col ranges clamped to the text. */
-  finish(text: string, lines?: LineIndex): ParseError[] {
+  /** Drops every error (the JSON reader reports only its first syntax error when there is one). */
+  clear(): void {
+    this.msgs.length = this.starts.length = this.ends.length = 0;
+    this.extra = 0;
+  }
+
+  /** The errors sorted by position, with 0-based line/col ranges clamped to [0, n]. */
+  finish(n: number, idx: LineIndex): ParseError[] {
     const k = this.msgs.length;
     if (k === 0) return [];
-    const idx = lines ?? new LineIndex(text);
-    const n = text.length;
     const order: number[] = [];
     for (let i = 0; i < k; i++) order.push(i);
     order.sort((a, b) => this.starts[a] - this.starts[b] || a - b);
@@ -118,3 +126,10 @@ export function quote(s: string, max = MAX_QUOTED): string {
 export function boundMessage(message: string): string {
   return cut(message.length > MAX_MESSAGE + 1 ? message.slice(0, MAX_MESSAGE + 1) : message, MAX_MESSAGE).replace(UNSAFE, escapeChar);
 }
+
+/** Adds a first error that every later one hides: the file is not text the parsers can read. */
+export function fatal(sink: ErrorSink, message: string, start: number, end: number): void {
+  sink.clear();
+  sink.add(message, start, end);
+}
+

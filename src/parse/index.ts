@@ -2,57 +2,27 @@
  * BPTT Lens sequence files: CSV / TSV with `# bptt:` directives, and JSON `{"bptt": {…}, "x": [...], "y": [...]}`.
  * Runs anywhere (Node, CLI, web worker): no vscode, no DOM, no Node-only modules. Never throws.
  */
-import { BUILTIN_DEFAULTS, MODEL_KEYS } from '../core/model';
 import type { CallerDefaults, ParsedSequence, SequenceFormat } from './types';
 import { parseDelimited } from './csv';
 import { parseJson } from './json';
-import { resolveModel } from './resolve';
-import { allocStepData } from './steps';
+import { failedSequence } from './failed';
 
 export { directiveEdit } from './directive';
 export { formatNumberForDirective, parseNumber } from './numbers';
 export { lineCol, LineIndex } from './lines';
 export { MAX_ERRORS } from './errors';
+export { MAX_DEPTH } from './jsonSyntax';
+export { byteChunks, parseSequenceBytes, parseSequenceBytesSync } from './bytes';
 export * from './types';
 
-/** Parses a sequence file. Every problem becomes a located ParseError; this function never throws. */
+/** Parses a sequence file's text. Every problem becomes a located ParseError; this function never throws. */
 export function parseSequence(text: string, format: SequenceFormat, defaults?: CallerDefaults): ParsedSequence {
   try {
     const src = typeof text === 'string' ? text : String(text ?? '');
     return format === 'json' ? parseJson(src, defaults) : parseDelimited(src, format, defaults);
   } catch (e) {
     // Defensive: a bug in the parser must not take down the extension host or the CLI.
-    const { model, modelSource } = safeResolve(defaults);
-    return {
-      format: format === 'json' || format === 'tsv' ? format : 'csv',
-      model,
-      modelSource,
-      hasDirective: false,
-      directiveOffset: 0,
-      T: 0,
-      ...allocStepData(0),
-      columns: [],
-      errors: [
-        {
-          message: `internal parser error: ${e instanceof Error ? e.message : String(e)}`,
-          line: 0,
-          col: 0,
-          endLine: 0,
-          endCol: 0,
-        },
-      ],
-    };
-  }
-}
-
-function safeResolve(defaults: CallerDefaults | undefined): ReturnType<typeof resolveModel> {
-  try {
-    return resolveModel({}, defaults);
-  } catch {
-    const modelSource = Object.fromEntries(MODEL_KEYS.map((k) => [k, 'builtin'])) as ReturnType<
-      typeof resolveModel
-    >['modelSource'];
-    return { model: { ...BUILTIN_DEFAULTS }, modelSource };
+    return failedSequence(format, defaults, e);
   }
 }
 

@@ -1,30 +1,42 @@
 /** Offset → 0-based line/column, with lines split like VS Code: at \r\n, \n and \r. Columns are UTF-16 code units. */
 export class LineIndex {
-  /** Offset where each line starts; starts[0] = 0. */
-  readonly starts: Int32Array;
-  readonly count: number;
+  /** Offset where each line starts; starts[0] = 0. Only the first `count` entries are meaningful. */
+  starts: Int32Array;
+  count = 1;
 
-  constructor(readonly text: string) {
-    let starts = new Int32Array(64);
-    let count = 1;
-    const n = text.length;
-    for (let i = 0; i < n; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 10 || c === 13) {
-        if (c === 13 && i + 1 < n && text.charCodeAt(i + 1) === 10) i++;
-        if (count === starts.length) {
-          const bigger = new Int32Array(starts.length * 2);
-          bigger.set(starts);
-          starts = bigger;
-        }
-        starts[count++] = i + 1;
-      }
-    }
-    this.starts = starts;
-    this.count = count;
+  /** The line table of text, or an empty one to grow block by block with {@link LineIndex.append}. */
+  constructor(text?: string) {
+    this.starts = new Int32Array(64);
+    if (text !== undefined) this.append(text, 0);
   }
 
-  /** 0-based line containing offset (offsets are clamped into [0, text.length]). */
+  /**
+   * Adds the line starts of a block of the text that begins at offset base. Blocks must not split a
+   * \r\n pair (the chunked readers cut after a line break, or after a JSON punctuation character).
+   */
+  append(block: string, base: number): void {
+    // indexOf finds line breaks far faster than a charCodeAt loop (lines are long next to their breaks)
+    let lf = block.indexOf('\n');
+    let cr = block.indexOf('\r');
+    while (lf >= 0 || cr >= 0) {
+      let k = lf;
+      if (cr >= 0 && (lf < 0 || cr < lf)) k = block.charCodeAt(cr + 1) === 10 ? cr + 1 : cr;
+      this.push(base + k + 1);
+      if (lf >= 0 && lf <= k) lf = block.indexOf('\n', k + 1);
+      if (cr >= 0 && cr <= k) cr = block.indexOf('\r', k + 1);
+    }
+  }
+
+  private push(start: number): void {
+    if (this.count === this.starts.length) {
+      const bigger = new Int32Array(this.starts.length * 2);
+      bigger.set(this.starts);
+      this.starts = bigger;
+    }
+    this.starts[this.count++] = start;
+  }
+
+  /** 0-based line containing offset. */
   lineAt(offset: number): number {
     const s = this.starts;
     let lo = 0;

@@ -53,6 +53,17 @@ export class StepArrays {
     this.cap = capacity;
   }
 
+  /** Makes room for `capacity` steps, growing by at least half so that block-by-block calls stay linear. */
+  ensure(capacity: number): void {
+    if (capacity > this.cap) this.reserve(Math.max(capacity, this.cap + (this.cap >> 1)));
+  }
+
+  /** Sets the end of step t's x element and row (JSON: known only when a bad array/object element closes). */
+  setXEnd(t: number, end: number): void {
+    this.a.xEnd[t] = end;
+    this.a.rowEnd[t] = end;
+  }
+
   push(
     x: number,
     y: number,
@@ -66,7 +77,7 @@ export class StepArrays {
     rowEnd: number,
   ): void {
     const t = this.length;
-    if (t === this.cap) this.reserve(this.cap * 2);
+    if (t === this.cap) this.reserve(this.cap + Math.max(1, this.cap >> 1));
     const a = this.a;
     a.x[t] = x;
     a.y[t] = y;
@@ -81,11 +92,44 @@ export class StepArrays {
     this.length = t + 1;
   }
 
-  /** Arrays of exactly length T, each owning its own buffer (so a.buffer holds exactly the data). */
+  /**
+   * Arrays of exactly length T. Trimmed copies, unless the spare capacity is under 1/16 (a size
+   * estimated from the file's size): then views, since a copy would double the memory at its peak.
+   */
   finish(): StepData & { T: number } {
     const T = this.length;
-    const copy = T !== this.cap;
+    const copy = (this.cap - T) * 16 > this.cap;
     const a = this.a;
     return { T, ...mapStepData((name) => (copy ? a[name].slice(0, T) : a[name].subarray(0, T))) };
+  }
+}
+
+type TypedArray = Float64Array | Int32Array | Uint8Array;
+
+/** One growable typed array (the JSON "y" and the claim columns, read apart from "x"). */
+export class Column<A extends TypedArray> {
+  length = 0;
+  a: A;
+
+  constructor(private readonly make: new (n: number) => A) {
+    this.a = new make(16);
+  }
+
+  push(v: number): void {
+    if (this.length === this.a.length) {
+      const b = new this.make(this.a.length + (this.a.length >> 1));
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.length++] = v;
+  }
+
+  /** Exactly `T` values (padded with `fill`, or cut), in an array that owns its buffer. */
+  fit(T: number, fill: number): A {
+    if (T === this.a.length && this.length === T) return this.a;
+    const out = new this.make(T);
+    out.set(this.a.subarray(0, Math.min(T, this.length)) as never);
+    if (this.length < T) out.fill(fill, this.length);
+    return out;
   }
 }

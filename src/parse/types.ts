@@ -60,6 +60,10 @@ export interface ParsedSequence extends StepData {
   T: number;
   /** Header names of the CSV/TSV columns, including unused ones (kept for later features). */
   columns: string[];
+  /** The `# check:` lines (CSV/TSV) or the entries of the "check" object (JSON), in file order. */
+  checks: CheckClaimSource[];
+  /** The per-step claim columns (CSV/TSV) or top-level arrays (JSON) named like CLI fields, in column order. */
+  claimColumns: ClaimColumn[];
   /** Every problem found; the sequence should not be computed when this is non-empty. */
   errors: ParseError[];
   /**
@@ -67,6 +71,38 @@ export interface ParsedSequence extends StepData {
    * Replace [start, end) with `before + directive + after`. Optional: hand-built sequences may omit it.
    */
   directiveLayout?: DirectiveLayout;
+}
+
+/** One `# check:` directive line (CSV/TSV) or one entry of the JSON "check" object. */
+export interface CheckClaimSource {
+  /** Left side as written, e.g. "dL_dh" (validated by the check engine, not the parser). */
+  quantity: string;
+  /** Right side as written: a formula text, or a number literal's text ("1.0234"). */
+  expr: string;
+  /** 0-based position of `expr`'s first character in the file text, and its length in code units. */
+  line: number;
+  col: number;
+  offset: number;
+  length: number;
+  /** 0-based position of the quantity (left side), for diagnostics on the whole claim. */
+  quantityLine: number;
+  quantityCol: number;
+}
+
+/** The names a per-step claim column may have (exact, case-sensitive); other columns are ignored. */
+export const CLAIM_NAMES = ['s', 'h', 'yhat', 'loss', 'dL_dyhat', 'dL_dh', 'dL_ds'] as const;
+
+/** A per-step column (CSV/TSV) or top-level array (JSON) named like a CLI field. */
+export interface ClaimColumn {
+  /** One of CLAIM_NAMES. */
+  name: string;
+  /** Length T. NaN where the cell is empty / JSON null (no claim: then digits = 255); a written NaN is a claim of NaN. */
+  values: Float64Array;
+  /** Significant digits the number was written with ("0.40" → 2, "1.2e-3" → 2), 0..17; 255 = no claim at this step. */
+  digits: Uint8Array;
+  /** Offsets of each cell: [start, end) in the text, -1 where there is no cell. */
+  start: Int32Array;
+  end: Int32Array;
 }
 
 /** See ParsedSequence.directiveLayout. */
