@@ -9,6 +9,7 @@ if [ "${BPTT_BENCH_CORE:-1}" != 0 ]; then
   gcc -O2 -Wall -Wextra -o bench/out/bptt bench/bptt.c -lm
   npx esbuild bench/bench.ts --bundle --platform=node --target=node20 --main-fields=module,main --log-level=warning --outfile=bench/out/bench.js
   node --expose-gc bench/out/bench.js --out bench/out/latest.txt "$@"
+  npx esbuild bench/gradcheck-bench.ts --bundle --platform=node --target=node20 --main-fields=module,main --log-level=warning --outfile=bench/out/gradcheck-bench.js && node bench/out/gradcheck-bench.js | tee -a bench/out/latest.txt
 fi
 
 # Then the extension in real VS Code (code-server + Chromium): bench/vscode/, compiled to
