@@ -3,7 +3,8 @@
  * runBptt in the same run (the ratio is what is judged on a shared machine), and the per-step
  * check (∂L/∂s_t and ∂L/∂x_t at every step) at T = 2000. Target: six parameters at 10⁶ ≤ 1 s.
  *
- * Run: npm run compile-tests && node out/bench/gradcheck-bench.js
+ * Run (scripts/bench.sh does): npx esbuild bench/gradcheck-bench.ts --bundle --platform=node
+ *   --main-fields=module,main --outfile=bench/out/gradcheck-bench.js && node bench/out/gradcheck-bench.js
  * (BPTT_BENCH_T overrides 10⁶; the model and data are bench/bench.ts's.)
  */
 import { runBptt, type Model, type SequenceData } from '../src/core';
@@ -57,8 +58,8 @@ const ms = (t: { wall: number; cpu: number }) => `${t.wall.toFixed(0)} ms (cpu $
 const big = gen(T);
 const small = gen(2000);
 console.log(`gradcheck bench: ${process.version}, median of ${SAMPLES} after a warm-up`);
-for (const phi of ['tanh', 'identity', 'relu'] as const) {
-  const model = benchModel(phi === 'identity' ? 'identity' : phi);
+for (const phi of ['tanh', 'identity', 'relu', 'sigmoid', 'softplus'] as const) {
+  const model = benchModel(phi);
   if (phi === 'identity') model.w = 0.5;
   const plain = time(() => runBptt(model, big));
   const params = time(() => gradcheck(model, big, { steps: [] }));

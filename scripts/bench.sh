@@ -12,6 +12,7 @@ if [ "${BPTT_BENCH_CORE:-1}" != 0 ]; then
   # The parsers: MB/s and bytes per element at 10 and 100 MB (bench/parse-bench.ts; --big: the CLI on 600 MB CSV etc.)
   npx esbuild bench/parse-bench.ts --bundle --platform=node --target=node20 --main-fields=module,main --log-level=warning --outfile=bench/out/parse-bench.js
   node --expose-gc bench/out/parse-bench.js "$@" | tee -a bench/out/latest.txt
+  npx esbuild bench/gradcheck-bench.ts --bundle --platform=node --target=node20 --main-fields=module,main --log-level=warning --outfile=bench/out/gradcheck-bench.js && node bench/out/gradcheck-bench.js | tee -a bench/out/latest.txt
 fi
 
 # Then the extension in real VS Code (code-server + Chromium): bench/vscode/, compiled to

@@ -8,7 +8,8 @@
  * x_t. BPTT's side is ∂L/∂s_t from the trace and ∂L/∂x_t = v·∂L/∂s_t.
  */
 import { NUMERIC_KEYS, runBptt, type Grads, type Model, type NumericKey, type SequenceData } from '../core';
-import { crossesKink, hasKinks, lossFromStates, lossOnly, prepare, suffixLoss, suffixLoss4, type Problem } from './lossOnly';
+import { MAX_LANES, outputLoss, suffixLoss, type KinkBase } from './lanes';
+import { lossOnly, prepare, type Problem } from './lossOnly';
 
 /** torch.autograd.gradcheck's defaults. */
 export const GRADCHECK_DEFAULTS = Object.freeze({ eps: 1e-6, atol: 1e-5, rtol: 1e-3 });
@@ -72,10 +73,10 @@ export interface GradcheckReport {
 const U = 2 ** -53;
 
 /**
- * Evaluates L (or the part of it that depends on p) at four points into `out`, and says whether
- * any of them put a kink variable on another side of its kink than at p.
+ * Evaluates L (or the part of it that depends on p) at the first n points into `out`, and says
+ * whether any of them put a kink variable on another side of its kink than at p.
  */
-type Evaluate4 = (points: Float64Array, out: Float64Array) => boolean;
+type Evaluate = (points: Float64Array, n: number, out: Float64Array) => boolean;
 
 /** How many times the step may grow tenfold when rounding noise swamps the difference quotients. */
 const MAX_GROWTH = 3;
@@ -100,24 +101,35 @@ const MAX_GROWTH = 3;
  * rounding of the perturbed sum (s_t = w·h + v·(x_t ± δ) + b is off by an ulp or so of s_t, a
  * relative error ~u/δ_rel of the realized step, δ_rel = δ/max(1, |p|)), 64·u·|R|/δ_rel.
  */
-function derivative(f4: Evaluate4, p: number, eps: number, n: number, tolerance: (numeric: number) => number): Numeric {
-  const L = new Float64Array(4);
-  const at = (delta: number) => {
-    const x = Float64Array.of(p + delta, p - delta, p + delta / 2, p - delta / 2);
-    const kink = f4(x, L);
-    const D1 = (L[0] - L[1]) / (x[0] - x[1]);
-    const D2 = (L[2] - L[3]) / (x[2] - x[3]);
-    const Lmax = Math.max(Math.abs(L[0]), Math.abs(L[1]), Math.abs(L[2]), Math.abs(L[3]));
+function derivative(f: Evaluate, p: number, eps: number, n: number, tolerance: (numeric: number) => number): Numeric {
+  const x = new Float64Array(MAX_LANES), L = new Float64Array(MAX_LANES);
+  // The four points of R(δ) at x[o..o+3].
+  const place = (delta: number, o: number) => {
+    x[o] = p + delta; x[o + 1] = p - delta; x[o + 2] = p + delta / 2; x[o + 3] = p - delta / 2;
+  };
+  const richardson = (delta: number, o: number, kink: boolean) => {
+    const D1 = (L[o] - L[o + 1]) / (x[o] - x[o + 1]);
+    const D2 = (L[o + 2] - L[o + 3]) / (x[o + 2] - x[o + 3]);
+    const Lmax = Math.max(Math.abs(L[o]), Math.abs(L[o + 1]), Math.abs(L[o + 2]), Math.abs(L[o + 3]));
     const R = (4 * D2 - D1) / 3;
     const floor = (3 * U * Lmax * Math.sqrt(n + 1)) / delta + (64 * U * Math.abs(R) * Math.max(1, Math.abs(p))) / delta;
     return { R, kink, floor };
   };
+  // One pass of eight points for R(δ₀) and R(10·δ₀); each further tenfold step is a pass of four.
   let delta = eps * Math.max(1, Math.abs(p));
-  let prev = at(delta);
+  place(delta, 0);
+  place(10 * delta, 4);
+  const kink0 = f(x, 8, L);
+  let prev = richardson(delta, 0, kink0);
   let best: Numeric | null = null;
   for (let k = 0; k <= MAX_GROWTH; k++) {
     delta *= 10;
-    const next = at(delta);
+    let next;
+    if (k === 0) next = richardson(delta, 4, kink0);
+    else {
+      place(delta, 0);
+      next = richardson(delta, 0, f(x, 4, L));
+    }
     const errEst = Math.abs(prev.R - next.R) + next.floor;
     const kink = prev.kink || next.kink;
     if (best !== null && !(errEst < best.errEst)) break;
@@ -127,17 +139,6 @@ function derivative(f4: Evaluate4, p: number, eps: number, n: number, tolerance:
   }
   return best!;
 }
-
-/** Evaluate4 from a one-point evaluation that reports kink crossings. */
-const oneByOne = (f: (q: number) => { L: number; kink: boolean }): Evaluate4 => (points, out) => {
-  let kink = false;
-  for (let k = 0; k < 4; k++) {
-    const r = f(points[k]);
-    out[k] = r.L;
-    kink ||= r.kink;
-  }
-  return kink;
-};
 
 /** What the check tolerates at a numeric value: atol + rtol·|numeric|. */
 type Tolerance = (numeric: number) => number;
@@ -160,12 +161,10 @@ export function gradcheck(model: Model, data: SequenceData, options: GradcheckOp
   }
   const analytic = (options.analytic ?? runBptt)(model, data);
 
-  // The base evaluation: L, and the states every perturbation is compared with for kinks.
+  // The base evaluation: L, and the states every perturbation compares its kink variables with.
   const P = prepare(model, data);
   const loss = lossOnly(P, model.w, model.v, model.b, model.u, model.c, model.h0);
-  const sB = P.s.slice();
-  const hB = P.h.slice();
-  const kinky = hasKinks(P);
+  const base = { s: P.s.slice(), h: P.h.slice() };
   const tol: Tolerance = (numeric) => atol + rtol * Math.abs(numeric);
   const report: GradcheckReport = { ok: true, eps, atol, rtol, T, loss, params: {}, steps: [] };
   const add = <C extends Check>(c: C): C => {
@@ -175,14 +174,14 @@ export function gradcheck(model: Model, data: SequenceData, options: GradcheckOp
 
   if (options.params !== false) {
     for (const key of NUMERIC_KEYS) {
-      const { numeric, errEst, kink } = paramDerivative(P, key, sB, hB, kinky, eps, tol);
+      const { numeric, errEst, kink } = paramDerivative(P, key, base, eps, tol);
       report.params[key] = add(compare(analytic.grads[key], numeric, errEst, kink, atol, rtol));
     }
   }
   for (const t of steps) {
     const i = t - 1;
     for (const quantity of ['dL_ds', 'dL_dx'] as const) {
-      const { numeric, errEst, kink } = stepDerivative(P, i, quantity, sB, hB, kinky, eps, tol);
+      const { numeric, errEst, kink } = stepDerivative(P, i, quantity, base, eps, tol);
       const ds = analytic.dL_ds[i];
       const a = quantity === 'dL_ds' ? ds : model.v * ds;
       report.steps.push(add({ t, quantity, ...compare(a, numeric, errEst, kink, atol, rtol) }));
@@ -193,58 +192,51 @@ export function gradcheck(model: Model, data: SequenceData, options: GradcheckOp
 
 type Numeric = { numeric: number; errEst: number; kink: boolean };
 
-const fill4 = (q: number) => Float64Array.of(q, q, q, q);
+// Each lane's parameters, filled per pass.
+const S = new Float64Array(MAX_LANES), W = new Float64Array(MAX_LANES), V = new Float64Array(MAX_LANES);
+const B = new Float64Array(MAX_LANES), Uc = new Float64Array(MAX_LANES), C = new Float64Array(MAX_LANES);
 
-/**
- * ∂L/∂p for one of the six parameters. u and c leave the states alone, so they reuse them. A
- * model with kinks evaluates one point at a time, keeping each point's states for crossesKink;
- * a smooth one evaluates the four points together (suffixLoss4 from step 1).
- */
-function paramDerivative(P: Problem, key: NumericKey, sB: Float64Array, hB: Float64Array, kinky: boolean, eps: number, tol: Tolerance): Numeric {
+/** ∂L/∂p for one of the six parameters. u and c leave the states alone, so their lanes reuse the base's. */
+function paramDerivative(P: Problem, key: NumericKey, base: { s: Float64Array; h: Float64Array }, eps: number, tol: Tolerance): Numeric {
   const m = P.model;
-  let f4: Evaluate4;
+  const kinkBase: KinkBase = P.kinky ? base : null;
+  let f: Evaluate;
   if (key === 'u' || key === 'c') {
-    f4 = oneByOne((q) => {
-      const u = key === 'u' ? q : m.u, c = key === 'c' ? q : m.c;
-      return { L: lossFromStates(P, hB, u, c), kink: kinky && crossesKink(P, 0, sB, hB, sB, hB, u, c) };
-    });
-  } else if (kinky || P.T === 0) {
-    f4 = oneByOne((q) => {
-      const L = lossOnly(P, key === 'w' ? q : m.w, key === 'v' ? q : m.v, key === 'b' ? q : m.b, m.u, m.c, key === 'h0' ? q : m.h0);
-      return { L, kink: kinky && crossesKink(P, 0, sB, hB, P.s, P.h, m.u, m.c) };
-    });
+    f = (points, n, out) => {
+      for (let k = 0; k < n; k++) {
+        Uc[k] = key === 'u' ? points[k] : m.u;
+        C[k] = key === 'c' ? points[k] : m.c;
+      }
+      return outputLoss(P, base.h, n, Uc, C, out, kinkBase);
+    };
   } else {
-    f4 = (points, out) => {
-      const W = key === 'w' ? points : fill4(m.w), V = key === 'v' ? points : fill4(m.v), B = key === 'b' ? points : fill4(m.b);
-      const S = new Float64Array(4);
-      for (let k = 0; k < 4; k++) S[k] = W[k] * (key === 'h0' ? points[k] : m.h0) + V[k] * P.x[0] + B[k];
-      suffixLoss4(P, 0, S, W, V, B, out);
-      return false;
+    f = (points, n, out) => {
+      for (let k = 0; k < n; k++) {
+        W[k] = key === 'w' ? points[k] : m.w;
+        V[k] = key === 'v' ? points[k] : m.v;
+        B[k] = key === 'b' ? points[k] : m.b;
+        S[k] = W[k] * (key === 'h0' ? points[k] : m.h0) + V[k] * P.x[0] + B[k];
+      }
+      return suffixLoss(P, 0, n, S, W, V, B, out, kinkBase);
     };
   }
-  return derivative(f4, m[key], eps, P.N, tol);
+  return derivative(f, m[key], eps, P.N, tol);
 }
 
 /** ∂L/∂s_t or ∂L/∂x_t at 0-based step i, perturbing that step inside the recursion. */
 function stepDerivative(
-  P: Problem, i: number, quantity: StepQuantity, sB: Float64Array, hB: Float64Array, kinky: boolean, eps: number, tol: Tolerance,
+  P: Problem, i: number, quantity: StepQuantity, base: { s: Float64Array; h: Float64Array }, eps: number, tol: Tolerance,
 ): Numeric {
-  const { w, v, b, u, c, h0 } = P.model;
-  const hPrev = i > 0 ? hB[i - 1] : h0;
-  const s_i = (q: number) => (quantity === 'dL_ds' ? q : w * hPrev + v * q + b);
-  let f4: Evaluate4;
-  if (kinky) {
-    f4 = oneByOne((q) => {
-      const L = suffixLoss(P, i, s_i(q));
-      return { L, kink: i <= P.last && crossesKink(P, i, sB, hB, P.s, P.h, u, c) };
-    });
-  } else {
-    f4 = (points, out) => {
-      suffixLoss4(P, i, points.map(s_i), fill4(w), fill4(v), fill4(b), out);
-      return false;
-    };
-  }
+  const { w, v, b, h0 } = P.model;
+  const hPrev = i > 0 ? base.h[i - 1] : h0;
+  const f: Evaluate = (points, n, out) => {
+    for (let k = 0; k < n; k++) {
+      W[k] = w; V[k] = v; B[k] = b;
+      S[k] = quantity === 'dL_ds' ? points[k] : w * hPrev + v * points[k] + b;
+    }
+    return suffixLoss(P, i, n, S, W, V, B, out, P.kinky ? base : null);
+  };
   let n = 0;
   for (let t = i; t <= P.last; t++) n += P.hasY[t];
-  return derivative(f4, quantity === 'dL_ds' ? sB[i] : P.x[i], eps, n, tol);
+  return derivative(f, quantity === 'dL_ds' ? base.s[i] : P.x[i], eps, n, tol);
 }

@@ -1,2 +1,2 @@
 export * from './gradcheck';
-export { lossOnly, lossFromStates, prepare, type Problem } from './lossOnly';
+export { lossOnly, prepare, type Problem } from './lossOnly';
