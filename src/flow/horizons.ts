@@ -12,8 +12,12 @@
  * A monotone stack of the prefix indices that are greater than every later one (the only possible
  * answers) finds it by galloping down from the top: O(log horizon) per target, O(T) for the stack.
  * A zero or non-finite factor ends every horizon that crosses it (the ratio is 0 or not a number).
+ * Horizons up to SCAN steps are found first by a linear scan (cheaper than the search).
  */
 import type { FactorProducts } from './jacobian';
+
+/** Lags scanned directly before the prefix-sum search takes over. */
+const SCAN = 32;
 
 export interface Horizons {
   ratio: number;
@@ -59,29 +63,32 @@ export function computeHorizons(products: FactorProducts, hasY: Uint8Array, rati
       stack[++top] = j;
     }
     if (hasY[i] === 0) continue;
-    // Largest stacked t with logAbs[t] − logAbs[i] > c: gallop down from the top, then bisect.
+    // Largest t < i (t > barrier) with logAbs[t] − logAbs[i] > c. Short horizons, the common
+    // vanishing case, by a linear scan of the last SCAN prefixes (independent comparisons that the
+    // CPU overlaps, one branch that is predictable); longer ones by galloping down the stack.
     const hi = logHi[i], lo = logLo[i];
-    const above = (t: number): boolean => logHi[t] - hi + (logLo[t] - lo) > c;
-    let found = -1;
-    if (top >= 0 && above(stack[top])) found = top;
-    else if (top >= 0) {
-      let step = 1, lo2 = top; // stack[lo2] is not above
-      let hi2 = top - step;
-      while (hi2 >= 0 && !above(stack[hi2])) {
-        lo2 = hi2;
-        step *= 2;
-        hi2 = top - step;
+    const stop = Math.max(barrier, i - SCAN - 1);
+    let t = i - 1;
+    while (t > stop && !(logHi[t] - hi + (logLo[t] - lo) > c)) t--;
+    let crossing = t;
+    if (t === stop && stop > barrier) {
+      // Invariant of the bisection: stack[above] is above the threshold (or −1), stack[below] is not.
+      let above = -1, below = top + 1, probe = top, step = 1;
+      while (probe >= 0) {
+        const q = stack[probe];
+        if (logHi[q] - hi + (logLo[q] - lo) > c) break;
+        below = probe;
+        probe = top + 1 - (step <<= 1);
       }
-      if (hi2 < 0) hi2 = -1;
-      // Now stack[hi2] is above (or hi2 = −1), stack[lo2] is not: bisect for the boundary.
-      while (lo2 - hi2 > 1) {
-        const mid = (lo2 + hi2) >> 1;
-        if (above(stack[mid])) hi2 = mid;
-        else lo2 = mid;
+      above = probe >= 0 ? probe : -1;
+      while (below - above > 1) {
+        const mid = (below + above) >> 1;
+        const q = stack[mid];
+        if (logHi[q] - hi + (logLo[q] - lo) > c) above = mid;
+        else below = mid;
       }
-      found = hi2;
+      crossing = Math.max(above >= 0 ? stack[above] : -1, barrier);
     }
-    const crossing = Math.max(found >= 0 ? stack[found] : -1, barrier);
     targets[k] = i + 1;
     perTarget[k] = i - crossing - 1;
     reachesStart[k] = crossing < 0 ? 1 : 0;

@@ -78,15 +78,14 @@ export class FactorProducts {
     for (let j = 0; j < T; j++) {
       const f = factor[j];
       const a = Math.abs(f);
-      if (a === 0) nz++;
-      else if (!(a < Infinity)) nf++;
-      else {
-        if (f < 0) nn++;
+      if (a > 0 && a < Infinity) {
+        nn += f < 0 ? 1 : 0;
         const l = Math.log(a);
         const t = hi + l;
         lo += Math.abs(hi) >= Math.abs(l) ? hi - t + l : l - t + hi;
         hi = t;
-      }
+      } else if (a === 0) nz++;
+      else nf++;
       logHi[j + 1] = hi;
       logLo[j + 1] = lo;
       zeros[j + 1] = nz;
