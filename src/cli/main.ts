@@ -9,6 +9,7 @@ import {
   type Model, type ModelKey, type Trace,
 } from '../core';
 import { formatNumber } from '../shared/format';
+import { flowMain } from './flow';
 import { formatFromFileName, parseSequence, type CallerDefaults, type ParsedSequence, type SequenceFormat } from '../parse';
 
 export const USAGE = `Usage: bptt-lens FILE [options]
@@ -161,6 +162,7 @@ export function renderTable(trace: Trace, parsed: ParsedSequence, file: string, 
 }
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'flow') return flowMain(argv.slice(1));
   let options: Options | 'help';
   try {
     options = parseArgs(argv);

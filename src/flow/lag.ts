@@ -70,47 +70,106 @@ export interface LagSums {
   perStep: Float64Array | null;
 }
 
-const BLOCK = 512;
+const BLOCK = 1024;
 
 /**
  * G_w, G_v, G_b at lags 0..K (and, with perStep, Σ_{d ≤ K} ∂ℓ_{t+d}/∂s_t at each t).
  * The recurrence, for each target τ in a block:  a_0 = seed_τ,  a_d = a_{d−1} · f_{τ−d}.
+ *
+ * Two layouts of the same sums. Dense: a block is every step, a_0 = 0 where there is no target,
+ * so the inner loop is contiguous; exact only when every f, h and x is finite (a 0 that meets a
+ * NaN or ∞ would make NaN where autograd never looks), which is checked first. Otherwise sparse:
+ * the targets only, through an index array.
  */
 export function lagSums(inp: LagInputs, K: number, perStep = false, onProgress?: Progress): LagSums | null {
   const { factor, seed, hPrev, x, hasY } = inp;
   const T = factor.length;
-  let n = 0;
-  for (let i = 0; i < T; i++) if (hasY[i] !== 0) n++;
-  const ti = new Int32Array(n);
-  for (let i = 0, k = 0; i < T; i++) if (hasY[i] !== 0) ti[k++] = i;
   const Gw = new Float64Array(K + 1), Gv = new Float64Array(K + 1), Gb = new Float64Array(K + 1);
   const per = perStep ? new Float64Array(T) : null;
+  const dense = allFinite(factor) && allFinite(hPrev) && allFinite(x);
+  // ti: the steps each block row stands for (every step when dense, the targets otherwise).
+  let n = T;
+  if (!dense) {
+    n = 0;
+    for (let i = 0; i < T; i++) if (hasY[i] !== 0) n++;
+  }
+  const ti = new Int32Array(n);
+  for (let i = 0, k = 0; i < T; i++) if (dense || hasY[i] !== 0) ti[k++] = i;
   const a = new Float64Array(BLOCK);
+  const sums = new Float64Array(3);
   for (let k0 = 0; k0 < n; k0 += BLOCK) {
     const k1 = Math.min(k0 + BLOCK, n);
-    for (let k = k0; k < k1; k++) a[k - k0] = seed[ti[k]];
+    for (let k = k0; k < k1; k++) a[k - k0] = hasY[ti[k]] !== 0 ? seed[ti[k]] : 0;
     let kLo = k0;
     for (let d = 0; d <= K; d++) {
-      // Targets with τ − d < 1 have no lag d; they are the first ones of the (ascending) block.
+      // Rows with τ − d < 1 have no lag d; they are the first ones of the (ascending) block.
       while (kLo < k1 && ti[kLo] < d) kLo++;
       if (kLo === k1) break;
-      let gw = 0, gv = 0, gb = 0;
-      for (let k = kLo; k < k1; k++) {
-        const j = ti[k] - d;
-        const ad = d === 0 ? a[k - k0] : a[k - k0] * factor[j];
-        a[k - k0] = ad;
-        gw += ad * hPrev[j];
-        gv += ad * x[j];
-        gb += ad;
-        if (per !== null) per[j] += ad;
-      }
-      Gw[d] += gw;
-      Gv[d] += gv;
-      Gb[d] += gb;
+      if (dense) lagStepDense(a, ti[k0], kLo - k0, k1 - k0, d, factor, hPrev, x, sums);
+      else lagStepSparse(a, ti, k0, kLo, k1, d, factor, hPrev, x, sums);
+      Gw[d] += sums[0];
+      Gv[d] += sums[1];
+      Gb[d] += sums[2];
+      if (per !== null) for (let k = kLo; k < k1; k++) per[ti[k] - d] += a[k - k0];
     }
     if (onProgress && onProgress(k1, n) === false) return null;
   }
   return { w: Gw, v: Gv, b: Gb, perStep: per };
+}
+
+function allFinite(v: Float64Array): boolean {
+  let bad = 0;
+  for (let i = 0; i < v.length; i++) bad += v[i] * 0;
+  return bad === 0;
+}
+
+/**
+ * One lag d of a dense block (rows r = rLo..rHi−1 are steps i0 + r): a[r] ← a[r]·f_{i0+r−d}
+ * (not at d = 0), then the three sums, two rows per iteration with two accumulators each so
+ * the additions do not wait on one another. Small functions of their own keep V8's loops tight.
+ */
+function lagStepDense(a: Float64Array, i0: number, rLo: number, rHi: number, d: number,
+  factor: Float64Array, hPrev: Float64Array, x: Float64Array, sums: Float64Array): void {
+  const off = i0 - d;
+  let gw0 = 0, gv0 = 0, gb0 = 0, gw1 = 0, gv1 = 0, gb1 = 0;
+  let r = rLo;
+  if (d > 0) {
+    for (; r + 1 < rHi; r += 2) {
+      const j = off + r;
+      const a0 = a[r] * factor[j], a1 = a[r + 1] * factor[j + 1];
+      a[r] = a0; a[r + 1] = a1;
+      gw0 += a0 * hPrev[j]; gw1 += a1 * hPrev[j + 1];
+      gv0 += a0 * x[j]; gv1 += a1 * x[j + 1];
+      gb0 += a0; gb1 += a1;
+    }
+    if (r < rHi) {
+      const j = off + r;
+      const a0 = a[r] * factor[j];
+      a[r] = a0;
+      gw0 += a0 * hPrev[j]; gv0 += a0 * x[j]; gb0 += a0;
+    }
+  } else {
+    for (; r < rHi; r++) {
+      const j = off + r;
+      gw0 += a[r] * hPrev[j]; gv0 += a[r] * x[j]; gb0 += a[r];
+    }
+  }
+  sums[0] = gw0 + gw1; sums[1] = gv0 + gv1; sums[2] = gb0 + gb1;
+}
+
+/** The same through the index array of the targets (rows k = kLo..k1−1 are steps ti[k]). */
+function lagStepSparse(a: Float64Array, ti: Int32Array, k0: number, kLo: number, k1: number, d: number,
+  factor: Float64Array, hPrev: Float64Array, x: Float64Array, sums: Float64Array): void {
+  let gw = 0, gv = 0, gb = 0;
+  for (let k = kLo; k < k1; k++) {
+    const j = ti[k] - d;
+    const ad = d > 0 ? a[k - k0] * factor[j] : a[k - k0];
+    a[k - k0] = ad;
+    gw += ad * hPrev[j];
+    gv += ad * x[j];
+    gb += ad;
+  }
+  sums[0] = gw; sums[1] = gv; sums[2] = gb;
 }
 
 /** G_h0(d) = w·∂ℓ_{d+1}/∂s_1 = w·seed_{d+1}·Π_{j=1}^{d} f_j for d = 0..K (0 where step d + 1 has no target). */
