@@ -131,8 +131,12 @@ export function runHorizon(trace: Trace, inp: LagInputs, k: number, onProgress?:
   if (sums === null) return null;
   const perStep = sums.perStep as Float64Array;
   // Σ over steps of the per-step contributions, in the order of the core's backward pass.
+  // A step no loss reaches within k steps is not visited (autograd never looks there: no 0·NaN).
   let gw = 0, gv = 0, gb = 0;
+  let nextTarget = Infinity;
   for (let i = trace.T - 1; i >= 0; i--) {
+    if (inp.hasY[i] !== 0) nextTarget = i;
+    if (nextTarget - i >= k) continue;
     gw += perStep[i] * inp.hPrev[i];
     gv += perStep[i] * inp.x[i];
     gb += perStep[i];

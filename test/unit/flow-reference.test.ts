@@ -277,26 +277,49 @@ describe('flow: horizons, products, shares, non-finite input', () => {
   it('NaN input: nothing throws; values before the NaN stay finite, the truncated pass matches the tape', () => {
     const { m, d } = makeCase(0x5a5a, 'tanh', 40);
     d.hasY.fill(1);
-    d.x[20] = NaN;
+    d.hasY.fill(0, 24, 30); // chunk 21..30 (k = 10) has its last target at t = 24 …
+    d.x[27] = NaN; //         … and a NaN at t = 28, which no loss of that chunk reaches
     const trace = runBptt(m, d);
     const inp = flowInputs(trace);
     const sum = flowSummary(trace, inp);
     assert.ok(Number.isFinite(sum.horizons.median));
-    for (let k = 0; k < 20; k++) assert.ok(sum.horizons.perTarget[k] <= k);
-    assert.ok(Number.isNaN(inp.factor[20]));
+    for (let k = 0; k < 24; k++) assert.ok(sum.horizons.perTarget[k] <= k);
+    assert.ok(Number.isNaN(inp.factor[27]));
     const lag = gradientByLag(trace, inp)!;
     assert.ok(Number.isNaN(lag.G.w[0]));
     const hr = runHorizon(trace, inp, 3)!;
-    assert.ok(Number.isNaN(hr.perStep[20]));
+    assert.ok(Number.isNaN(hr.perStep[30]));
     const tr = runTruncated(m, d, 10);
-    assert.strictEqual(tr.firstNonFinite, 21);
-    // Chunks 1 and 2 (t ≤ 20) never see the NaN: autograd-style, their gradients are finite.
-    for (let i = 0; i < 20; i++) assert.ok(Number.isFinite(tr.dL_ds[i]), `t=${i + 1}`);
+    assert.strictEqual(tr.firstNonFinite, 28);
+    // Chunks 1..3 (t ≤ 30) never carry the NaN back: autograd-style, their gradients are finite.
+    for (let i = 0; i < 30; i++) assert.ok(Number.isFinite(tr.dL_ds[i]), `t=${i + 1}`);
     const g = buildUntied(m, d, 10);
     const bw = g.tape.backward(g.L);
     for (let i = 0; i < 40; i++) close(`NaN truncate t=${i + 1}`, tr.dL_ds[i], bw.adj[g.s[i]], Math.abs(bw.adj[g.s[i]]), 0, 40);
     const win = connectivity(inp.jacobians, inp.seed, d.hasY, 1, 40, 1, 40);
     assert.strictEqual(win.rows, 40);
+  });
+
+  it('NaN after the last target: the lag sums (sparse path) are finite and match the per-term tape', () => {
+    const { m, d } = makeCase(0x5a5b, 'softsign', 60);
+    d.hasY.fill(1, 0, 40);
+    d.hasY.fill(0, 40);
+    d.x[50] = NaN;
+    const trace = runBptt(m, d);
+    const inp = flowInputs(trace);
+    const lag = gradientByLag(trace, inp)!;
+    const g = buildUntied(m, d);
+    const terms = perTerm(g);
+    for (let dd = 0; dd < 60; dd++) {
+      let want = 0, abs = 0;
+      for (let tau = dd; tau < 60; tau++) {
+        const tt = terms[tau];
+        if (tt) { const z = g.scale * tt.adj[g.w[tau - dd]]; want += z; abs += Math.abs(z); }
+      }
+      close(`G_w(${dd})`, lag.G.w[dd], want, abs, 0, 60);
+    }
+    const hr = runHorizon(trace, inp, 5)!;
+    assert.ok(Number.isFinite(hr.grads.w));
   });
 
   it('steps without targets: no target at all gives zero lags, zero horizons, and the plain gradient', () => {
