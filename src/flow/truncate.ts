@@ -12,13 +12,23 @@
  * horizon=k (depth-k truncation, Williams & Peng's k2): each ℓ_τ backpropagates through
  * s_τ … s_{τ−k+1} only, i.e. the lags d < k of lag.ts: gradient = Σ_{d<k} G(d).
  */
-import { act, actCode, dact, dloss, loss, lossCode, stepValues, type Grads, type Model, type SequenceData, type StepValues, type Trace } from '../core';
+import { Act, Loss, act, actCode, dact, dloss, loss, lossCode, stepValues, type Grads, type Model, type SequenceData, type StepValues, type Trace } from '../core';
+import { dtanh, tanh } from '../core/activations';
 import { lagSums, type LagInputs, type Progress } from './lag';
 
 export interface TruncatedTrace extends Trace {
   /** Chunk length k. */
   truncate: number;
 }
+
+/*
+ * Laid out as the core's runBptt (see the comment above its BLOCK): forward and backward run in
+ * blocks of BLOCK steps, one short call each, so V8 compiles whole functions rather than slow
+ * on-stack code; tanh has a forward loop of its own; what a block hands to the next lives in the
+ * arrays or in the module variables acc*.
+ */
+const BLOCK = 256;
+let accL = 0, accW = 0, accV = 0, accB = 0, accU = 0, accC = 0, accBad = 0, accNext = 0, accReached = 0, accPos = 0;
 
 /** Forward as the core, backward with the recurrent term cut at each chunk's last step. */
 export function runTruncated(model: Model, data: SequenceData, k: number): TruncatedTrace {
@@ -32,60 +42,126 @@ export function runTruncated(model: Model, data: SequenceData, k: number): Trunc
   for (let i = 0; i < T; i++) if (hasY[i] !== 0) { nTargets++; lastTarget = i; }
   const scale = model.reduction === 'sum' ? 1 : nTargets > 0 ? 1 / nTargets : 0;
 
-  // Forward: s_t = w·h_{t−1} + v·x_t + b, h_t = φ(s_t); φ'(s_t) waits in dL_ds[t].
-  let hPrev = h0, bad = 0;
-  for (let i = 0; i < T; i++) {
-    const st = w * hPrev + v * x[i] + b;
-    const ht = act(phi, st);
-    s[i] = st;
-    h[i] = ht;
-    dL_ds[i] = dact(phi, st, ht);
-    bad += st * 0 + ht * 0 + (u * ht + c) * 0;
-    hPrev = ht;
-  }
+  let bad = 0;
+  for (let t = 0; t < T; t += BLOCK) bad += forward(phi, t, Math.min(t + BLOCK, T), x, s, h, dL_ds, w, v, b, u, c, h0);
+  accL = accW = accV = accB = accU = accC = accBad = accNext = accReached = 0;
+  accPos = T > 0 ? (T - 1) % k : 0;
+  for (let t = T - 1; t >= 0; t -= BLOCK) backward(theta, ell, scale, k, T, t, Math.max(t - BLOCK + 1, 0), x, y, hasY, h, dL_ds, w, u, c, h0);
+  bad += accBad;
 
-  // Backward, chunk by chunk from the end; `reached`: a loss of this chunk at or after step i.
-  let L = 0, gw = 0, gv = 0, gb = 0, gu = 0, gc = 0;
-  let dL_ds_next = 0, reached = false;
-  for (let i = T - 1; i >= 0; i--) {
-    const chunkEnd = (i + 1) % k === 0 || i === T - 1;
-    if (chunkEnd) reached = false;
-    let local = 0;
-    if (hasY[i] !== 0) {
-      reached = true;
-      const z = u * h[i] + c;
-      const yhat = act(theta, z);
-      const lt = loss(ell, yhat, y[i]);
-      const dL_dz = scale * dloss(ell, yhat, y[i]) * dact(theta, z, yhat);
-      local = dL_dz * u;
-      L += lt;
-      gu += dL_dz * h[i];
-      gc += dL_dz;
-      bad += lt * 0 + dL_dz * 0;
-    }
-    if (!reached) {
-      dL_ds[i] = 0;
-      dL_ds_next = 0;
-      continue;
-    }
-    const dL_dh = local + (chunkEnd ? 0 : w * dL_ds_next);
-    const dL_dst = dL_dh * dL_ds[i];
-    dL_ds[i] = dL_dst;
-    bad += dL_dst * 0;
-    const hp = i > 0 ? h[i - 1] : h0;
-    gw += dL_dst * hp;
-    gv += dL_dst * x[i];
-    gb += dL_dst;
-    dL_ds_next = dL_dst;
-  }
-  const grads: Grads = { w: gw, v: gv, b: gb, u: gu, c: gc, h0: T > 0 ? w * dL_ds[0] : 0 };
+  const grads: Grads = { w: accW, v: accV, b: accB, u: accU, c: accC, h0: T > 0 ? w * dL_ds[0] : 0 };
   const trace: TruncatedTrace = {
     model, T, x, y, hasY, s, h, dL_ds,
-    loss: model.reduction === 'mean' ? (nTargets > 0 ? L / nTargets : 0) : L,
+    loss: model.reduction === 'mean' ? (nTargets > 0 ? accL / nTargets : 0) : accL,
     grads, nTargets, lastTarget, firstNonFinite: null, nonFiniteOrigin: null, truncate: k,
   };
   if (bad !== 0) locateNonFinite(trace);
   return trace;
+}
+
+/** Forward, steps tLo ≤ t < tHi: s_t = w·h_{t−1} + v·x_t + b, h_t = φ(s_t); φ'(s_t) waits in dL_ds[t]. */
+function forward(phi: Act, tLo: number, tHi: number, x: Float64Array, s: Float64Array, h: Float64Array, dL_ds: Float64Array,
+  w: number, v: number, b: number, u: number, c: number, h0: number): number {
+  w *= 1; v *= 1; b *= 1; u *= 1; c *= 1; h0 *= 1; // plain doubles (as in the core)
+  let hPrev = tLo > 0 ? h[tLo - 1] : h0;
+  let bad = 0;
+  if (phi === Act.Tanh) {
+    for (let t = tLo; t < tHi; t++) {
+      const st = w * hPrev + v * x[t] + b;
+      const ht = tanh(st);
+      s[t] = st; h[t] = ht; dL_ds[t] = dtanh(ht);
+      bad += st * 0 + ht * 0 + (u * ht + c) * 0;
+      hPrev = ht;
+    }
+  } else {
+    for (let t = tLo; t < tHi; t++) {
+      const st = w * hPrev + v * x[t] + b;
+      const ht = act(phi, st);
+      s[t] = st; h[t] = ht; dL_ds[t] = dact(phi, st, ht);
+      bad += st * 0 + ht * 0 + (u * ht + c) * 0;
+      hPrev = ht;
+    }
+  }
+  return bad;
+}
+
+/**
+ * Backward, steps tHi down to tLo, chunk by chunk; `reached`: a loss of this chunk at or after t.
+ *   ∂L/∂h_t = local_t + [t is not its chunk's last step]·w·∂L/∂s_{t+1},   ∂L/∂s_t = ∂L/∂h_t·φ'(s_t)
+ * pos = t mod k, counted down (a chunk's last step has pos = k − 1).
+ */
+function backward(theta: Act, ell: Loss, scale: number, k: number, T: number, tHi: number, tLo: number,
+  x: Float64Array, y: Float64Array, hasY: Uint8Array, h: Float64Array, dL_ds: Float64Array, w: number, u: number, c: number, h0: number): void {
+  scale *= 1; w *= 1; u *= 1; c *= 1; h0 *= 1;
+  let L = accL * 1, gw = accW * 1, gv = accV * 1, gb = accB * 1, gu = accU * 1, gc = accC * 1, bad = accBad * 1;
+  let dL_ds_next = accNext * 1, reached = accReached, pos = accPos;
+  // θ = identity, ℓ = squared written out (the same operations as act/loss/dloss/dact), as in the core.
+  if (theta === Act.Identity && ell === Loss.Squared) {
+    for (let i = tHi; i >= tLo; i--) {
+      const chunkEnd = pos === k - 1 || i === T - 1;
+      pos = pos === 0 ? k - 1 : pos - 1;
+      if (chunkEnd) reached = 0;
+      let local = 0;
+      if (hasY[i] !== 0) {
+        reached = 1;
+        const d = u * h[i] + c - y[i]; // θ = identity, ℓ = squared: ŷ = z, ℓ = ½d², ∂ℓ/∂ŷ = d, θ' = 1
+        const lt = 0.5 * d * d;
+        const dL_dz = scale * d;
+        local = dL_dz * u;
+        L += lt;
+        gu += dL_dz * h[i];
+        gc += dL_dz;
+        bad += lt * 0 + dL_dz * 0;
+      }
+      if (reached === 0) {
+        dL_ds[i] = 0;
+        dL_ds_next = 0;
+        continue;
+      }
+      const dL_dh = local + (chunkEnd ? 0 : w * dL_ds_next);
+      const dL_dst = dL_dh * dL_ds[i];
+      dL_ds[i] = dL_dst;
+      bad += dL_dst * 0;
+      gw += dL_dst * (i > 0 ? h[i - 1] : h0);
+      gv += dL_dst * x[i];
+      gb += dL_dst;
+      dL_ds_next = dL_dst;
+    }
+  } else {
+    for (let i = tHi; i >= tLo; i--) {
+      const chunkEnd = pos === k - 1 || i === T - 1;
+      pos = pos === 0 ? k - 1 : pos - 1;
+      if (chunkEnd) reached = 0;
+      let local = 0;
+      if (hasY[i] !== 0) {
+        reached = 1;
+        const z = u * h[i] + c;
+        const yhat = act(theta, z);
+        const lt = loss(ell, yhat, y[i]);
+        const dL_dz = scale * dloss(ell, yhat, y[i]) * dact(theta, z, yhat);
+        local = dL_dz * u;
+        L += lt;
+        gu += dL_dz * h[i];
+        gc += dL_dz;
+        bad += lt * 0 + dL_dz * 0;
+      }
+      if (reached === 0) {
+        dL_ds[i] = 0;
+        dL_ds_next = 0;
+        continue;
+      }
+      const dL_dh = local + (chunkEnd ? 0 : w * dL_ds_next);
+      const dL_dst = dL_dh * dL_ds[i];
+      dL_ds[i] = dL_dst;
+      bad += dL_dst * 0;
+      gw += dL_dst * (i > 0 ? h[i - 1] : h0);
+      gv += dL_dst * x[i];
+      gb += dL_dst;
+      dL_ds_next = dL_dst;
+    }
+  }
+  accL = L; accW = gw; accV = gv; accB = gb; accU = gu; accC = gc; accBad = bad;
+  accNext = dL_ds_next; accReached = reached; accPos = pos;
 }
 
 /** Every quantity of step i under truncate=k: the core's stepValues with the recurrent term cut at boundaries. */
