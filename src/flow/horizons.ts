@@ -34,22 +34,14 @@ export interface Horizons {
   maxAt: number;
 }
 
-export function computeHorizons(products: FactorProducts, hasY: Uint8Array, ratio = 1e-3): Horizons {
-  const T = products.T;
+const BLOCK = 1024;
+let stTop = -1, stBarrier = -1, stK = 0;
+
+function horizonBlock(iLo: number, iHi: number, products: FactorProducts, hasY: Uint8Array, c: number, stack: Int32Array,
+  targets: Int32Array, perTarget: Int32Array, reachesStart: Uint8Array): void {
   const { logHi, logLo, zeros, nonFinite } = products;
-  const c = -Math.log(ratio); // ratio < 1 ⇒ c > 0
-  let nTargets = 0;
-  for (let i = 0; i < T; i++) if (hasY[i] !== 0) nTargets++;
-  const targets = new Int32Array(nTargets);
-  const perTarget = new Int32Array(nTargets);
-  const reachesStart = new Uint8Array(nTargets);
-  // Stack of prefix indices t with logAbs[t] strictly decreasing from bottom to top.
-  const stack = new Int32Array(T + 1);
-  let top = -1;
-  // The latest zero / non-finite factor j: every ratio at s_t, t ≤ j, is 0 or NaN.
-  let barrier = -1;
-  let k = 0;
-  for (let i = 0; i < T; i++) {
+  let top = stTop, barrier = stBarrier, k = stK;
+  for (let i = iLo; i < iHi; i++) {
     // Push prefix index i − 1's successor state: index i − 1 as a candidate t for targets ≥ i.
     if (i > 0) {
       const j = i - 1;
@@ -94,6 +86,23 @@ export function computeHorizons(products: FactorProducts, hasY: Uint8Array, rati
     reachesStart[k] = crossing < 0 ? 1 : 0;
     k++;
   }
+  stTop = top; stBarrier = barrier; stK = k;
+}
+
+export function computeHorizons(products: FactorProducts, hasY: Uint8Array, ratio = 1e-3): Horizons {
+  const T = products.T;
+  const c = -Math.log(ratio); // ratio < 1 ⇒ c > 0
+  let nTargets = 0;
+  for (let i = 0; i < T; i++) if (hasY[i] !== 0) nTargets++;
+  const targets = new Int32Array(nTargets);
+  const perTarget = new Int32Array(nTargets);
+  const reachesStart = new Uint8Array(nTargets);
+  // Stack of prefix indices t with logAbs[t] strictly decreasing from bottom to top; the latest
+  // zero / non-finite factor (`barrier`: every ratio at s_t, t ≤ barrier, is 0 or NaN). Blocks of
+  // short calls (see the core's BLOCK), with the scan state in module variables.
+  const stack = new Int32Array(T + 1);
+  stTop = -1; stBarrier = -1; stK = 0;
+  for (let i = 0; i < T; i += BLOCK) horizonBlock(i, Math.min(i + BLOCK, T), products, hasY, c, stack, targets, perTarget, reachesStart);
   // Median and maximum by counting (horizons are integers in [0, T)): O(T), no sort.
   let max = 0, maxAt = 0;
   const count = new Int32Array(T + 1);

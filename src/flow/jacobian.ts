@@ -12,7 +12,8 @@
  *
  * Indices are 0-based in code: factor[i] = ∂s_{i+2}/∂s_{i+1} in the 1-based notation of the docs.
  */
-import { actCode, dact, type Trace } from '../core';
+import { Act, actCode, dact, type Trace } from '../core';
+import { dtanh } from '../core/activations';
 
 export interface StepJacobians {
   /** Number of steps T. */
@@ -35,11 +36,13 @@ export class ScalarJacobians implements StepJacobians {
   }
 }
 
-/** φ'(s_t) at every step, with exactly the arithmetic of the core's forward pass. */
+/** φ'(s_t) at every step, with exactly the arithmetic of the core's forward pass (tanh: 1 − h², as there). */
 export function phiPrimes(trace: Trace, out = new Float64Array(trace.T)): Float64Array {
   const phi = actCode(trace.model.phi);
   const { s, h } = trace;
-  for (let i = 0; i < trace.T; i++) out[i] = dact(phi, s[i], h[i]);
+  if (phi === Act.Tanh) for (let i = 0; i < trace.T; i++) out[i] = dtanh(h[i]);
+  else if (phi === Act.Identity) out.fill(1);
+  else for (let i = 0; i < trace.T; i++) out[i] = dact(phi, s[i], h[i]);
   return out;
 }
 
@@ -73,25 +76,8 @@ export class FactorProducts {
     const zeros = (this.zeros = new Int32Array(T + 1));
     const negatives = (this.negatives = new Int32Array(T + 1));
     const nonFinite = (this.nonFinite = new Int32Array(T + 1));
-    let hi = 0, lo = 0, nz = 0, nn = 0, nf = 0;
-    // Prefix sums of log|f_j|; Neumaier's step keeps what hi + l loses in lo.
-    for (let j = 0; j < T; j++) {
-      const f = factor[j];
-      const a = Math.abs(f);
-      if (a > 0 && a < Infinity) {
-        nn += f < 0 ? 1 : 0;
-        const l = Math.log(a);
-        const t = hi + l;
-        lo += Math.abs(hi) >= Math.abs(l) ? hi - t + l : l - t + hi;
-        hi = t;
-      } else if (a === 0) nz++;
-      else nf++;
-      logHi[j + 1] = hi;
-      logLo[j + 1] = lo;
-      zeros[j + 1] = nz;
-      negatives[j + 1] = nn;
-      nonFinite[j + 1] = nf;
-    }
+    // In blocks of short calls, each starting from the sums at its first index (see the core's BLOCK).
+    for (let j = 0; j < T; j += BLOCK) prefixBlock(factor, j, Math.min(j + BLOCK, T), logHi, logLo, zeros, negatives, nonFinite);
   }
 
   /** log|Π_{j=a}^{b−1} f_j| (0 ≤ a ≤ b ≤ T): −∞ if a factor is 0, NaN if one is non-finite. */
@@ -107,6 +93,31 @@ export class FactorProducts {
     if (Number.isNaN(l)) return NaN;
     const sign = (this.negatives[b] - this.negatives[a]) % 2 === 0 ? 1 : -1;
     return sign * Math.exp(l);
+  }
+}
+
+const BLOCK = 1024;
+
+/** Prefix sums over factors jLo ≤ j < jHi; Neumaier's step keeps in lo what hi + l loses. */
+function prefixBlock(factor: Float64Array, jLo: number, jHi: number, logHi: Float64Array, logLo: Float64Array,
+  zeros: Int32Array, negatives: Int32Array, nonFinite: Int32Array): void {
+  let hi = logHi[jLo], lo = logLo[jLo], nz = zeros[jLo], nn = negatives[jLo], nf = nonFinite[jLo];
+  for (let j = jLo; j < jHi; j++) {
+    const f = factor[j];
+    const a = Math.abs(f);
+    if (a > 0 && a < Infinity) {
+      nn += f < 0 ? 1 : 0;
+      const l = Math.log(a);
+      const t = hi + l;
+      lo += Math.abs(hi) >= Math.abs(l) ? hi - t + l : l - t + hi;
+      hi = t;
+    } else if (a === 0) nz++;
+    else nf++;
+    logHi[j + 1] = hi;
+    logLo[j + 1] = lo;
+    zeros[j + 1] = nz;
+    negatives[j + 1] = nn;
+    nonFinite[j + 1] = nf;
   }
 }
 
