@@ -35,19 +35,21 @@ export interface Horizons {
 }
 
 const BLOCK = 1024;
-let stTop = -1, stBarrier = -1, stK = 0;
+let stTop = -1, stBarrier = -1, stK = 0, stBreak = 0;
 
 function horizonBlock(iLo: number, iHi: number, products: FactorProducts, hasY: Uint8Array, c: number, stack: Int32Array,
   targets: Int32Array, perTarget: Int32Array, reachesStart: Uint8Array): void {
-  const { logHi, logLo, zeros, nonFinite } = products;
-  let top = stTop, barrier = stBarrier, k = stK;
+  const { logHi, logLo, breaks } = products;
+  let top = stTop, barrier = stBarrier, k = stK, bi = stBreak;
+  let nextBreak = bi < breaks.length ? breaks[bi] : -1;
   for (let i = iLo; i < iHi; i++) {
     // Push prefix index i − 1's successor state: index i − 1 as a candidate t for targets ≥ i.
     if (i > 0) {
       const j = i - 1;
-      if (zeros[i] !== zeros[j] || nonFinite[i] !== nonFinite[j]) {
+      if (j === nextBreak) {
         barrier = j;
         top = -1;
+        nextBreak = ++bi < breaks.length ? breaks[bi] : -1;
       }
       const hi = logHi[j], lo = logLo[j];
       // logAbs[stack top] ≤ logAbs[j]: never an answer again (j is later and at least as large).
@@ -86,7 +88,7 @@ function horizonBlock(iLo: number, iHi: number, products: FactorProducts, hasY: 
     reachesStart[k] = crossing < 0 ? 1 : 0;
     k++;
   }
-  stTop = top; stBarrier = barrier; stK = k;
+  stTop = top; stBarrier = barrier; stK = k; stBreak = bi;
 }
 
 export function computeHorizons(products: FactorProducts, hasY: Uint8Array, ratio = 1e-3): Horizons {
@@ -101,7 +103,7 @@ export function computeHorizons(products: FactorProducts, hasY: Uint8Array, rati
   // zero / non-finite factor (`barrier`: every ratio at s_t, t ≤ barrier, is 0 or NaN). Blocks of
   // short calls (see the core's BLOCK), with the scan state in module variables.
   const stack = new Int32Array(T + 1);
-  stTop = -1; stBarrier = -1; stK = 0;
+  stTop = -1; stBarrier = -1; stK = 0; stBreak = 0;
   for (let i = 0; i < T; i += BLOCK) horizonBlock(i, Math.min(i + BLOCK, T), products, hasY, c, stack, targets, perTarget, reachesStart);
   // Median and maximum by counting (horizons are integers in [0, T)): O(T), no sort.
   let max = 0, maxAt = 0;

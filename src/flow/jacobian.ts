@@ -59,31 +59,46 @@ export function phiPrimes(trace: Trace, out = new Float64Array(trace.T)): Float6
  * has a relative error of about ε·(|log of the product| + log-rounding of each factor, ~1 ulp each)
  * — far below any threshold a horizon is compared with. A range that holds a zero gives exactly 0;
  * one that holds NaN or ±∞ gives NaN (0·∞ and ∞·ε are not meaningful as a product magnitude).
+ * The counts are built on the first product query (the horizons need only logAbs and `breaks`).
  */
 export class FactorProducts {
   readonly T: number;
   readonly logHi: Float64Array;
   readonly logLo: Float64Array;
-  readonly zeros: Int32Array;
-  readonly negatives: Int32Array;
-  readonly nonFinite: Int32Array;
+  /** The j with f_j = 0 or non-finite, ascending (where every running product across j stops). */
+  readonly breaks: Int32Array;
+  private counts: { zeros: Int32Array; negatives: Int32Array; nonFinite: Int32Array } | null = null;
 
   constructor(readonly factor: Float64Array) {
     const T = factor.length;
     this.T = T;
     const logHi = (this.logHi = new Float64Array(T + 1));
     const logLo = (this.logLo = new Float64Array(T + 1));
-    const zeros = (this.zeros = new Int32Array(T + 1));
-    const negatives = (this.negatives = new Int32Array(T + 1));
-    const nonFinite = (this.nonFinite = new Int32Array(T + 1));
     // In blocks of short calls, each starting from the sums at its first index (see the core's BLOCK).
-    for (let j = 0; j < T; j += BLOCK) prefixBlock(factor, j, Math.min(j + BLOCK, T), logHi, logLo, zeros, negatives, nonFinite);
+    breakList = [];
+    for (let j = 0; j < T; j += BLOCK) prefixBlock(factor, j, Math.min(j + BLOCK, T), logHi, logLo);
+    this.breaks = Int32Array.from(breakList);
+    breakList = [];
+  }
+
+  private countsOf(): { zeros: Int32Array; negatives: Int32Array; nonFinite: Int32Array } {
+    if (this.counts) return this.counts;
+    const T = this.T, f = this.factor;
+    const zeros = new Int32Array(T + 1), negatives = new Int32Array(T + 1), nonFinite = new Int32Array(T + 1);
+    for (let j = 0; j < T; j++) {
+      const a = Math.abs(f[j]);
+      zeros[j + 1] = zeros[j] + (a === 0 ? 1 : 0);
+      nonFinite[j + 1] = nonFinite[j] + (a < Infinity ? 0 : 1);
+      negatives[j + 1] = negatives[j] + (f[j] < 0 && a < Infinity ? 1 : 0);
+    }
+    return (this.counts = { zeros, negatives, nonFinite });
   }
 
   /** log|Π_{j=a}^{b−1} f_j| (0 ≤ a ≤ b ≤ T): −∞ if a factor is 0, NaN if one is non-finite. */
   logAbs(a: number, b: number): number {
-    if (this.nonFinite[b] !== this.nonFinite[a]) return NaN;
-    if (this.zeros[b] !== this.zeros[a]) return -Infinity;
+    const { zeros, nonFinite } = this.countsOf();
+    if (nonFinite[b] !== nonFinite[a]) return NaN;
+    if (zeros[b] !== zeros[a]) return -Infinity;
     return this.logHi[b] - this.logHi[a] + (this.logLo[b] - this.logLo[a]);
   }
 
@@ -91,33 +106,30 @@ export class FactorProducts {
   product(a: number, b: number): number {
     const l = this.logAbs(a, b);
     if (Number.isNaN(l)) return NaN;
-    const sign = (this.negatives[b] - this.negatives[a]) % 2 === 0 ? 1 : -1;
+    const { negatives } = this.countsOf();
+    const sign = (negatives[b] - negatives[a]) % 2 === 0 ? 1 : -1;
     return sign * Math.exp(l);
   }
 }
 
 const BLOCK = 1024;
+let breakList: number[] = [];
 
 /** Prefix sums over factors jLo ≤ j < jHi; Neumaier's step keeps in lo what hi + l loses. */
-function prefixBlock(factor: Float64Array, jLo: number, jHi: number, logHi: Float64Array, logLo: Float64Array,
-  zeros: Int32Array, negatives: Int32Array, nonFinite: Int32Array): void {
-  let hi = logHi[jLo], lo = logLo[jLo], nz = zeros[jLo], nn = negatives[jLo], nf = nonFinite[jLo];
+function prefixBlock(factor: Float64Array, jLo: number, jHi: number, logHi: Float64Array, logLo: Float64Array): void {
+  let hi = logHi[jLo], lo = logLo[jLo];
   for (let j = jLo; j < jHi; j++) {
-    const f = factor[j];
-    const a = Math.abs(f);
+    const a = Math.abs(factor[j]);
     if (a > 0 && a < Infinity) {
-      nn += f < 0 ? 1 : 0;
       const l = Math.log(a);
       const t = hi + l;
       lo += Math.abs(hi) >= Math.abs(l) ? hi - t + l : l - t + hi;
       hi = t;
-    } else if (a === 0) nz++;
-    else nf++;
+    } else {
+      breakList.push(j); // 0, NaN or ±∞ (NaN fails both tests above)
+    }
     logHi[j + 1] = hi;
     logLo[j + 1] = lo;
-    zeros[j + 1] = nz;
-    negatives[j + 1] = nn;
-    nonFinite[j + 1] = nf;
   }
 }
 
