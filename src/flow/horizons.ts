@@ -12,12 +12,13 @@
  * A monotone stack of the prefix indices that are greater than every later one (the only possible
  * answers) finds it by galloping down from the top: O(log horizon) per target, O(T) for the stack.
  * A zero or non-finite factor ends every horizon that crosses it (the ratio is 0 or not a number).
- * Horizons up to SCAN steps are found first by a linear scan (cheaper than the search).
+ * The answer for τ is usually a step or two from the answer for τ − 1, so a pointer walk finds it
+ * first (WALK compares at most); the search runs only when the threshold jumped.
  */
 import type { FactorProducts } from './jacobian';
 
-/** Lags scanned directly before the prefix-sum search takes over. */
-const SCAN = 32;
+/** Stack positions the previous answer may move before the search takes over. */
+const WALK = 8;
 
 export interface Horizons {
   ratio: number;
@@ -35,12 +36,12 @@ export interface Horizons {
 }
 
 const BLOCK = 1024;
-let stTop = -1, stBarrier = -1, stK = 0, stBreak = 0;
+let stTop = -1, stBarrier = -1, stK = 0, stBreak = 0, stP = -1;
 
 function horizonBlock(iLo: number, iHi: number, products: FactorProducts, hasY: Uint8Array, c: number, stack: Int32Array,
   targets: Int32Array, perTarget: Int32Array, reachesStart: Uint8Array): void {
   const { logHi, logLo, breaks } = products;
-  let top = stTop, barrier = stBarrier, k = stK, bi = stBreak;
+  let top = stTop, barrier = stBarrier, k = stK, bi = stBreak, p = stP;
   let nextBreak = bi < breaks.length ? breaks[bi] : -1;
   for (let i = iLo; i < iHi; i++) {
     // Push prefix index i − 1's successor state: index i − 1 as a candidate t for targets ≥ i.
@@ -57,15 +58,16 @@ function horizonBlock(iLo: number, iHi: number, products: FactorProducts, hasY: 
       stack[++top] = j;
     }
     if (hasY[i] === 0) continue;
-    // Largest t < i (t > barrier) with logAbs[t] − logAbs[i] > c. Short horizons, the common
-    // vanishing case, by a linear scan of the last SCAN prefixes (independent comparisons that the
-    // CPU overlaps, one branch that is predictable); longer ones by galloping down the stack.
+    // The answer is the largest t < i with logAbs[t] − logAbs[i] > c (or the barrier): the last
+    // stacked t above that threshold, since the stack decreases. Consecutive thresholds differ by
+    // one log|factor|, so the previous answer's stack position `p` moves a step or two: walk it
+    // (at most WALK compares), else gallop down from the top and bisect.
     const hi = logHi[i], lo = logLo[i];
-    const stop = Math.max(barrier, i - SCAN - 1);
-    let t = i - 1;
-    while (t > stop && !(logHi[t] - hi + (logLo[t] - lo) > c)) t--;
-    let crossing = t;
-    if (t === stop && stop > barrier) {
+    if (p > top) p = top;
+    let steps = 0;
+    while (p < top && steps < WALK && logHi[stack[p + 1]] - hi + (logLo[stack[p + 1]] - lo) > c) { p++; steps++; }
+    while (p >= 0 && steps < WALK && !(logHi[stack[p]] - hi + (logLo[stack[p]] - lo) > c)) { p--; steps++; }
+    if (steps === WALK) {
       // Invariant of the bisection: stack[above] is above the threshold (or −1), stack[below] is not.
       let above = -1, below = top + 1, probe = top, step = 1;
       while (probe >= 0) {
@@ -81,14 +83,15 @@ function horizonBlock(iLo: number, iHi: number, products: FactorProducts, hasY: 
         if (logHi[q] - hi + (logLo[q] - lo) > c) above = mid;
         else below = mid;
       }
-      crossing = Math.max(above >= 0 ? stack[above] : -1, barrier);
+      p = above;
     }
+    const crossing = Math.max(p >= 0 ? stack[p] : -1, barrier);
     targets[k] = i + 1;
     perTarget[k] = i - crossing - 1;
     reachesStart[k] = crossing < 0 ? 1 : 0;
     k++;
   }
-  stTop = top; stBarrier = barrier; stK = k; stBreak = bi;
+  stTop = top; stBarrier = barrier; stK = k; stBreak = bi; stP = p;
 }
 
 export function computeHorizons(products: FactorProducts, hasY: Uint8Array, ratio = 1e-3): Horizons {
@@ -103,7 +106,7 @@ export function computeHorizons(products: FactorProducts, hasY: Uint8Array, rati
   // zero / non-finite factor (`barrier`: every ratio at s_t, t ≤ barrier, is 0 or NaN). Blocks of
   // short calls (see the core's BLOCK), with the scan state in module variables.
   const stack = new Int32Array(T + 1);
-  stTop = -1; stBarrier = -1; stK = 0; stBreak = 0;
+  stTop = -1; stBarrier = -1; stK = 0; stBreak = 0; stP = -1;
   for (let i = 0; i < T; i += BLOCK) horizonBlock(i, Math.min(i + BLOCK, T), products, hasY, c, stack, targets, perTarget, reachesStart);
   // Median and maximum by counting (horizons are integers in [0, T)): O(T), no sort.
   let max = 0, maxAt = 0;
