@@ -12,7 +12,7 @@ import * as assert from 'assert';
 import { PHI_NAMES, runBptt, type Model, type SequenceData } from '../../src/core';
 import {
   FactorProducts, computeHorizons, connectivity, flowInputs, flowSummary, gradientByLag, horizonBiasSweep,
-  lagShare, runHorizon, runTruncated, truncateSweep, truncatedStepValues, LAG_PARAMS,
+  lagShare, runHorizon, runTruncated, truncateSweep, truncatedStepValues, windowAround, LAG_PARAMS,
 } from '../../src/flow';
 import { Tape, UNIT_ROUNDOFF as U, activationOn, lossOn, type Node, type RnnSpec } from './reference/tape';
 import { mulberry32 } from './reference/rng';
@@ -332,5 +332,27 @@ describe('flow: horizons, products, shares, non-finite input', () => {
     assert.strictEqual(flowSummary(trace, inp).horizons.perTarget.length, 0);
     const tr = runTruncated(m, d, 4);
     assert.ok(tr.dL_ds.every((v) => v === 0));
+  });
+  it('progress callbacks report every block and cancel with false; windows clamp to 1..T and 512 steps', () => {
+    const { m, d } = makeCase(0x9a9a, 'tanh', 3000);
+    d.hasY.fill(1);
+    const trace = runBptt(m, d);
+    const inp = flowInputs(trace);
+    const seen: number[] = [];
+    const lag = gradientByLag(trace, inp, 50, (done, total) => { seen.push(done); assert.strictEqual(total, 3000); });
+    assert.ok(lag && seen.length >= 2 && seen[seen.length - 1] === 3000);
+    assert.strictEqual(gradientByLag(trace, inp, 50, () => false), null);
+    assert.strictEqual(truncateSweep(inp, m.w, 10, (k) => k < 3), null);
+    const w = windowAround(3000, 2990);
+    assert.deepStrictEqual(w, { from: 2489, to: 3000 });
+    assert.deepStrictEqual(windowAround(100, 1), { from: 1, to: 100 });
+    const win = connectivity(inp.jacobians, inp.seed, d.hasY, 1, 3000, 1, 3000);
+    assert.strictEqual(win.cols, 512);
+    assert.strictEqual(win.rows, 512);
+    // Row τ = 300, column t = 290: |seed_τ·Π_{j=t}^{τ−1} f_j| by direct multiplication.
+    let p = inp.seed[299];
+    for (let j = 298; j >= 289; j--) p *= inp.factor[j];
+    assert.strictEqual(win.values[299 * 512 + 289], Math.abs(p));
+    assert.strictEqual(win.values[289 * 512 + 299], 0); // t > τ
   });
 });
