@@ -106,10 +106,18 @@ export function lagSums(inp: LagInputs, K: number, perStep = false, onProgress?:
       // Rows with τ − d < 1 have no lag d; they are the first ones of the (ascending) block.
       while (kLo < k1 && ti[kLo] < d) kLo++;
       if (kLo === k1) break;
-      if (dense && per === null && d > 0 && d < K && ti[kLo] > d) {
-        // Lags d and d + 1 in one pass over the block (every row has both).
-        lagStepDense2(a, ti[k0], kLo - k0, k1 - k0, d, factor, hPrev, x, sums);
-        Gw[d] += sums[0]; Gv[d] += sums[1]; Gb[d] += sums[2];
+      if (dense && per === null && d > 0 && d < K) {
+        // Lags d and d + 1 in one pass over the block. Only the row τ = d (s_1 at lag d) has no
+        // lag d + 1: it is done alone, first.
+        let r0 = kLo - k0, eW = 0, eV = 0, eB = 0;
+        if (ti[kLo] === d) {
+          const a1 = a[r0] * factor[0];
+          a[r0] = a1;
+          eW = a1 * hPrev[0]; eV = a1 * x[0]; eB = a1;
+          r0++;
+        }
+        lagStepDense2(a, ti[k0], r0, k1 - k0, d, factor, hPrev, x, sums);
+        Gw[d] += sums[0] + eW; Gv[d] += sums[1] + eV; Gb[d] += sums[2] + eB;
         Gw[d + 1] += sums[3]; Gv[d + 1] += sums[4]; Gb[d + 1] += sums[5];
         d += 2;
       } else {
