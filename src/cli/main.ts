@@ -8,6 +8,7 @@
 import { analyze } from './analyze';
 import { EXIT_BAD, InputError, UsageError, internalErrorMessage } from './errors';
 import { checkMain } from './check';
+import { flowMain } from './flow';
 import { gradcheckMain } from './gradcheck';
 import { stderr } from './output';
 import { USAGE } from './usage';
@@ -28,6 +29,7 @@ export type Command = (argv: readonly string[], current: RunContext) => Promise<
 export const COMMANDS = new Map<string, Command>([
   ['check', (argv) => checkMain([...argv])],
   ['gradcheck', (argv) => gradcheckMain([...argv])],
+  ['flow', (argv) => flowMain([...argv])],
 ]);
 
 const DEFAULT_COMMAND: Command = analyze;

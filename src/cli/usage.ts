@@ -4,6 +4,7 @@ import { CHOICES } from '../core';
 export const USAGE = `Usage: bptt-lens FILE [options]
        bptt-lens check FILE [options]       (your formulas and numbers against BPTT; see check --help)
        bptt-lens gradcheck FILE [options]   (finite differences against BPTT; see gradcheck --help)
+       bptt-lens flow FILE [options]        (factors, horizons, gradient by lag; see flow --help)
        bptt-lens --help
 
 Runs backpropagation through time for the scalar RNN on a sequence file and prints

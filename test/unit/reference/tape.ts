@@ -163,6 +163,10 @@ export class Tape {
   poison(a: Node): Node {
     return this.node(NaN, NaN, [[a, NaN, NaN]]);
   }
+  /** The value of `a` with no edge back to it: `tensor.detach()`. No gradient flows through. */
+  detach(a: Node): Node {
+    return this.node(this.val[a], this.fe[a], []);
+  }
   /** A copy of `out` that also declares ∂out/∂from may carry an extra absolute error mag·u. */
   allow(out: Node, from: Node, mag: number): Node {
     return this.node(this.val[out], this.fe[out], [[out, 1, 0], [from, 0, mag, true]]);
