@@ -5,7 +5,7 @@
  * Run: npx tsc -p . && node out/bench/check-bench.js [T]
  */
 import { runBptt, stepValues } from '../src/core';
-import { extractClaims, runChecks } from '../src/check';
+import { runChecks } from '../src/check';
 import { parseSequence } from '../src/parse';
 
 const T = Number(process.argv[2] ?? 1e6);
@@ -50,8 +50,7 @@ const plain = (text: string) => {
 };
 const check = (text: string) => {
   const seq = parseSequence(text, 'csv');
-  const claims = extractClaims(text, 'csv', seq.T);
-  return runChecks({ ...claims, line: seq.line }, runBptt(seq.model, seq));
+  return runChecks(seq, runBptt(seq.model, seq));
 };
 
 const plainMs: number[] = [], checkMs: number[] = [], catMs: number[] = [];
@@ -62,7 +61,7 @@ for (let i = 0; i < 5; i++) {
   checkMs.push(ms);
   // The catalogue alone: the same failing file with and without diagnosis.
   const seq = parseSequence(bad, 'csv');
-  const claims = { ...extractClaims(bad, 'csv', seq.T), line: seq.line };
+  const claims = seq;
   const trace = runBptt(seq.model, seq);
   const [without] = time(() => runChecks(claims, trace, { diagnose: false }));
   const [withCat, rep] = time(() => runChecks(claims, trace));

@@ -3,10 +3,11 @@
  * values, claim columns) against exact BPTT. Exit 0 when every claim holds, 1 when any fails,
  * 2 on bad input.
  */
-import { readFile } from 'node:fs/promises';
 import { runBptt } from '../core';
-import { extractClaims, runChecks, type CheckReport, type ClaimResult } from '../check';
-import { formatFromFileName, parseSequence, type SequenceFormat } from '../parse';
+import { runChecks, type CheckReport, type ClaimResult } from '../check';
+import { formatFromFileName, type ParsedSequence, type SequenceFormat } from '../parse';
+import { readErrorMessage } from './errors';
+import { readSequence } from './readInput';
 import { formatNumber } from '../shared/format';
 
 export const CHECK_USAGE = `Usage: bptt-lens check FILE [--json] [--rtol R] [--atol A] [--format csv|tsv|json]
@@ -92,25 +93,22 @@ export async function checkMain(argv: string[]): Promise<number> {
   if (file === undefined) return usage('no FILE given');
   format ??= formatFromFileName(file);
   if (format === undefined) return usage(`cannot tell the format of "${file}" from its extension; use --format csv|tsv|json`);
-  let text: string;
+  let parsed: ParsedSequence;
   try {
-    text = await readFile(file, 'utf8');
+    parsed = await readSequence(file, format, {});
   } catch (e) {
-    process.stderr.write(`${file}: cannot read: ${(e as Error).message}\n`);
+    process.stderr.write(`${readErrorMessage(file, e)}\n`);
     return 2;
   }
-  const parsed = parseSequence(text, format);
   if (parsed.errors.length > 0) {
     for (const e of parsed.errors) process.stderr.write(`${file}:${e.line + 1}:${e.col + 1}: ${e.message}\n`);
     return 2;
   }
-  // TEMPORARY: parsed.checks / parsed.claimColumns once the parser provides them.
-  const claims = extractClaims(text, format, parsed.T);
-  if (claims.checks.length === 0 && claims.claimColumns.length === 0) {
+  if (parsed.checks.length === 0 && parsed.claimColumns.length === 0) {
     process.stderr.write(`${file}: nothing to check: add a '# check: dL_dh = …' line or a claim column (${'s h yhat loss dL_dyhat dL_dh dL_ds'})\n`);
     return 2;
   }
-  const report = runChecks({ ...claims, line: parsed.line }, runBptt(parsed.model, parsed), options);
+  const report = runChecks(parsed, runBptt(parsed.model, parsed), options);
   const errors = report.claims.filter((c) => c.error);
   if (errors.length > 0) {
     for (const c of errors) process.stderr.write(`${file}:${c.error!.line + 1}:${c.error!.col + 1}: ${c.error!.message}\n`);

@@ -14,6 +14,7 @@
  */
 import { Act, Loss, act, actCode, dact, dloss, loss, lossCode, stepValues, type Grads, type Model, type SequenceData, type StepValues, type Trace } from '../core';
 import { dtanh, tanh } from '../core/activations';
+import { reductionScale } from '../core/trace';
 import { lagSums, type LagInputs, type Progress } from './lag';
 
 export interface TruncatedTrace extends Trace {
@@ -38,9 +39,9 @@ export function runTruncated(model: Model, data: SequenceData, k: number): Trunc
   const s = new Float64Array(T), h = new Float64Array(T), dL_ds = new Float64Array(T);
   const { w, v, b, u, c, h0 } = model;
   const phi = actCode(model.phi), theta = actCode(model.theta), ell = lossCode(model.loss);
-  let nTargets = 0, lastTarget = -1;
-  for (let i = 0; i < T; i++) if (hasY[i] !== 0) { nTargets++; lastTarget = i; }
-  const scale = model.reduction === 'sum' ? 1 : nTargets > 0 ? 1 / nTargets : 0;
+  let nTargets = 0, lastTargetT: number | null = null;
+  for (let i = 0; i < T; i++) if (hasY[i] !== 0) { nTargets++; lastTargetT = i + 1; }
+  const scale = reductionScale(model.reduction, nTargets);
 
   let bad = 0;
   for (let t = 0; t < T; t += BLOCK) bad += forward(phi, t, Math.min(t + BLOCK, T), x, s, h, dL_ds, w, v, b, u, c, h0);
@@ -53,7 +54,7 @@ export function runTruncated(model: Model, data: SequenceData, k: number): Trunc
   const trace: TruncatedTrace = {
     model, T, x, y, hasY, s, h, dL_ds,
     loss: model.reduction === 'mean' ? (nTargets > 0 ? accL / nTargets : 0) : accL,
-    grads, nTargets, lastTarget, firstNonFinite: null, nonFiniteOrigin: null, truncate: k,
+    grads, nTargets, lastTargetT, firstNonFinite: null, nonFiniteOrigin: null, truncate: k,
   };
   if (bad !== 0) locateNonFinite(trace);
   return trace;

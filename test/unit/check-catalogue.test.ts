@@ -7,7 +7,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { act, actCode, dact, runBptt, stepValues, type Trace } from '../../src/core';
-import { extractClaims, runChecks } from '../../src/check';
+import { runChecks } from '../../src/check';
 import { parseSequence } from '../../src/parse';
 
 const PHIS = ['tanh', 'sigmoid', 'softplus', 'identity', 'relu'] as const;
@@ -31,7 +31,7 @@ function check(text: string) {
   const seq = parseSequence(text, 'csv');
   assert.deepEqual(seq.errors, []);
   const trace = runBptt(seq.model, seq);
-  return { trace, report: runChecks({ ...extractClaims(text, 'csv', seq.T), line: seq.line }, trace) };
+  return { trace, report: runChecks(seq, trace) };
 }
 
 type Code = string;

@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runBptt } from '../../src/core';
-import { extractClaims, runChecks } from '../../src/check';
+import { runChecks } from '../../src/check';
 import { parseSequence } from '../../src/parse';
 import { rnnReference, type RnnSpec } from './reference/tape';
 
@@ -33,7 +33,7 @@ function pasted(directive: string, x: number[], y: (number | null)[], print: (v:
 function report(text: string) {
   const seq = parseSequence(text, 'csv');
   assert.deepEqual(seq.errors, []);
-  return runChecks({ ...extractClaims(text, 'csv', seq.T), line: seq.line }, runBptt(seq.model, seq));
+  return runChecks(seq, runBptt(seq.model, seq));
 }
 
 const X = Array.from({ length: 40 }, (_, i) => Math.sin(1.7 * i) * 2.5);
@@ -74,10 +74,11 @@ describe('check numbers: pasted values that are right pass', () => {
   }
 });
 
-describe('check: the temporary extractor reads the JSON "check" object and claim arrays', () => {
+describe('check: the parser reads the JSON "check" object and claim arrays', () => {
   it('strings are formulas, numbers are totals, a list is several claims; positions inside the quotes', () => {
     const text = '{"x": [1, 2], "y": [0.5, null],\n "check": {"dL_ds": ["dL_dh * dphi(s)", "dL_dh"], "dL_dw": 1.25},\n "dL_dh": [0.125, null]}';
-    const { checks, claimColumns } = extractClaims(text, 'json', 2);
+    const { checks, claimColumns, errors } = parseSequence(text, 'json');
+    assert.deepEqual(errors, []);
     assert.deepEqual(checks.map((c) => [c.quantity, c.expr, c.line]), [['dL_ds', 'dL_dh * dphi(s)', 1], ['dL_ds', 'dL_dh', 1], ['dL_dw', '1.25', 1]]);
     for (const c of checks) assert.equal(text.slice(c.offset, c.offset + c.length), c.expr);
     assert.equal(claimColumns[0].name, 'dL_dh');
