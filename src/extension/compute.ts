@@ -2,6 +2,7 @@
  * Parse + BPTT on a text: the one computation, run inline for small documents and in the worker
  * thread for large ones. Pure (no `vscode`, no Node-only modules).
  */
+import { extractClaims, runChecks, type CheckOptions, type CheckReport } from '../check';
 import { runBptt, type Trace } from '../core';
 import { parseSequence, type CallerDefaults, type ParsedSequence, type SequenceFormat } from '../parse';
 import { problemsOf, type Problem, type ProblemSettings } from './problems';
@@ -13,6 +14,8 @@ export interface Computed {
   trace: Trace | undefined;
   /** What the Problems panel shows; O(T) scans, so done here (in the worker for large files). */
   problems: Problem[];
+  /** The file's claims (`# check:` lines, claim columns) against exact BPTT; undefined when it has none. */
+  checks: CheckReport | undefined;
   durationMs: number;
   /**
    * Asks the worker for the timeline's series of `trace` (see worker.ts); set by the host's
@@ -24,6 +27,7 @@ export interface Computed {
 export interface ComputeOptions {
   defaults: CallerDefaults;
   problems: ProblemSettings;
+  check: CheckOptions;
 }
 
 export function compute(text: string, format: SequenceFormat, options: ComputeOptions): Computed {
@@ -31,7 +35,15 @@ export function compute(text: string, format: SequenceFormat, options: ComputeOp
   const parsed = parseSequence(text, format, options.defaults);
   const trace = parsed.errors.length === 0 ? runBptt(parsed.model, parsed) : undefined;
   const problems = problemsOf(parsed, trace, options.problems);
-  return { parsed, trace, problems, durationMs: performance.now() - t0 };
+  const checks = trace ? checksOf(text, parsed, trace, options.check) : undefined;
+  return { parsed, trace, problems, checks, durationMs: performance.now() - t0 };
+}
+
+/** The one place the claims are read from: TEMPORARY extractClaims until the parser provides parsed.checks / parsed.claimColumns. */
+function checksOf(text: string, parsed: ParsedSequence, trace: Trace, options: CheckOptions): CheckReport | undefined {
+  const claims = extractClaims(text, parsed.format, parsed.T);
+  if (claims.checks.length === 0 && claims.claimColumns.length === 0) return undefined;
+  return runChecks({ ...claims, line: parsed.line }, trace, options);
 }
 
 /** Every distinct ArrayBuffer under the result, to transfer rather than copy it across threads. */
@@ -45,5 +57,6 @@ export function transferables(c: Computed): ArrayBuffer[] {
   };
   add(c.parsed);
   add(c.trace);
+  for (const claim of c.checks?.claims ?? []) add(claim);
   return [...seen];
 }
