@@ -5,6 +5,7 @@
 import { extractClaims, runChecks, type CheckOptions, type CheckReport } from '../check';
 import { runBptt, type Trace } from '../core';
 import { parseSequence, type CallerDefaults, type ParsedSequence, type SequenceFormat } from '../parse';
+import { checkProblems } from './checkProblems';
 import { problemsOf, type Problem, type ProblemSettings } from './problems';
 import type { SeriesData } from './timeline/data';
 
@@ -24,6 +25,9 @@ export interface Computed {
   series?: () => Promise<SeriesData>;
 }
 
+/** Significant digits of the numbers in a check's Problems message (compact, as in the CodeLens). */
+const PROBLEM_DIGITS = 4;
+
 export interface ComputeOptions {
   defaults: CallerDefaults;
   problems: ProblemSettings;
@@ -34,8 +38,8 @@ export function compute(text: string, format: SequenceFormat, options: ComputeOp
   const t0 = performance.now();
   const parsed = parseSequence(text, format, options.defaults);
   const trace = parsed.errors.length === 0 ? runBptt(parsed.model, parsed) : undefined;
-  const problems = problemsOf(parsed, trace, options.problems);
   const checks = trace ? checksOf(text, parsed, trace, options.check) : undefined;
+  const problems = [...problemsOf(parsed, trace, options.problems), ...checkProblems(checks, PROBLEM_DIGITS)];
   return { parsed, trace, problems, checks, durationMs: performance.now() - t0 };
 }
 

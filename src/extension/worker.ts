@@ -14,6 +14,7 @@ import { assertNever } from '../shared/protocol';
 import { compute, transferables } from './compute';
 import { errorText } from './errorText';
 import { seriesData, seriesTransferables } from './timeline/data';
+import { runGradcheck } from './gradcheckRun';
 import { decodeInput, type ComputeRequest, type WorkerRequest, type WorkerResponse } from './workerProtocol';
 
 /** What the series read of the last result's trace, copied (the trace's own arrays moved to the host). */
@@ -58,6 +59,13 @@ if (port) {
         return;
       case 'prepareSeries':
         prepareSeriesRequest(port, msg.id);
+        return;
+      case 'gradcheck':
+        try {
+          reply(port, { type: 'didGradcheck', id: msg.id, result: runGradcheck(decodeInput(msg.input), msg) });
+        } catch (e) {
+          reply(port, { type: 'didFailGradcheck', id: msg.id, error: errorText(e) });
+        }
         return;
       default:
         assertNever(msg);

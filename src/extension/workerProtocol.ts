@@ -4,7 +4,8 @@
  * are requests (imperative); worker → host messages are responses (past tense, `didX`), each
  * carrying the `id` of the compute request it answers.
  */
-import type { SequenceFormat } from '../parse';
+import type { GradcheckReport } from '../gradcheck';
+import type { CallerDefaults, SequenceFormat } from '../parse';
 import type { ComputeOptions, Computed } from './compute';
 import type { SeriesData } from './timeline/data';
 
@@ -26,13 +27,28 @@ export interface PrepareSeriesRequest {
   id: number;
 }
 
-export type WorkerRequest = ComputeRequest | PrepareSeriesRequest;
+/** The numerical gradient check (src/gradcheck) of `input`, parsed with `defaults`; `steps` as in GradcheckOptions. */
+export interface GradcheckRequest {
+  type: 'gradcheck';
+  id: number;
+  format: SequenceFormat;
+  defaults: CallerDefaults;
+  steps: number[] | undefined;
+  input: WorkerInput;
+}
+
+export type WorkerRequest = ComputeRequest | PrepareSeriesRequest | GradcheckRequest;
 
 export type WorkerResponse =
   | { type: 'didCompute'; id: number; result: Computed }
   | { type: 'didFailCompute'; id: number; error: string }
   | { type: 'didPrepareSeries'; id: number; series: SeriesData }
-  | { type: 'didFailPrepareSeries'; id: number; error: string };
+  | { type: 'didFailPrepareSeries'; id: number; error: string }
+  | { type: 'didGradcheck'; id: number; result: GradcheckResult }
+  | { type: 'didFailGradcheck'; id: number; error: string };
+
+/** The gradcheck report, or the file's first parse error (then there is nothing to check). */
+export type GradcheckResult = { report: GradcheckReport } | { parseError: string };
 
 /** Decodes slices or bytes to the text the parser reads. */
 export function decodeInput(input: WorkerInput): string {
