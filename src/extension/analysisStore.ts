@@ -43,6 +43,7 @@ function computeOptions(s: LensSettings): ComputeOptions {
   return {
     defaults: s.defaults,
     problems: { gradientWarnings: s.gradientWarnings, vanishingThreshold: s.vanishingThreshold, explodingThreshold: s.explodingThreshold },
+    check: { rtol: s.checkRtol, atol: s.checkAtol },
   };
 }
 
@@ -160,7 +161,7 @@ export class AnalysisStore extends Disposable implements AnalysisSource {
     const computed = await progressIfSlow(work, `BPTT Lens: backward pass on ${basename(uri.path)} (${size})…`);
     // The document changed while its text was read: a newer run is already scheduled.
     if (!computed) return undefined;
-    const analysis: Analysis = { uri, version, fileName, parsed: computed.parsed, trace: computed.trace, durationMs: computed.durationMs, series: computed.series };
+    const analysis: Analysis = { uri, version, fileName, parsed: computed.parsed, trace: computed.trace, checks: computed.checks, durationMs: computed.durationMs, series: computed.series };
     this.problemsByAnalysis.set(analysis, computed.problems);
     const key = uri.toString();
     const isDocument = version !== NO_DOCUMENT_VERSION;

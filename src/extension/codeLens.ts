@@ -8,6 +8,8 @@ import { onDidChangeSettings, readSettings } from './config';
 import { Disposable } from './dispose';
 import { guarded } from './log';
 import { gradientSummary } from './summary';
+import { checksCommand, checksSummary } from './checkProblems';
+import type { CheckReport } from '../check';
 
 /** CodeLens shows a compact number: at most 4 significant digits, fewer if the user asks for fewer. */
 const LENS_DIGITS = 4;
@@ -52,7 +54,14 @@ export class SummaryLensProvider extends Disposable implements vscode.CodeLensPr
           arguments: args,
         }),
         new vscode.CodeLens(top, { title: 'Export Trace…', command: 'bpttLens.exportTrace', arguments: args }),
+        ...(analysis.checks ? [checksLens(top, analysis.checks, args)] : []),
       ];
     });
   }
+}
+
+/** "checks: 2 ✓ 1 ✗": a failing claim opens the Problems panel; all passing, the numerical check. */
+function checksLens(top: vscode.Range, checks: CheckReport, args: string[]): vscode.CodeLens {
+  const { command, tooltip } = checksCommand(checks);
+  return new vscode.CodeLens(top, { title: checksSummary(checks), tooltip, command, arguments: checks.ok ? [{ uri: args[0] }] : [] });
 }

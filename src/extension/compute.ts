@@ -2,8 +2,10 @@
  * Parse + BPTT on a text: the one computation, run inline for small documents and in the worker
  * thread for large ones. Pure (no `vscode`, no Node-only modules).
  */
+import { runChecks, type CheckOptions, type CheckReport } from '../check';
 import { runBptt, type Trace } from '../core';
 import { parseSequence, type CallerDefaults, type ParsedSequence, type SequenceFormat } from '../parse';
+import { checkProblems } from './checkProblems';
 import { problemsOf, type Problem, type ProblemSettings } from './problems';
 import type { SeriesData } from './timeline/data';
 
@@ -13,6 +15,8 @@ export interface Computed {
   trace: Trace | undefined;
   /** What the Problems panel shows; O(T) scans, so done here (in the worker for large files). */
   problems: Problem[];
+  /** The file's claims (`# check:` lines, claim columns) against exact BPTT; undefined when it has none. */
+  checks: CheckReport | undefined;
   durationMs: number;
   /**
    * Asks the worker for the timeline's series of `trace` (see worker.ts); set by the host's
@@ -21,9 +25,13 @@ export interface Computed {
   series?: () => Promise<SeriesData>;
 }
 
+/** Significant digits of the numbers in a check's Problems message (compact, as in the CodeLens). */
+const PROBLEM_DIGITS = 4;
+
 export interface ComputeOptions {
   defaults: CallerDefaults;
   problems: ProblemSettings;
+  check: CheckOptions;
 }
 
 /** `input`: a text, or a sequence the caller parsed already (the worker, from bytes). */
@@ -31,8 +39,15 @@ export function compute(input: string | ParsedSequence, format: SequenceFormat, 
   const t0 = performance.now();
   const parsed = typeof input === 'string' ? parseSequence(input, format, options.defaults) : input;
   const trace = parsed.errors.length === 0 ? runBptt(parsed.model, parsed) : undefined;
-  const problems = problemsOf(parsed, trace, options.problems);
-  return { parsed, trace, problems, durationMs: performance.now() - t0 };
+  const checks = trace ? checksOf(parsed, trace, options.check) : undefined;
+  const problems = [...problemsOf(parsed, trace, options.problems), ...checkProblems(checks, PROBLEM_DIGITS)];
+  return { parsed, trace, problems, checks, durationMs: performance.now() - t0 };
+}
+
+/** The file's claims against the exact trace; undefined when it makes none. */
+function checksOf(parsed: ParsedSequence, trace: Trace, options: CheckOptions): CheckReport | undefined {
+  if (parsed.checks.length === 0 && parsed.claimColumns.length === 0) return undefined;
+  return runChecks(parsed, trace, options);
 }
 
 /** Every distinct ArrayBuffer under the result, to transfer rather than copy it across threads. */
@@ -46,5 +61,6 @@ export function transferables(c: Computed): ArrayBuffer[] {
   };
   add(c.parsed);
   add(c.trace);
+  for (const claim of c.checks?.claims ?? []) add(claim);
   return [...seen];
 }

@@ -2,6 +2,7 @@
  * The `bpttLens.*` settings, read per document (folder settings may differ).
  */
 import * as vscode from 'vscode';
+import { DEFAULT_ATOL, DEFAULT_RTOL, MIN_RTOL } from '../check';
 import { MODEL_KEYS, type Model } from '../core';
 import type { CallerDefaults } from '../parse';
 
@@ -16,6 +17,9 @@ export interface LensSettings {
   vanishingThreshold: number;
   explodingThreshold: number;
   workerThresholdBytes: number;
+  /** Tolerances of the checks (issue 9): the engine's defaults, never tighter than MIN_RTOL. */
+  checkRtol: number;
+  checkAtol: number;
 }
 
 /**
@@ -63,11 +67,17 @@ function loadSettings(scope?: vscode.Uri): LensSettings {
     vanishingThreshold: positive(c.get<number>('vanishingThreshold', 1e-6), 1e-6),
     explodingThreshold: positive(c.get<number>('explodingThreshold', 1e6), 1e6),
     workerThresholdBytes: clampInt(c.get<number>('workerThresholdBytes', 1_000_000), 0, Number.MAX_SAFE_INTEGER, 1_000_000),
+    checkRtol: Math.max(MIN_RTOL, nonNegative(c.get<number>('check.rtol', DEFAULT_RTOL), DEFAULT_RTOL)),
+    checkAtol: nonNegative(c.get<number>('check.atol', DEFAULT_ATOL), DEFAULT_ATOL),
   };
 }
 
 function clampInt(n: unknown, min: number, max: number, fallback: number): number {
   return typeof n === 'number' && Number.isFinite(n) ? Math.min(max, Math.max(min, Math.round(n))) : fallback;
+}
+
+function nonNegative(n: unknown, fallback: number): number {
+  return typeof n === 'number' && n >= 0 && Number.isFinite(n) ? n : fallback;
 }
 
 function positive(n: unknown, fallback: number): number {

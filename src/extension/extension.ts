@@ -4,10 +4,12 @@
  */
 import * as vscode from 'vscode';
 import { AnalysisStore } from './analysisStore';
+import { CheckQuickFix } from './checkQuickFix';
 import { SummaryLensProvider } from './codeLens';
 import { Commands } from './commands';
 import { watchSettings } from './config';
 import { Diagnostics } from './diagnostics';
+import { GradcheckCommand } from './gradcheckCommand';
 import { registerHover } from './hover';
 import { createLog } from './log';
 import { StatusBar } from './statusBar';
@@ -43,6 +45,8 @@ export function activate(context: vscode.ExtensionContext): BpttLensApi {
   own(registerHover(store, SELECTOR));
   own(new SummaryLensProvider(store, SELECTOR));
   own(new Diagnostics(store));
+  own(new CheckQuickFix(store, SELECTOR));
+  own(new GradcheckCommand(worker));
   own(new StatusBar(store));
   own(new TestHooks(store));
   return { store };

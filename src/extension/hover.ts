@@ -7,7 +7,8 @@ import * as vscode from 'vscode';
 import { stepValues } from '../core';
 import { stepAtOffset } from '../parse';
 import { readSettings } from './config';
-import { hoverMarkdown, timelineCommandLink } from './hoverContent';
+import { claimsAtStep } from './checkHover';
+import { hoverMarkdown, numericCheckLink, timelineCommandLink } from './hoverContent';
 import { guardedSync } from './log';
 import type { AnalysisSource } from './types';
 
@@ -21,15 +22,18 @@ export function provideStepHover(store: AnalysisSource, document: vscode.TextDoc
   if (i < 0) return undefined;
   const v = stepValues(trace, i);
   const uri = document.uri.toString();
+  const settings = readSettings(document.uri);
   const text = hoverMarkdown({
     v,
     T: trace.T,
     model: trace.model,
-    digits: readSettings(document.uri).precision,
+    digits: settings.precision,
     timelineLink: timelineCommandLink(uri, i),
+    claims: claimsAtStep(analysis.checks, i, settings.checkRtol, settings.checkAtol),
+    numericLink: numericCheckLink(uri, i + 1),
   });
   const markdown = new vscode.MarkdownString(text);
-  markdown.isTrusted = { enabledCommands: ['bpttLens.showTimeline'] };
+  markdown.isTrusted = { enabledCommands: ['bpttLens.showTimeline', 'bpttLens.checkGradientsNumerically'] };
   // JSON: highlight whichever element is hovered, x[t] or y[t].
   const onX = parsed.format !== 'json' || (offset >= parsed.xStart[i] && offset <= parsed.xEnd[i]);
   const start = onX ? parsed.rowStart[i] : parsed.yStart[i];

@@ -5,6 +5,7 @@
 import type { Model, StepValues } from '../core';
 import { backwardEquations, SPACED } from '../shared/equations';
 import { formatNumber } from '../shared/format';
+import type { StepClaim } from './checkHover';
 
 export interface HoverInput {
   v: StepValues;
@@ -14,6 +15,10 @@ export interface HoverInput {
   digits: number;
   /** `command:` link to the timeline at this step, or undefined for no link. */
   timelineLink?: string;
+  /** The file's claims at this step (checkHover.ts), shown below the values when there are any. */
+  claims?: StepClaim[];
+  /** `command:` link that checks this step numerically, or undefined for no link. */
+  numericLink?: string;
 }
 
 /** Markdown escapes for names such as s_t, ∂L/∂s_{t+1} (underscores and braces must stay literal). */
@@ -63,7 +68,24 @@ export function hoverMarkdown(input: HoverInput): string {
     ...rows.map(([a, av, b, bv]) => `| ${md(a)} | ${md(av)} | ${md(b)} | ${md(bv)} |`),
   ];
   const modelLine = `*φ = ${model.phi}, θ = ${model.theta}, ${model.loss} loss (${model.reduction}), w = ${f(model.w)}, u = ${f(model.u)}*`;
-  return [heading, '', ...dh, '', ...ds, '', ...table, '', modelLine].join('\n');
+  return [heading, '', ...dh, '', ...ds, '', ...table, '', modelLine, ...checkSection(input, f)].join('\n');
+}
+
+/** Below the values: each claim at this step, the user's value beside the exact one; then the numerical-check link. */
+function checkSection(input: HoverInput, f: (n: number) => string): string[] {
+  const out: string[] = [];
+  const claims = input.claims ?? [];
+  if (claims.length > 0) {
+    out.push('', '---', '', `**Your claims at step ${input.v.t}**`, '', '| claim | yours | exact | |', '|:--|--:|--:|:-:|');
+    for (const c of claims) out.push(`| ${md(c.quantity)} *(${c.source})* | ${md(f(c.user))} | ${md(f(c.exact))} | ${c.ok ? '✓' : '✗'} |`);
+  }
+  if (input.numericLink) out.push('', `[Check this step numerically](${input.numericLink})`);
+  return out;
+}
+
+/** `command:` URI that runs the numerical gradient check on 1-based step `t` of `uri`. */
+export function numericCheckLink(uri: string, t: number): string {
+  return `command:bpttLens.checkGradientsNumerically?${encodeURIComponent(JSON.stringify([{ uri, t }]))}`;
 }
 
 /** `command:` URI that opens the timeline at 0-based `step` of `uri`. */

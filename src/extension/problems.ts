@@ -18,8 +18,8 @@ export interface Problem {
   severity: ProblemSeverity;
   message: string;
   range: ProblemRange;
-  /** Diagnostic code, for filtering in the Problems panel. */
-  code: 'parse' | 'non-finite' | WarningCode;
+  /** Diagnostic code, for filtering in the Problems panel; a failing claim's is its catalogue code (checkProblems.ts). */
+  code: 'parse' | 'non-finite' | WarningCode | (string & {});
 }
 
 export interface ProblemSettings {

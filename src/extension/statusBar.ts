@@ -3,6 +3,7 @@
  * click → timeline. Also sets the `bpttLens.hasAnalysis` context key for menus.
  */
 import * as vscode from 'vscode';
+import { checksCommand, checksSummary } from './checkProblems';
 import { readSettings } from './config';
 import { Disposable } from './dispose';
 import { logError } from './log';
@@ -12,10 +13,12 @@ import type { Analysis, AnalysisSource } from './types';
 
 export class StatusBar extends Disposable {
   private readonly item = this._register(vscode.window.createStatusBarItem('bpttLens.summary', vscode.StatusBarAlignment.Left, 100));
+  private readonly checksItem = this._register(vscode.window.createStatusBarItem('bpttLens.checks', vscode.StatusBarAlignment.Left, 99));
 
   constructor(private readonly store: AnalysisSource) {
     super();
     this.item.name = 'BPTT Lens';
+    this.checksItem.name = 'BPTT Lens checks';
     const update = (): void => this.update();
     this._register(store.onDidUpdate(update));
     this._register(store.onDidForget(update));
@@ -35,6 +38,7 @@ export class StatusBar extends Disposable {
       const uri = activeSequenceUri();
       const analysis = uri && this.store.latest(uri);
       void vscode.commands.executeCommand('setContext', 'bpttLens.hasAnalysis', !!analysis);
+      this.renderChecks(analysis);
       if (!analysis) {
         item.hide();
         return;
@@ -51,6 +55,20 @@ export class StatusBar extends Disposable {
     } catch (e) {
       logError('status bar', e);
     }
+  }
+
+  /** "checks: 2 ✓ 1 ✗", only when the file has claims. */
+  private renderChecks(analysis: Analysis | undefined): void {
+    const checks = analysis?.checks;
+    if (!analysis || !checks) {
+      this.checksItem.hide();
+      return;
+    }
+    const { command, tooltip } = checksCommand(checks);
+    this.checksItem.text = `${checks.ok ? '$(pass)' : '$(error)'} ${checksSummary(checks)}`;
+    this.checksItem.tooltip = `BPTT Lens: ${tooltip}`;
+    this.checksItem.command = { title: checksSummary(checks), command, arguments: checks.ok ? [{ uri: analysis.uri.toString() }] : [] };
+    this.checksItem.show();
   }
 }
 

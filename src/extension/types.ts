@@ -2,6 +2,7 @@
  * What the editor features and the timeline share: one analysis per document version.
  */
 import type * as vscode from 'vscode';
+import type { CheckReport } from '../check';
 import type { Trace } from '../core';
 import type { ParsedSequence } from '../parse';
 import type { SeriesData } from './timeline/data';
@@ -14,6 +15,8 @@ export interface Analysis {
   parsed: ParsedSequence;
   /** Absent when the file has parse errors. */
   trace: Trace | undefined;
+  /** The file's claims against exact BPTT (issue 9); undefined when the file has no claims or does not parse. */
+  checks: CheckReport | undefined;
   /** Wall time of parse + compute, in ms. */
   durationMs: number;
   /** Asks the worker for the timeline's series of `trace`, when it computed it; else the timeline prepares them. */

@@ -10,12 +10,13 @@
  */
 import { parentPort, type MessagePort } from 'node:worker_threads';
 import type { Trace } from '../core';
-import { byteChunks, parseSequenceBytesSync } from '../parse';
+import { parseSequenceBytesSync } from '../parse';
 import { assertNever } from '../shared/protocol';
 import { compute, transferables } from './compute';
 import { errorText } from './errorText';
 import { seriesData, seriesTransferables } from './timeline/data';
-import { type ComputeRequest, type WorkerRequest, type WorkerResponse } from './workerProtocol';
+import { runGradcheck } from './gradcheckRun';
+import { inputChunks, inputSize, type ComputeRequest, type WorkerRequest, type WorkerResponse } from './workerProtocol';
 
 /** What the series read of the last result's trace, copied (the trace's own arrays moved to the host). */
 let kept: { id: number; trace: Trace } | undefined;
@@ -33,9 +34,7 @@ function computeRequest(port: MessagePort, req: ComputeRequest): void {
   try {
     // Parsed from the bytes in chunks: no string of the whole file (V8's string limit), same offsets as the text's.
     const { input } = req;
-    const chunks = 'slices' in input ? input.slices : byteChunks(input.bytes);
-    const size = 'slices' in input ? input.slices.reduce((n, b) => n + b.length, 0) : input.bytes.length;
-    const result = compute(parseSequenceBytesSync(chunks, req.format, req.options.defaults, size), req.format, req.options);
+    const result = compute(parseSequenceBytesSync(inputChunks(input), req.format, req.options.defaults, inputSize(input)), req.format, req.options);
     if (result.trace) keep(req.id, result.trace);
     reply(port, { type: 'didCompute', id: req.id, result }, transferables(result));
   } catch (e) {
@@ -63,6 +62,13 @@ if (port) {
         return;
       case 'prepareSeries':
         prepareSeriesRequest(port, msg.id);
+        return;
+      case 'gradcheck':
+        try {
+          reply(port, { type: 'didGradcheck', id: msg.id, result: runGradcheck(msg.input, msg) });
+        } catch (e) {
+          reply(port, { type: 'didFailGradcheck', id: msg.id, error: errorText(e) });
+        }
         return;
       default:
         assertNever(msg);

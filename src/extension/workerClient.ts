@@ -5,12 +5,12 @@
 import { existsSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { SequenceFormat } from '../parse';
+import type { CallerDefaults, SequenceFormat } from '../parse';
 import { assertNever } from '../shared/protocol';
 import type { ComputeOptions, Computed } from './compute';
 import { Disposable, toDisposable } from './dispose';
 import type { SeriesData } from './timeline/data';
-import { inputTransferables, type WorkerInput, type WorkerRequest, type WorkerResponse } from './workerProtocol';
+import { inputTransferables, type GradcheckResult, type WorkerInput, type WorkerRequest, type WorkerResponse } from './workerProtocol';
 
 /** The worker's V8 heap limit: a quarter of the machine's memory, between 512 MB and 4 GB. */
 const WORKER_HEAP_MB = Math.min(4096, Math.max(512, Math.floor(totalmem() / (4 * 1024 * 1024))));
@@ -26,6 +26,7 @@ export class WorkerClient extends Disposable {
   /** Requests awaiting their result; results whose series were asked for (same id). */
   private readonly pending = new Map<number, Pending<Computed>>();
   private readonly pendingSeries = new Map<number, Pending<SeriesData>>();
+  private readonly pendingGradcheck = new Map<number, Pending<GradcheckResult>>();
 
   constructor(private readonly scriptPath: string) {
     super();
@@ -53,6 +54,16 @@ export class WorkerClient extends Disposable {
     });
   }
 
+  /** The numerical gradient check of `input` (gradcheckRun.ts), off the event loop. */
+  gradcheck(input: WorkerInput, format: SequenceFormat, defaults: CallerDefaults, steps: number[] | undefined): Promise<GradcheckResult> {
+    const worker = this.ensure();
+    const id = this.nextId++;
+    return new Promise<GradcheckResult>((resolve, reject) => {
+      this.pendingGradcheck.set(id, { resolve, reject });
+      this.send(worker, { type: 'gradcheck', id, format, defaults, steps, input }, inputTransferables(input));
+    });
+  }
+
   private send(worker: Worker, request: WorkerRequest, transfer: ArrayBuffer[] = []): void {
     worker.postMessage(request, transfer);
   }
@@ -76,6 +87,12 @@ export class WorkerClient extends Disposable {
         return;
       case 'didFailPrepareSeries':
         this.settle(this.pendingSeries, msg.id)?.reject(new Error(`worker: ${msg.error}`));
+        return;
+      case 'didGradcheck':
+        this.settle(this.pendingGradcheck, msg.id)?.resolve(msg.result);
+        return;
+      case 'didFailGradcheck':
+        this.settle(this.pendingGradcheck, msg.id)?.reject(new Error(`worker: ${msg.error}`));
         return;
       default:
         assertNever(msg);
@@ -109,8 +126,10 @@ export class WorkerClient extends Disposable {
       if (this.worker === worker) this.worker = undefined;
       for (const p of this.pending.values()) p.reject(e);
       for (const p of this.pendingSeries.values()) p.reject(e);
+      for (const p of this.pendingGradcheck.values()) p.reject(e);
       this.pending.clear();
       this.pendingSeries.clear();
+      this.pendingGradcheck.clear();
     };
     worker.on('error', (e: Error & { code?: string }) =>
       fail(e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? new Error(`not enough memory: the worker needs more than its ${WORKER_HEAP_MB} MB heap for this file`) : e),

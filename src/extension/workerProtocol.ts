@@ -4,7 +4,8 @@
  * are requests (imperative); worker → host messages are responses (past tense, `didX`), each
  * carrying the `id` of the compute request it answers.
  */
-import type { SequenceFormat } from '../parse';
+import type { GradcheckReport } from '../gradcheck';
+import { byteChunks, type CallerDefaults, type SequenceFormat } from '../parse';
 import type { ComputeOptions, Computed } from './compute';
 import type { SeriesData } from './timeline/data';
 
@@ -26,18 +27,42 @@ export interface PrepareSeriesRequest {
   id: number;
 }
 
-export type WorkerRequest = ComputeRequest | PrepareSeriesRequest;
+/** The numerical gradient check (src/gradcheck) of `input`, parsed with `defaults`; `steps` as in GradcheckOptions. */
+export interface GradcheckRequest {
+  type: 'gradcheck';
+  id: number;
+  format: SequenceFormat;
+  defaults: CallerDefaults;
+  steps: number[] | undefined;
+  input: WorkerInput;
+}
+
+export type WorkerRequest = ComputeRequest | PrepareSeriesRequest | GradcheckRequest;
 
 export type WorkerResponse =
   | { type: 'didCompute'; id: number; result: Computed }
   | { type: 'didFailCompute'; id: number; error: string }
   | { type: 'didPrepareSeries'; id: number; series: SeriesData }
-  | { type: 'didFailPrepareSeries'; id: number; error: string };
+  | { type: 'didFailPrepareSeries'; id: number; error: string }
+  | { type: 'didGradcheck'; id: number; result: GradcheckResult }
+  | { type: 'didFailGradcheck'; id: number; error: string };
+
+/** The gradcheck report, or the file's first parse error (then there is nothing to check). */
+export type GradcheckResult = { report: GradcheckReport } | { parseError: string };
 
 /** Decodes slices or bytes to the text the parser reads. */
 export function decodeInput(input: WorkerInput): string {
   const decoder = new TextDecoder('utf-8');
   return 'slices' in input ? input.slices.map((b) => decoder.decode(b)).join('') : decoder.decode(input.bytes);
+}
+
+/** The input as the byte parser reads it: chunks, never one string of the whole file. */
+export function inputChunks(input: WorkerInput): Iterable<Uint8Array> {
+  return 'slices' in input ? input.slices : byteChunks(input.bytes);
+}
+
+export function inputSize(input: WorkerInput): number {
+  return 'slices' in input ? input.slices.reduce((n, b) => n + b.length, 0) : input.bytes.length;
 }
 
 /** Buffers that can move to the worker: those a typed array fully owns. */
