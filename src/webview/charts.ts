@@ -48,10 +48,9 @@ export function chartSpecs(log: boolean, floor: number, checks: ChecksSummary | 
       const exact = chart.series.find((s) => s.key === exactKey);
       if (!exact) continue;
       const name = `${c.quantity} (${c.source}, line ${c.line})`;
-      chart.series.push(
-        { key: exactKey, claim: { index, part: 'user' }, label: `yours: ${name}`, color: exact.color, width: 2, dash: [6, 4] },
-        { key: exactKey, claim: { index, part: 'mismatch' }, label: `✗ ${c.quantity} differs`, color: '--vscode-errorForeground', rings: true },
-      );
+      chart.series.push({ key: exactKey, claim: { index, part: 'user' }, label: `yours: ${name}`, color: exact.color, width: 2, dash: [6, 4] });
+      // Rings only for a failing claim: a holding one has nothing to mark, and no legend entry to explain.
+      if (!c.ok) chart.series.push({ key: exactKey, claim: { index, part: 'mismatch' }, label: `✗ yours ≠ exact`, color: '--vscode-errorForeground', rings: true });
     }
   });
   return out;

@@ -75,7 +75,7 @@ describe('timeline checks (UI)', function () {
     const labels = await legendLabels(frame, 'gradient');
     assert.ok(labels.some((l) => l.includes('yours: dL_dh (formula, line 4)')), labels.join(' | '));
     assert.ok(labels.some((l) => l.includes('yours: dL_ds (formula, line 5)')), labels.join(' | '));
-    assert.ok(labels.some((l) => l.includes('✗ dL_dh differs')), labels.join(' | '));
+    assert.ok(labels.some((l) => l.includes('✗ yours ≠ exact')), labels.join(' | '));
     await screenshot(wb!.page, 'timeline-checks-strip');
   });
 

@@ -34,10 +34,11 @@ export class ChecksPanel implements Panel {
       failing > 0 ? ' — click a ✗ to go to the step where its error enters' : '',
     );
     const list = el('ul', { class: 'claims' }, ...checks.claims.map((c, i) => el('li', { class: `claim ${c.ok ? 'ok' : 'bad'}` }, this.row(c, i, state))));
-    const recursion = checks.recursion.filter((r) => r.user !== r.exact);
+    // Only the totals the user's recursion gets wrong at the shown precision.
+    const recursion = checks.recursion.filter((r) => state.fmt(r.user) !== state.fmt(r.exact));
     const totals =
       recursion.length > 0
-        ? [el('p', { class: 'recursion' }, 'With your recursion: ', recursion.map((r) => `${r.quantity} = ${state.fmt(r.user)} (exact ${state.fmt(r.exact)})`).join(', '))]
+        ? [el('p', { class: 'recursion' }, 'With your recursion (your ∂L/∂h feeding your ∂L/∂s): ', recursion.map((r) => `${r.quantity} = ${state.fmt(r.user)} (exact ${state.fmt(r.exact)})`).join(', '))]
         : [];
     this.root.replaceChildren(title, list, ...totals);
   }
@@ -54,7 +55,6 @@ export class ChecksPanel implements Panel {
       detail = `error enters at t = ${t}${m.line !== null ? ` (line ${m.line})` : ''}: yours ${state.fmt(m.user)}, exact ${state.fmt(m.exact)}; ${c.mismatches} of ${c.compared} steps differ`;
     } else detail = m ? `yours ${state.fmt(m.user)}, exact ${state.fmt(m.exact)}` : 'fails';
     parts.push(el('span', { class: 'detail' }, detail));
-    for (const d of c.diagnosis) parts.push(el('code', { class: 'code', title: d.message }, d.code));
     const label = `${c.ok ? 'holds' : 'fails'}: ${name}. ${detail}.${c.diagnosis.map((d) => ` ${d.code}: ${d.message}`).join('')}`;
     const button = el('button', { type: 'button', class: 'claim-row', 'aria-label': label, 'data-claim': String(index) }, ...parts);
     button.addEventListener('click', () => {
