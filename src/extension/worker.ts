@@ -9,20 +9,24 @@
  * no timeline shows costs only a copy of five arrays (the trace's own move to the host).
  */
 import { parentPort, type MessagePort } from 'node:worker_threads';
+import type { CheckOptions, CheckReport } from '../check';
 import type { Trace } from '../core';
 import { parseSequenceBytesSync } from '../parse';
 import { assertNever } from '../shared/protocol';
 import { compute, transferables } from './compute';
 import { errorText } from './errorText';
+import { drawnKey } from './timeline/checks';
 import { seriesData, seriesTransferables } from './timeline/data';
 import { runGradcheck } from './gradcheckRun';
 import { inputChunks, inputSize, type ComputeRequest, type WorkerRequest, type WorkerResponse } from './workerProtocol';
 
-/** What the series read of the last result's trace, copied (the trace's own arrays moved to the host). */
-let kept: { id: number; trace: Trace } | undefined;
+/** What the series read of the last result's trace and checks, copied (the result's own arrays moved to the host). */
+let kept: { id: number; trace: Trace; checks: CheckReport | undefined; options: CheckOptions } | undefined;
 
-function keep(id: number, trace: Trace): void {
-  kept = { id, trace: { ...trace, x: trace.x.slice(), y: trace.y.slice(), hasY: trace.hasY.slice(), h: trace.h.slice(), dL_ds: trace.dL_ds.slice() } };
+function keep(id: number, trace: Trace, checks: CheckReport | undefined, options: CheckOptions): void {
+  // Of the checks, only the values of claims drawn on a chart (timeline/checks.ts).
+  const drawn = checks && { ...checks, claims: checks.claims.map((c) => (drawnKey(c.quantity) ? { ...c, user: c.user?.slice() ?? null, exact: c.exact?.slice() ?? null } : c)) };
+  kept = { id, trace: { ...trace, x: trace.x.slice(), y: trace.y.slice(), hasY: trace.hasY.slice(), h: trace.h.slice(), dL_ds: trace.dL_ds.slice() }, checks: drawn, options };
 }
 
 function reply(port: MessagePort, response: WorkerResponse, transfer: ArrayBuffer[] = []): void {
@@ -35,7 +39,7 @@ function computeRequest(port: MessagePort, req: ComputeRequest): void {
     // Parsed from the bytes in chunks: no string of the whole file (V8's string limit), same offsets as the text's.
     const { input } = req;
     const result = compute(parseSequenceBytesSync(inputChunks(input), req.format, req.options.defaults, inputSize(input)), req.format, req.options);
-    if (result.trace) keep(req.id, result.trace);
+    if (result.trace) keep(req.id, result.trace, result.checks, req.options.check);
     reply(port, { type: 'didCompute', id: req.id, result }, transferables(result));
   } catch (e) {
     reply(port, { type: 'didFailCompute', id: req.id, error: errorText(e) });
@@ -45,7 +49,7 @@ function computeRequest(port: MessagePort, req: ComputeRequest): void {
 function prepareSeriesRequest(port: MessagePort, id: number): void {
   try {
     if (kept?.id !== id) throw new Error(`the trace of request ${id} is no longer kept`);
-    const series = seriesData(kept.trace);
+    const series = seriesData(kept.trace, kept.checks, kept.options);
     kept = undefined;
     reply(port, { type: 'didPrepareSeries', id, series }, seriesTransferables(series));
   } catch (e) {

@@ -39,6 +39,50 @@ export interface SeriesWindow {
   full: boolean;
   t: Float64Array;
   values: Record<SeriesKey, Float64Array>;
+  /** The user's values of each drawn claim (ChecksSummary.drawn, same order), reduced like `values`. */
+  claims: ClaimWindow[];
+}
+
+/** One claim's values in a window: as claimed, and only where they mismatch (NaN elsewhere). */
+export interface ClaimWindow {
+  user: Float64Array;
+  mismatch: Float64Array;
+  /** log10|·| of both, for a gradient on the log-scale chart; null for a forward quantity. */
+  log_user: Float64Array | null;
+  log_mismatch: Float64Array | null;
+}
+
+/** What a claim's user series is drawn over: the exact series of the same quantity. */
+export type DrawnKey = 'h' | 'yhat' | 'dL_dh' | 'dL_ds';
+
+/** One claim of the file (`# check:` line, claim column) against exact BPTT, as the checks strip lists it. */
+export interface ClaimSummary {
+  quantity: string;
+  source: 'formula' | 'column' | 'value';
+  /** 1-based line of the claim (formula, value, or first claimed cell). */
+  line: number;
+  ok: boolean;
+  /** Why the claim cannot be evaluated (bad formula, unknown quantity), or null. */
+  error: string | null;
+  /** Where the error enters; t and line (1-based) are null for a total. */
+  firstMismatch: { t: number | null; line: number | null; user: number; exact: number } | null;
+  mismatches: number;
+  compared: number;
+  maxRelErr: number;
+  diagnosis: { code: string; message: string }[];
+  userTotal: number | null;
+  exactTotal: number | null;
+  /** Index into ChecksSummary.drawn when the user's series is drawn on a chart, else null. */
+  drawn: number | null;
+}
+
+export interface ChecksSummary {
+  ok: boolean;
+  claims: ClaimSummary[];
+  /** The exact series each drawn claim is drawn over, in SeriesWindow.claims order, with its claim's index. */
+  drawn: { claim: number; key: DrawnKey }[];
+  /** For a formula set: the totals the user's own recursion produces. */
+  recursion: { quantity: string; user: number; exact: number }[];
 }
 
 export interface TraceSummary {
@@ -60,6 +104,8 @@ export interface TraceSummary {
   /** What log10 of an exact 0 is drawn at (below every non-zero value of the trace). */
   logFloor: number;
   durationMs: number;
+  /** The file's claims against exact BPTT (issue 9), or null when it states none. */
+  checks: ChecksSummary | null;
 }
 
 export interface LocatedMessage {
@@ -168,7 +214,14 @@ export interface DidResizeMessage {
   width: number;
 }
 
+/** Reveal claim `index` (of ChecksSummary.claims) in the editor: a claim with no step to select (a total, a bad formula). */
+export interface RevealClaimMessage {
+  type: 'revealClaim';
+  index: number;
+}
+
 export type WebviewToHostMessage =
+  | RevealClaimMessage
   | ReadyMessage
   | SelectStepMessage
   | RequestWindowMessage
@@ -206,6 +259,9 @@ export const MAX_PNG_DATA_URL_LENGTH = 32 * MB;
 export const MAX_WIDTH = 16384;
 /** The largest step index the host accepts (typed-array lengths are below 2³¹). */
 export const MAX_STEP = 2 ** 31 - 1;
+
+/** More claims than a file can sensibly state; the host also checks the index against its report. */
+export const MAX_CLAIMS = 1 << 20;
 
 type Fields = Record<string, unknown>;
 
@@ -277,6 +333,11 @@ function validate(raw: unknown): WebviewToHostMessage | undefined {
         return undefined;
       }
       return { type, requestId, start, end, width };
+    }
+    case 'revealClaim': {
+      const index = field(raw, 'index');
+      if (!hasOnly(raw, ['type', 'index']) || !isInt(index, 0, MAX_CLAIMS)) return undefined;
+      return { type, index };
     }
     case 'exportTrace': {
       const format = field(raw, 'format');

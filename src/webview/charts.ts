@@ -5,17 +5,21 @@
  */
 import uPlot from 'uplot';
 import { formatNumber } from '../shared/format';
-import type { SeriesKey, SeriesWindow } from '../shared/protocol';
+import type { ChecksSummary, ClaimWindow, SeriesKey, SeriesWindow } from '../shared/protocol';
 import type { Band } from '../shared/series';
 
 interface SeriesSpec {
   key: SeriesKey;
+  /** A user's claim drawn over series `key`: its index in SeriesWindow.claims, and which of its arrays. */
+  claim?: { index: number; part: 'user' | 'mismatch' };
   label: string;
   /** A --vscode-* colour variable. */
   color: string;
   width?: number;
   dash?: number[];
   points?: boolean;
+  /** Points only, drawn as rings: the steps where a claim mismatches. */
+  rings?: boolean;
 }
 
 export interface ChartSpec {
@@ -34,9 +38,29 @@ export interface ChartSpec {
   series: SeriesSpec[];
 }
 
-/** log10 of an exact zero is drawn at `floor`; the legend says 0 there. */
-export function chartSpecs(log: boolean, floor: number): ChartSpec[] {
-  return specs(log).map((s) => ({ ...s, title: s.lead + s.detail, floor }));
+/** log10 of an exact zero is drawn at `floor`; the legend says 0 there. Each drawn claim joins the chart of its exact series. */
+export function chartSpecs(log: boolean, floor: number, checks: ChecksSummary | null = null): ChartSpec[] {
+  const out = specs(log).map((s) => ({ ...s, title: s.lead + s.detail, floor }));
+  checks?.drawn.forEach(({ claim, key }, index) => {
+    const c = checks.claims[claim];
+    const exactKey: SeriesKey = log && (key === 'dL_dh' || key === 'dL_ds') ? `log_${key}` : key;
+    for (const chart of out) {
+      const exact = chart.series.find((s) => s.key === exactKey);
+      if (!exact) continue;
+      const name = `${c.quantity} (${c.source}, line ${c.line})`;
+      chart.series.push({ key: exactKey, claim: { index, part: 'user' }, label: `yours: ${name}`, color: exact.color, width: 2, dash: [6, 4] });
+      // Rings only for a failing claim: a holding one has nothing to mark, and no legend entry to explain.
+      if (!c.ok) chart.series.push({ key: exactKey, claim: { index, part: 'mismatch' }, label: `✗ yours ≠ exact`, color: '--vscode-errorForeground', rings: true });
+    }
+  });
+  return out;
+}
+
+/** The array a claim's series draws from a window: linear or log10|·|. */
+function claimArray(c: ClaimWindow | undefined, part: 'user' | 'mismatch', log: boolean): Float64Array | null {
+  if (!c) return null;
+  if (part === 'user') return log ? c.log_user : c.user;
+  return log ? c.log_mismatch : c.mismatch;
 }
 
 // Titles stay on one line in a 500 px wide panel (checked by the UI test).
@@ -114,7 +138,14 @@ function plotArray(a: Float64Array): (number | null)[] {
 }
 
 export function plotData(spec: ChartSpec, w: SeriesWindow): uPlot.AlignedData {
-  return [w.t, ...spec.series.map((s) => plotArray(w.values[s.key]))];
+  return [
+    w.t,
+    ...spec.series.map((s) => {
+      if (!s.claim) return plotArray(w.values[s.key]);
+      const a = claimArray(w.claims[s.claim.index], s.claim.part, s.key.startsWith('log_'));
+      return a ? plotArray(a) : new Array<number | null>(w.t.length).fill(null);
+    }),
+  ];
 }
 
 /** What every chart draws on top of its series, kept by the caller and read at draw time. */
@@ -179,7 +210,11 @@ export function createChart(spec: ChartSpec, host: HTMLElement, width: number, h
           width: s.width ?? 1.25,
           dash: s.dash,
           value: (_u, v) => fmt(v),
-          ...(s.points ? { paths: () => null, points: { show: true, size: 5, fill: cssColor(s.color), stroke: cssColor(s.color) } } : { points: { show: false } }),
+          ...(s.rings
+            ? { paths: () => null, points: { show: true, size: 9, width: 1.5, fill: 'transparent', stroke: cssColor(s.color) } }
+            : s.points
+              ? { paths: () => null, points: { show: true, size: 5, fill: cssColor(s.color), stroke: cssColor(s.color) } }
+              : { points: { show: false } }),
         }),
       ),
     ],

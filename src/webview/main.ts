@@ -9,6 +9,7 @@ import type { Panel } from './panel';
 import { markFirstPaint } from './perf';
 import { post, TimelineState } from './state';
 import { ChartsPanel } from './view/chartsPanel';
+import { ChecksPanel } from './view/checks';
 import { MessageView } from './view/message';
 import { StepTablePanel } from './view/stepTable';
 import { SummaryPanel } from './view/summary';
@@ -21,7 +22,7 @@ const charts = new ChartsPanel(state, app, () => toolbar.render(state));
 const toolbar = new Toolbar(charts);
 
 /** The page with a trace, top to bottom. A new panel is a new file and a line here. */
-const panels: Panel[] = [new SummaryPanel(), toolbar, charts, new StepTablePanel()];
+const panels: Panel[] = [new SummaryPanel(), new ChecksPanel((t) => charts.selectStep(t, true)), toolbar, charts, new StepTablePanel()];
 
 function layout(which: 'trace' | 'message'): void {
   if (which === 'trace') app.replaceChildren(...panels.flatMap((p) => p.elements));

@@ -8,7 +8,9 @@
  */
 import type { Trace } from '../../core/bptt';
 import { allocDerived, fillDerived, type DerivedSeries } from '../../core/derived';
-import type { SeriesKey, SeriesWindow, TraceSummary } from '../../shared/protocol';
+import type { CheckOptions, CheckReport } from '../../check';
+import type { ClaimWindow, SeriesKey, SeriesWindow, TraceSummary } from '../../shared/protocol';
+import { checksSummary, claimScale, drawnClaims, fillMismatchMask } from './checks';
 import { backwardSums, bucketLayout, logFloorFor, magnitudeRange, reduceBuckets, type ReduceOptions } from '../../shared/series';
 
 export type Pause = () => Promise<void>;
@@ -31,10 +33,15 @@ export interface SeriesData {
   logFloor: number;
   maxAbs_dL_ds: number;
   minAbs_dL_ds: number;
+  /** Per drawn claim (checks.ts drawnClaims order): 1 at the steps where it mismatches. */
+  mismatch: Uint8Array[];
 }
 
+/** Steps per slice of the mismatch masks: a column's value costs a String() where it fails at full precision. */
+const MASK_SLICE = SLICE >> 3;
+
 /** The work of `SeriesData`, with a `yield` wherever the host may pause. */
-function* seriesSteps(trace: Trace): Generator<void, SeriesData> {
+function* seriesSteps(trace: Trace, report?: CheckReport, options: CheckOptions = {}): Generator<void, SeriesData> {
   const T = trace.T;
   const derived = allocDerived(T);
   for (let s = 0; s < T; s += SLICE) {
@@ -57,13 +64,33 @@ function* seriesSteps(trace: Trace): Generator<void, SeriesData> {
     mins.push(magnitudeRange(g).minAbs);
     yield;
   }
+  // The user's gradients go on the log chart too: the floor sits under theirs as well.
+  const drawn = drawnClaims(report);
+  for (const { claim } of drawn) {
+    const c = report?.claims[claim];
+    if (c?.user && (c.quantity === 'dL_dh' || c.quantity === 'dL_ds')) mins.push(magnitudeRange(c.user).minAbs);
+  }
   const minAbs = Math.min(...mins.filter((m) => m > 0));
-  return { derived, sum_w, sum_v, logFloor: logFloorFor(minAbs), maxAbs_dL_ds: ds.maxAbs, minAbs_dL_ds: ds.minAbs };
+  // Where each drawn claim mismatches, always including the step where its error enters.
+  const mismatch: Uint8Array[] = [];
+  for (const { claim } of drawn) {
+    const c = (report as CheckReport).claims[claim];
+    const mask = new Uint8Array(T);
+    const scale = claimScale(c);
+    for (let s = 0; s < T; s += MASK_SLICE) {
+      fillMismatchMask(mask, c, options, scale, s, Math.min(T, s + MASK_SLICE));
+      yield;
+    }
+    const t = c.firstMismatch?.t;
+    if (t != null && t >= 1 && t <= T) mask[t - 1] = 1;
+    mismatch.push(mask);
+  }
+  return { derived, sum_w, sum_v, logFloor: logFloorFor(minAbs), maxAbs_dL_ds: ds.maxAbs, minAbs_dL_ds: ds.minAbs, mismatch };
 }
 
 /** In one go: for the worker thread, which has no event loop to keep responsive. */
-export function seriesData(trace: Trace): SeriesData {
-  const steps = seriesSteps(trace);
+export function seriesData(trace: Trace, report?: CheckReport, options?: CheckOptions): SeriesData {
+  const steps = seriesSteps(trace, report, options);
   for (;;) {
     const r = steps.next();
     if (r.done) return r.value;
@@ -73,7 +100,7 @@ export function seriesData(trace: Trace): SeriesData {
 /** Every buffer of `data`, to transfer it from the worker rather than copy it. */
 export function seriesTransferables(data: SeriesData): ArrayBuffer[] {
   const d = data.derived;
-  return [d.yhat, d.dL_dyhat, d.dL_dh, d.dL_dh_local, d.dL_dh_recurrent, data.sum_w, data.sum_v].map((a) => a.buffer as ArrayBuffer);
+  return [d.yhat, d.dL_dyhat, d.dL_dh, d.dL_dh_local, d.dL_dh_recurrent, data.sum_w, data.sum_v, ...data.mismatch].map((a) => a.buffer as ArrayBuffer);
 }
 
 export class TraceSeries {
@@ -83,10 +110,13 @@ export class TraceSeries {
   readonly logFloor: number;
   readonly maxAbs_dL_ds: number;
   readonly minAbs_dL_ds: number;
+  /** The drawn claims' values and mismatch masks; log for a gradient. */
+  private readonly claims: { user: Float64Array; mask: Uint8Array; log: boolean }[];
 
   private constructor(
     readonly trace: Trace,
     data: SeriesData,
+    readonly checks: CheckReport | undefined,
   ) {
     this.derived = data.derived;
     this.sum_w = data.sum_w;
@@ -94,19 +124,25 @@ export class TraceSeries {
     this.logFloor = data.logFloor;
     this.maxAbs_dL_ds = data.maxAbs_dL_ds;
     this.minAbs_dL_ds = data.minAbs_dL_ds;
+    this.claims = [];
+    drawnClaims(checks).forEach(({ claim, key }, k) => {
+      const user = checks?.claims[claim].user;
+      const mask = data.mismatch[k];
+      if (user && mask) this.claims.push({ user, mask, log: key === 'dL_dh' || key === 'dL_ds' });
+    });
   }
 
-  /** From series the worker computed. */
-  static of(trace: Trace, data: SeriesData): TraceSeries {
-    return new TraceSeries(trace, data);
+  /** From series the worker computed (of the same trace and report). */
+  static of(trace: Trace, data: SeriesData, checks?: CheckReport): TraceSeries {
+    return new TraceSeries(trace, data, checks);
   }
 
   /** Computes the series on this thread, in slices of at most SLICE steps with `pause()` between them. */
-  static async prepare(trace: Trace, pause: Pause = noPause): Promise<TraceSeries> {
-    const steps = seriesSteps(trace);
+  static async prepare(trace: Trace, pause: Pause = noPause, checks?: CheckReport, options?: CheckOptions): Promise<TraceSeries> {
+    const steps = seriesSteps(trace, checks, options);
     for (;;) {
       const r = steps.next();
-      if (r.done) return new TraceSeries(trace, r.value);
+      if (r.done) return new TraceSeries(trace, r.value, checks);
       await pause();
     }
   }
@@ -126,6 +162,7 @@ export class TraceSeries {
       maxAbs_dL_ds: this.maxAbs_dL_ds,
       minAbs_dL_ds: this.minAbs_dL_ds,
       logFloor: this.logFloor,
+      checks: checksSummary(this.checks),
     };
   }
 
@@ -154,20 +191,32 @@ export class TraceSeries {
       ['sum_w', this.sum_w, {}],
       ['sum_v', this.sum_v, {}],
     ];
-    const values = {} as Record<SeriesKey, Float64Array>;
     // At most SLICE steps per task: a pass over 10⁶ steps takes ~4 ms once optimised, but several
     // times that while the JIT is still compiling it (first run, first log-scale series).
     const buckets = layout.full ? 0 : layout.bounds.length - 1;
     const perSlice = Math.max(1, Math.floor((SLICE * buckets) / Math.max(1, e - s)));
-    for (const [key, src, opts] of plan) {
+    const reduce = async (src: ArrayLike<number>, opts: ReduceOptions): Promise<Float64Array> => {
       const out = new Float64Array(layout.t.length);
       reduceBuckets(out, src, layout, opts, 0, Math.min(buckets, perSlice));
       for (let b = perSlice; b < buckets; b += perSlice) {
         await pause();
         reduceBuckets(out, src, layout, opts, b, Math.min(buckets, b + perSlice));
       }
-      values[key] = out;
+      return out;
+    };
+    const values = {} as Record<SeriesKey, Float64Array>;
+    for (const [key, src, opts] of plan) values[key] = await reduce(src, opts);
+    // The user's values, and the same values only where they mismatch (the markers).
+    const claims: ClaimWindow[] = [];
+    for (const c of this.claims) {
+      const mismatch: ReduceOptions = { mask: c.mask };
+      claims.push({
+        user: await reduce(c.user, {}),
+        mismatch: await reduce(c.user, mismatch),
+        log_user: c.log ? await reduce(c.user, log) : null,
+        log_mismatch: c.log ? await reduce(c.user, { ...log, ...mismatch }) : null,
+      });
     }
-    return { start: s, end: e, full: layout.full, t: layout.t, values };
+    return { start: s, end: e, full: layout.full, t: layout.t, values, claims };
   }
 }

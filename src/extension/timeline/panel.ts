@@ -181,9 +181,10 @@ export class TimelinePanel extends Disposable {
   private seriesOf(trace: Trace, analysis: Analysis): Promise<TraceSeries | undefined> {
     let p = this.series.get(trace);
     if (!p) {
+      const checks = analysis.checks;
       const prepare = (): Promise<TraceSeries | undefined> =>
-        this.analysis === analysis && !this.newerRunPending(analysis) ? TraceSeries.prepare(trace, yieldToEventLoop) : Promise.resolve(undefined);
-      p = analysis.series ? analysis.series().then((data) => TraceSeries.of(trace, data), prepare) : prepare();
+        this.analysis === analysis && !this.newerRunPending(analysis) ? TraceSeries.prepare(trace, yieldToEventLoop, checks, checkOptionsOf(analysis)) : Promise.resolve(undefined);
+      p = analysis.series ? analysis.series().then((data) => TraceSeries.of(trace, data, checks), prepare) : prepare();
       this.series.set(trace, p);
       // Not kept when skipped: should this analysis be shown again, it is prepared then.
       void p.then((series) => {
@@ -270,6 +271,9 @@ export class TimelinePanel extends Disposable {
         if (this.analysis === analysis) this.post({ type: 'didLoadWindow', requestId: msg.requestId, window });
         return;
       }
+      case 'revealClaim':
+        await this.revealClaim(msg.index);
+        return;
       case 'exportTrace':
         if (this.uri) await vscode.commands.executeCommand('bpttLens.exportTrace', this.uri, msg.format);
         return;
@@ -284,23 +288,48 @@ export class TimelinePanel extends Disposable {
   /** Shows the step's row in its editor (beside the panel), puts the cursor there and flashes the line. */
   private async reveal(t: number): Promise<void> {
     const analysis = this.analysis;
-    if (!analysis?.trace || !this.uri || t > analysis.parsed.T) return;
-    const uri = this.uri;
-    const visible = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri.toString());
-    const document = visible?.document ?? (await vscode.workspace.openTextDocument(uri));
-    const editor = await vscode.window.showTextDocument(document, {
-      viewColumn: visible?.viewColumn ?? vscode.ViewColumn.One,
-      preserveFocus: true,
-    });
-    const doc = editor.document;
+    if (!analysis?.trace || t > analysis.parsed.T) return;
     const parsed = analysis.parsed;
+    const editor = await this.showEditor();
+    if (!editor) return;
+    const doc = editor.document;
     // Against a stale analysis the offsets may be off; the line number is the better guess then.
     const start =
       analysis.version === doc.version
         ? doc.positionAt(parsed.format === 'json' ? parsed.xStart[t - 1] : parsed.rowStart[t - 1])
         : new vscode.Position(Math.min(parsed.line[t - 1], doc.lineCount - 1), 0);
-    const line = doc.lineAt(start.line).range;
     this.lastSentT = t;
+    this.flash(editor, start);
+  }
+
+  /** Shows claim `index` (validated against the report here, not trusted) at its formula, value or first cell. */
+  private async revealClaim(index: number): Promise<void> {
+    const analysis = this.analysis;
+    const claim = analysis?.checks?.claims[index];
+    if (!analysis || !claim) return;
+    const editor = await this.showEditor();
+    if (!editor) return;
+    const doc = editor.document;
+    const at = claim.error ?? claim;
+    const start = analysis.version === doc.version ? doc.positionAt(at.offset) : new vscode.Position(Math.min(at.line, doc.lineCount - 1), 0);
+    this.flash(editor, start);
+  }
+
+  /** The followed document's editor, beside the panel, without taking the focus. */
+  private async showEditor(): Promise<vscode.TextEditor | undefined> {
+    const uri = this.uri;
+    if (!uri) return undefined;
+    const visible = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri.toString());
+    const document = visible?.document ?? (await vscode.workspace.openTextDocument(uri));
+    return vscode.window.showTextDocument(document, {
+      viewColumn: visible?.viewColumn ?? vscode.ViewColumn.One,
+      preserveFocus: true,
+    });
+  }
+
+  /** Puts the cursor at `start` and flashes its line. */
+  private flash(editor: vscode.TextEditor, start: vscode.Position): void {
+    const line = editor.document.lineAt(start.line).range;
     editor.selection = new vscode.Selection(start, start);
     editor.revealRange(line, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
     editor.setDecorations(this.highlight, [line]);
@@ -313,6 +342,12 @@ export class TimelinePanel extends Disposable {
     if (this.isDisposed) return;
     this.panel.webview.postMessage(msg).then(undefined, (e: unknown) => logError(`timeline post ${msg.type}`, e));
   }
+}
+
+/** The tolerances the report was computed with (the bpttLens.check.* settings). */
+function checkOptionsOf(analysis: Analysis): { rtol: number; atol: number } {
+  const settings = readSettings(analysis.uri);
+  return { rtol: settings.checkRtol, atol: settings.checkAtol };
 }
 
 function describe(raw: unknown): string {

@@ -142,7 +142,7 @@ export class ChartsPanel implements Panel, ToolbarActions {
     if (!shown) return;
     const width = this.width();
     const overlay = (): Overlay => ({ selected: this.state.persisted.t, firstNonFinite: summary?.firstNonFinite ?? null, bands: this.state.bands });
-    for (const spec of chartSpecs(this.state.isLog(), summary?.logFloor ?? -Infinity)) {
+    for (const spec of chartSpecs(this.state.isLog(), summary?.logFloor ?? -Infinity, summary?.checks ?? null)) {
       const box = el('div', { class: `chart chart-${spec.id}`, role: 'group', 'aria-label': spec.title });
       box.append(el('h3', { class: 'chart-title' }, el('strong', {}, spec.lead), spec.detail));
       if (spec.id === 'gradient') box.append(this.key);
@@ -163,7 +163,8 @@ export class ChartsPanel implements Panel, ToolbarActions {
     this.box.replaceChildren();
   }
 
-  private selectStep(t: number, reveal: boolean): void {
+  /** Selects step t (clamped to 1..T), brings it into view and tells the host, which reveals its row when asked. */
+  selectStep(t: number, reveal: boolean): void {
     const T = this.state.summary?.T;
     if (!T) return;
     const clamped = Math.min(T, Math.max(1, Math.round(t)));
