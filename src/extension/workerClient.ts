@@ -1,9 +1,11 @@
 /**
- * The host side of the worker thread: one lazily started worker, requests answered in order.
- * If the worker dies, pending requests fail and the next request starts a fresh one.
+ * The host side of the worker: one lazily started worker, requests answered in order. If the
+ * worker dies, pending requests fail and the next request starts a fresh one.
+ *
+ * The one small interface both hosts share is `ComputeWorker`; what differs is only how a worker
+ * starts and carries messages (`WorkerHost`): worker_threads in Node (workerNode.ts), a Web Worker
+ * in the browser (workerWeb.ts). The messages are workerProtocol.ts's in both.
  */
-import { existsSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
 import type { SequenceFormat } from '../parse';
 import { assertNever } from '../shared/protocol';
 import type { ComputeOptions, Computed } from './compute';
@@ -11,32 +13,51 @@ import { Disposable, toDisposable } from './dispose';
 import type { SeriesData } from './timeline/data';
 import { inputTransferables, type WorkerInput, type WorkerRequest, type WorkerResponse } from './workerProtocol';
 
+/** Parse + BPTT off the extension host's event loop; a result's `series()` asks for its timeline series. */
+export interface ComputeWorker {
+  /** False when this build or host has no worker (then callers compute inline). */
+  available(): boolean;
+  compute(input: WorkerInput, format: SequenceFormat, options: ComputeOptions): Promise<Computed>;
+  dispose(): void;
+}
+
+/** A started worker, as the client sees it. */
+export interface WorkerTransport {
+  post(request: WorkerRequest, transfer: ArrayBuffer[]): void;
+  terminate(): void;
+}
+
+/** How a host starts its worker: `message` for each response, `fail` once if it dies. */
+export interface WorkerHost {
+  available(): boolean;
+  start(events: { message(msg: WorkerResponse): void; fail(e: Error): void }): WorkerTransport;
+}
+
 interface Pending<T> {
   resolve(value: T): void;
   reject(e: Error): void;
 }
 
-export class WorkerClient extends Disposable {
-  private worker: Worker | undefined;
+export class WorkerClient extends Disposable implements ComputeWorker {
+  private worker: WorkerTransport | undefined;
   private nextId = 1;
   /** Requests awaiting their result; results whose series were asked for (same id). */
   private readonly pending = new Map<number, Pending<Computed>>();
   private readonly pendingSeries = new Map<number, Pending<SeriesData>>();
 
-  constructor(private readonly scriptPath: string) {
+  constructor(private readonly host: WorkerHost) {
     super();
     this._register(
       toDisposable(() => {
         const w = this.worker;
         this.worker = undefined;
-        void w?.terminate();
+        w?.terminate();
       }),
     );
   }
 
-  /** False when the bundle has no worker script (then callers compute inline). */
   available(): boolean {
-    return existsSync(this.scriptPath);
+    return this.host.available();
   }
 
   /** The result, with `series()` to ask for the timeline's series of its trace later. */
@@ -45,12 +66,8 @@ export class WorkerClient extends Disposable {
     const id = this.nextId++;
     return new Promise<Computed>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.send(worker, { type: 'compute', id, format, options, input }, inputTransferables(input));
+      worker.post({ type: 'compute', id, format, options, input }, inputTransferables(input));
     });
-  }
-
-  private send(worker: Worker, request: WorkerRequest, transfer: ArrayBuffer[] = []): void {
-    worker.postMessage(request, transfer);
   }
 
   private received(msg: WorkerResponse): void {
@@ -91,24 +108,24 @@ export class WorkerClient extends Disposable {
     if (!worker) return Promise.reject(new Error('worker: restarted since the result'));
     return new Promise<SeriesData>((resolve, reject) => {
       this.pendingSeries.set(id, { resolve, reject });
-      this.send(worker, { type: 'prepareSeries', id });
+      worker.post({ type: 'prepareSeries', id }, []);
     });
   }
 
-  private ensure(): Worker {
+  private ensure(): WorkerTransport {
     if (this.worker) return this.worker;
-    const worker = new Worker(this.scriptPath);
-    worker.unref();
-    worker.on('message', (msg: WorkerResponse) => this.received(msg));
-    const fail = (e: Error): void => {
-      if (this.worker === worker) this.worker = undefined;
-      for (const p of this.pending.values()) p.reject(e);
-      for (const p of this.pendingSeries.values()) p.reject(e);
-      this.pending.clear();
-      this.pendingSeries.clear();
-    };
-    worker.on('error', fail);
-    worker.on('exit', (code) => fail(new Error(`worker exited with code ${code}`)));
+    const worker: WorkerTransport = this.host.start({
+      message: (msg) => this.received(msg),
+      fail: (e) => {
+        // A worker replaced since (or terminated by dispose) no longer owns the pending requests.
+        if (this.worker !== worker && this.worker !== undefined) return;
+        this.worker = undefined;
+        for (const p of this.pending.values()) p.reject(e);
+        for (const p of this.pendingSeries.values()) p.reject(e);
+        this.pending.clear();
+        this.pendingSeries.clear();
+      },
+    });
     this.worker = worker;
     return worker;
   }
