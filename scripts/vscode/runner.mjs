@@ -30,29 +30,45 @@ export async function runMocha(label, files, env, timeout = TIMEOUT_MS.e2e) {
   await mocha.loadFilesAsync();
   return new Promise((resolve) => {
     const runner = mocha.run((failures) => {
+      // The same files run again for the other extension host: out of require's cache.
+      mocha.unloadFiles();
       resolve({ passed: runner.stats?.passes ?? 0, failed: failures, pending: runner.stats?.pending ?? 0 });
     });
   });
 }
 
-/** What test/e2e/workbench.ts needs to open the workbench of `cs` on `folder`. */
-export function e2eEnv(/** @type {CodeServer} */ cs, /** @type {string} */ folder) {
+/**
+ * What test/e2e/workbench.ts needs to open the workbench of `cs` on `folder`, with the extension
+ * in the Node extension host or (`host` 'web') in the web worker extension host.
+ * @param {CodeServer} cs
+ * @param {string} folder
+ * @param {'node' | 'web'} host
+ */
+export function e2eEnv(cs, folder, host = 'node') {
   return {
     BPTT_E2E_URL: cs.base,
     BPTT_E2E_PORT: String(cs.port),
     BPTT_E2E_WORKSPACE: folder,
     BPTT_E2E_EXTENSION_PATH: PATHS.extension,
+    BPTT_E2E_HOST: host,
   };
 }
 
-/** Stage 2: every out/test/e2e/*.test.js against `cs`. */
-export async function runE2e(/** @type {CodeServer} */ cs, /** @type {string} */ folder) {
+/**
+ * Stage 2: every out/test/e2e/*.test.js against `cs`, the extension in the `host` extension host
+ * (stage `e2e` in Node, `e2e-web` in the browser's Web Worker host, as on vscode.dev).
+ * @param {CodeServer} cs
+ * @param {string} folder
+ * @param {'node' | 'web'} host
+ */
+export async function runE2e(cs, folder, host = 'node') {
+  const label = host === 'web' ? 'e2e-web' : 'e2e';
   const files = findFiles(PATHS.e2e, '.test.js');
   if (files.length === 0) {
-    log(`e2e: no ${rel(PATHS.e2e)}/*.test.js`);
+    log(`${label}: no ${rel(PATHS.e2e)}/*.test.js`);
     return { passed: 0, failed: 0, pending: 0 };
   }
-  return runMocha('e2e', files, e2eEnv(cs, folder));
+  return runMocha(label, files, e2eEnv(cs, folder, host));
 }
 
 /** Closes the browsers test/e2e/workbench.ts left open (a test that failed mid-way). */

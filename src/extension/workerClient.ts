@@ -74,6 +74,8 @@ export class WorkerClient extends Disposable implements ComputeWorker {
     switch (msg.type) {
       case 'didCompute': {
         const result = msg.result;
+        // One line per large run; the UI tests read it to know the worker computed.
+        console.info(`[bptt-lens] worker computed ${result.parsed.T} steps in ${result.durationMs.toFixed(0)} ms`);
         if (result.trace) {
           let series: Promise<SeriesData> | undefined;
           result.series = () => (series ??= this.requestSeries(msg.id));
