@@ -106,7 +106,7 @@ async function main() {
     const cs = await startCodeServer({ tmp, profile: makeProfile(tmp, 'dev'), folder: wsE2e, name: 'code-server' });
     if (OPTIONS.integration) stages.integration = await runInExtensionHost(cs, wsIntegration, PATHS.suite, 'integration');
     if (OPTIONS.e2e) stages.e2e = await runE2e(cs, wsE2e);
-    if (OPTIONS.web) stages['e2e-web'] = await runE2e(cs, copySamples(tmp, 'ws-e2e-web'), 'web');
+    if (OPTIONS.web) stages['e2e-web'] = await runE2e(cs, copySamples(tmp, 'ws-e2e-web'), 'web', tmp);
     await stopServer(cs.server);
   }
   if (vsix) stages.vsix = await runVsix(vsix, tmp, copySamples(tmp, 'ws-vsix'));

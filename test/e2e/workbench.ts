@@ -308,7 +308,10 @@ export async function waitForConsole(wb: Workbench, re: RegExp, timeout = DEFAUL
       const m = re.exec(line);
       if (m) return m;
     }
-    if (Date.now() > end) throw new Error(`no console line matched ${re} after ${timeout}ms`);
+    if (Date.now() > end) {
+      const related = wb.console.filter((l) => /bptt|extension host|worker|error/i.test(l)).slice(-30);
+      throw new Error(`no console line matched ${re} after ${timeout}ms; related lines:\n${related.join('\n')}`);
+    }
     await wb.page.waitForTimeout(100);
   }
 }
