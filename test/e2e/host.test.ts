@@ -27,6 +27,8 @@ describe(`extension host: ${extensionHost()} (UI)`, () => {
   let wb: Workbench | undefined;
 
   before(async () => {
+    // Before the workbench opens, so that Quick Open's file index has it.
+    fs.writeFileSync(workspacePath('large-worker.csv'), largeCsv());
     wb = await openWorkbench();
   });
 
@@ -48,17 +50,19 @@ describe(`extension host: ${extensionHost()} (UI)`, () => {
 
   it(`computes a ${ROWS.toLocaleString('en-US')}-row file on the worker, with the core’s numbers in its hovers`, async () => {
     const page = wb!.page;
-    const text = largeCsv();
-    fs.writeFileSync(workspacePath('large-worker.csv'), text);
+    const text = fs.readFileSync(workspacePath('large-worker.csv'), 'utf8');
     const parsed = parseSequence(text, 'csv');
     assert.deepStrictEqual(parsed.errors, []);
     const trace = runBptt(parsed.model, parsed);
     await openFile(page, 'large-worker.csv');
+    const t0 = Date.now();
     await runCommand(page, 'BPTT Lens: Run Backward Pass');
     await waitForConsole(wb!, new RegExp(`\\[bptt-lens\\] worker computed ${ROWS} steps`), 120_000);
     const i = ROWS - 3;
     const v = stepValues(trace, i);
     const hover = (await hoverLine(page, parsed.line[i] + 1, 3)).replace(/\u00a0/g, ' ');
+    // A figure for BENCHMARKS.md (through the UI, so an upper bound), not an assertion.
+    console.log(`      ${host} host: ${ROWS} rows, palette command to hover shown in ${Date.now() - t0} ms`);
     await page.waitForTimeout(500); // the hover fades in
     await screenshot(page, 'large-hover');
     assert.ok(hover.includes(`Step ${i + 1} of ${ROWS}`), hover);
