@@ -4,7 +4,9 @@
 //   1. integration: the mocha suite out/test/suite/index.js inside the real Node extension host,
 //      started through the workbench `payload` query parameter (vscode/browser.mjs);
 //   2. UI end to end: every out/test/e2e/*.test.js with mocha in this process, driving Chromium
-//      (playwright-core) against the same code-server (vscode/runner.mjs);
+//      (playwright-core) against the same code-server (vscode/runner.mjs); then the same tests
+//      again with the extension in the web worker extension host (payload extensionDevelopmentKind
+//      web: its `browser` entry, as on vscode.dev), stage e2e-web;
 //   3. the .vsix as a user gets it: packaged before stage 1 (then the dev build is restored), its
 //      file list checked, installed into a fresh extensions dir, and out/test/e2e-vsix/*.test.js
 //      driving a SECOND code-server that loads it without extensionDevelopmentPath (vscode/vsix.mjs).
@@ -14,7 +16,7 @@
 // npm run build && npm run compile-tests.
 //
 // Options (flags or env):
-//   --integration-only | --e2e-only | --vsix-only | --no-vsix
+//   --integration-only | --e2e-only | --web-only | --vsix-only | --no-vsix | --no-web
 //   --bench                            benchmarks only (fail only on functional breakage)
 //   --grep <re>                        passes BPTT_SUITE_GREP / mocha grep to every stage
 //   BPTT_VSIX                          install this .vsix instead of running `npm run package`
@@ -98,12 +100,13 @@ async function main() {
   const vsix = OPTIONS.vsix ? packageVsix() : null;
   /** @type {Record<string, Counts>} */
   const stages = {};
-  if (OPTIONS.integration || OPTIONS.e2e) {
+  if (OPTIONS.integration || OPTIONS.e2e || OPTIONS.web) {
     const wsIntegration = copySamples(tmp, 'ws-integration');
     const wsE2e = copySamples(tmp, 'ws-e2e');
     const cs = await startCodeServer({ tmp, profile: makeProfile(tmp, 'dev'), folder: wsE2e, name: 'code-server' });
     if (OPTIONS.integration) stages.integration = await runInExtensionHost(cs, wsIntegration, PATHS.suite, 'integration');
     if (OPTIONS.e2e) stages.e2e = await runE2e(cs, wsE2e);
+    if (OPTIONS.web) stages['e2e-web'] = await runE2e(cs, copySamples(tmp, 'ws-e2e-web'), 'web', tmp);
     await stopServer(cs.server);
   }
   if (vsix) stages.vsix = await runVsix(vsix, tmp, copySamples(tmp, 'ws-vsix'));

@@ -12,7 +12,7 @@ const env = process.env;
 const argv = process.argv.slice(2);
 const flag = (/** @type {string} */ f) => argv.includes(f);
 const grepAt = argv.indexOf('--grep');
-const only = ['--integration-only', '--e2e-only', '--vsix-only'].find(flag);
+const only = ['--integration-only', '--e2e-only', '--web-only', '--vsix-only'].find(flag);
 const bench = flag('--bench');
 
 /** Which stages run (--bench runs the benchmarks instead of any test stage). */
@@ -20,6 +20,8 @@ export const OPTIONS = {
   bench,
   integration: !bench && (!only || only === '--integration-only'),
   e2e: !bench && (!only || only === '--e2e-only'),
+  /** The UI tests again with the extension in the web worker extension host (its `browser` entry). */
+  web: !bench && (!only || only === '--web-only') && !flag('--no-web'),
   vsix: !bench && (!only || only === '--vsix-only') && !flag('--no-vsix'),
   grep: grepAt >= 0 ? argv[grepAt + 1] : env.BPTT_SUITE_GREP || '',
   /** Install this .vsix instead of running `npm run package`. */

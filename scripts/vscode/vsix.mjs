@@ -45,6 +45,9 @@ const REQUIRED = [
   [/^extension\/changelog\.md$/i, 'CHANGELOG.md'],
   [/^extension\/dist\/extension\.js$/, 'dist/extension.js'],
   [/^extension\/dist\/worker\.js$/, 'dist/worker.js'],
+  // The web extension host's entry (package.json `browser`) and its Web Worker.
+  [/^extension\/dist\/web\/extension\.js$/, 'dist/web/extension.js'],
+  [/^extension\/dist\/web\/worker\.js$/, 'dist/web/worker.js'],
   [/^extension\/media\/timeline\.js$/, 'media/timeline.js'],
   [/^extension\/media\/timeline\.css$/, 'media/timeline.css'],
   [/^extension\/media\/uPlot\.min\.css$/, 'media/uPlot.min.css'],

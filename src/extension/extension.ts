@@ -1,55 +1,29 @@
-/**
- * BPTT Lens: wiring only. Every feature lives in its own module and owns its listeners (dispose.ts);
- * every feature goes into context.subscriptions.
- */
+/** The Node extension host's entry (package.json `main`): worker_threads and perf_hooks. */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as vscode from 'vscode';
-import { AnalysisStore } from './analysisStore';
-import { CheckQuickFix } from './checkQuickFix';
-import { SummaryLensProvider } from './codeLens';
-import { Commands } from './commands';
-import { watchSettings } from './config';
-import { Diagnostics } from './diagnostics';
-import { GradcheckCommand } from './gradcheckCommand';
-import { registerHover } from './hover';
-import { createLog } from './log';
-import { StatusBar } from './statusBar';
-import { TestHooks } from './testHooks';
-import { TimelineController } from './timeline';
-import type { AnalysisSource } from './types';
-import { WorkerClient } from './workerClient';
+import { activateOn, type BpttLensApi } from './activate';
+import { nodeWorkerHost } from './workerNode';
 
-const SELECTOR: vscode.DocumentSelector = [
-  { language: 'csv' },
-  { language: 'tsv' },
-  { language: 'json' },
-  { pattern: '**/*.{csv,tsv,json}' },
-  { scheme: 'untitled', language: 'plaintext' },
-];
-
-export interface BpttLensApi {
-  store: AnalysisSource;
-}
+export type { BpttLensApi } from './activate';
 
 export function activate(context: vscode.ExtensionContext): BpttLensApi {
-  const own = <T extends vscode.Disposable>(d: T): T => {
-    context.subscriptions.push(d);
-    return d;
-  };
-  // The settings cache first: its listener must run before any other settings listener.
-  own(createLog());
-  own(watchSettings());
-  const worker = own(new WorkerClient(vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath));
-  const store = own(new AnalysisStore(worker));
-  const timeline = own(new TimelineController(context.extensionUri, store));
-  own(new Commands(store, timeline));
-  own(registerHover(store, SELECTOR));
-  own(new SummaryLensProvider(store, SELECTOR));
-  own(new Diagnostics(store));
-  own(new CheckQuickFix(store, SELECTOR));
-  own(new GradcheckCommand(worker));
-  own(new StatusBar(store));
-  own(new TestHooks(store));
-  return { store };
+  return activateOn(
+    {
+      host: 'node',
+      worker: (extensionUri) => nodeWorkerHost(vscode.Uri.joinPath(extensionUri, 'dist', 'worker.js').fsPath),
+      loopDelay: () => {
+        const histogram = monitorEventLoopDelay({ resolution: 1 });
+        histogram.enable();
+        return {
+          stop: () => {
+            histogram.disable();
+            return histogram.max / 1e6;
+          },
+        };
+      },
+    },
+    context,
+  );
 }
 
 export function deactivate(): void {

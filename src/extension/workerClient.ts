@@ -1,10 +1,11 @@
 /**
- * The host side of the worker thread: one lazily started worker, requests answered in order.
- * If the worker dies, pending requests fail and the next request starts a fresh one.
+ * The host side of the worker: one lazily started worker, requests answered in order. If the
+ * worker dies, pending requests fail and the next request starts a fresh one.
+ *
+ * The one small interface both hosts share is `ComputeWorker`; what differs is only how a worker
+ * starts and carries messages (`WorkerHost`): worker_threads in Node (workerNode.ts), a Web Worker
+ * in the browser (workerWeb.ts). The messages are workerProtocol.ts's in both.
  */
-import { existsSync } from 'node:fs';
-import { totalmem } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import type { CallerDefaults, SequenceFormat } from '../parse';
 import { assertNever } from '../shared/protocol';
 import type { ComputeOptions, Computed } from './compute';
@@ -12,36 +13,52 @@ import { Disposable, toDisposable } from './dispose';
 import type { SeriesData } from './timeline/data';
 import { inputTransferables, type GradcheckResult, type WorkerInput, type WorkerRequest, type WorkerResponse } from './workerProtocol';
 
-/** The worker's V8 heap limit: a quarter of the machine's memory, between 512 MB and 4 GB. */
-const WORKER_HEAP_MB = Math.min(4096, Math.max(512, Math.floor(totalmem() / (4 * 1024 * 1024))));
+/** Parse + BPTT off the extension host's event loop; a result's `series()` asks for its timeline series. */
+export interface ComputeWorker {
+  /** False when this build or host has no worker (then callers compute inline). */
+  available(): boolean;
+  compute(input: WorkerInput, format: SequenceFormat, options: ComputeOptions): Promise<Computed>;
+  dispose(): void;
+}
+
+/** A started worker, as the client sees it. */
+export interface WorkerTransport {
+  post(request: WorkerRequest, transfer: ArrayBuffer[]): void;
+  terminate(): void;
+}
+
+/** How a host starts its worker: `message` for each response, `fail` once if it dies. */
+export interface WorkerHost {
+  available(): boolean;
+  start(events: { message(msg: WorkerResponse): void; fail(e: Error): void }): WorkerTransport;
+}
 
 interface Pending<T> {
   resolve(value: T): void;
   reject(e: Error): void;
 }
 
-export class WorkerClient extends Disposable {
-  private worker: Worker | undefined;
+export class WorkerClient extends Disposable implements ComputeWorker {
+  private worker: WorkerTransport | undefined;
   private nextId = 1;
   /** Requests awaiting their result; results whose series were asked for (same id). */
   private readonly pending = new Map<number, Pending<Computed>>();
   private readonly pendingSeries = new Map<number, Pending<SeriesData>>();
   private readonly pendingGradcheck = new Map<number, Pending<GradcheckResult>>();
 
-  constructor(private readonly scriptPath: string) {
+  constructor(private readonly host: WorkerHost) {
     super();
     this._register(
       toDisposable(() => {
         const w = this.worker;
         this.worker = undefined;
-        void w?.terminate();
+        w?.terminate();
       }),
     );
   }
 
-  /** False when the bundle has no worker script (then callers compute inline). */
   available(): boolean {
-    return existsSync(this.scriptPath);
+    return this.host.available();
   }
 
   /** The result, with `series()` to ask for the timeline's series of its trace later. */
@@ -50,7 +67,7 @@ export class WorkerClient extends Disposable {
     const id = this.nextId++;
     return new Promise<Computed>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.send(worker, { type: 'compute', id, format, options, input }, inputTransferables(input));
+      worker.post({ type: 'compute', id, format, options, input }, inputTransferables(input));
     });
   }
 
@@ -60,18 +77,16 @@ export class WorkerClient extends Disposable {
     const id = this.nextId++;
     return new Promise<GradcheckResult>((resolve, reject) => {
       this.pendingGradcheck.set(id, { resolve, reject });
-      this.send(worker, { type: 'gradcheck', id, format, defaults, steps, input }, inputTransferables(input));
+      worker.post({ type: 'gradcheck', id, format, defaults, steps, input }, inputTransferables(input));
     });
-  }
-
-  private send(worker: Worker, request: WorkerRequest, transfer: ArrayBuffer[] = []): void {
-    worker.postMessage(request, transfer);
   }
 
   private received(msg: WorkerResponse): void {
     switch (msg.type) {
       case 'didCompute': {
         const result = msg.result;
+        // One line per large run; the UI tests read it to know the worker computed.
+        console.info(`[bptt-lens] worker computed ${result.parsed.T} steps in ${result.durationMs.toFixed(0)} ms`);
         if (result.trace) {
           let series: Promise<SeriesData> | undefined;
           result.series = () => (series ??= this.requestSeries(msg.id));
@@ -112,29 +127,26 @@ export class WorkerClient extends Disposable {
     if (!worker) return Promise.reject(new Error('worker: restarted since the result'));
     return new Promise<SeriesData>((resolve, reject) => {
       this.pendingSeries.set(id, { resolve, reject });
-      this.send(worker, { type: 'prepareSeries', id });
+      worker.post({ type: 'prepareSeries', id }, []);
     });
   }
 
-  private ensure(): Worker {
+  private ensure(): WorkerTransport {
     if (this.worker) return this.worker;
-    // A heap limit of its own: a worker that runs out is ended and reported (ERR_WORKER_OUT_OF_MEMORY), never a fatal OOM.
-    const worker = new Worker(this.scriptPath, { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
-    worker.unref();
-    worker.on('message', (msg: WorkerResponse) => this.received(msg));
-    const fail = (e: Error): void => {
-      if (this.worker === worker) this.worker = undefined;
-      for (const p of this.pending.values()) p.reject(e);
-      for (const p of this.pendingSeries.values()) p.reject(e);
-      for (const p of this.pendingGradcheck.values()) p.reject(e);
-      this.pending.clear();
-      this.pendingSeries.clear();
-      this.pendingGradcheck.clear();
-    };
-    worker.on('error', (e: Error & { code?: string }) =>
-      fail(e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? new Error(`not enough memory: the worker needs more than its ${WORKER_HEAP_MB} MB heap for this file`) : e),
-    );
-    worker.on('exit', (code) => fail(new Error(`worker exited with code ${code}`)));
+    const worker: WorkerTransport = this.host.start({
+      message: (msg) => this.received(msg),
+      fail: (e) => {
+        // A worker replaced since (or terminated by dispose) no longer owns the pending requests.
+        if (this.worker !== worker && this.worker !== undefined) return;
+        this.worker = undefined;
+        for (const p of this.pending.values()) p.reject(e);
+        for (const p of this.pendingSeries.values()) p.reject(e);
+        for (const p of this.pendingGradcheck.values()) p.reject(e);
+        this.pending.clear();
+        this.pendingSeries.clear();
+        this.pendingGradcheck.clear();
+      },
+    });
     this.worker = worker;
     return worker;
   }

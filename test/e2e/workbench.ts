@@ -9,6 +9,7 @@
  *   BPTT_E2E_WORKSPACE      absolute path of a temp copy of samples/ (tests may edit it)
  *   BPTT_E2E_EXTENSION_PATH extension under development (repo root)
  *   BPTT_E2E_SCREENSHOTS    where screenshot() writes PNGs
+ *   BPTT_E2E_HOST           'node' (default) or 'web': the extension host the extension runs in
  * The browser is test/chromium.ts's (CHROMIUM_PATH overrides /usr/bin/chromium).
  * Every helper waits on a selector or condition rather than sleeping blindly.
  */
@@ -21,6 +22,13 @@ export interface Workbench {
   browser: Browser;
   context: BrowserContext;
   page: Page;
+  /** Every page console line so far (the extension hosts' console is forwarded there). */
+  console: string[];
+}
+
+/** The extension host the tests run the extension in: 'web' adds extensionDevelopmentKind web to the payload. */
+export function extensionHost(): 'node' | 'web' {
+  return process.env.BPTT_E2E_HOST === 'web' ? 'web' : 'node';
 }
 
 export interface OpenWorkbenchOptions {
@@ -86,6 +94,7 @@ export function workbenchUrl(folder: string, loadExtension = true): string {
   if (loadExtension) {
     const ext = env('BPTT_E2E_EXTENSION_PATH');
     const payload = [['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${port}${ext}`]];
+    if (extensionHost() === 'web') payload.push(['extensionDevelopmentKind', 'web']);
     url += `&payload=${encodeURIComponent(JSON.stringify(payload))}`;
   }
   return url;
@@ -102,6 +111,8 @@ export async function openWorkbench(opts: OpenWorkbenchOptions = {}): Promise<Wo
     const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1400, height: 900 } });
     context.setDefaultTimeout(DEFAULT_TIMEOUT);
     const page = await context.newPage();
+    const lines: string[] = [];
+    page.on('console', (m) => lines.push(m.text()));
     await page.goto(workbenchUrl(opts.workspace ?? env('BPTT_E2E_WORKSPACE'), opts.loadExtension ?? true), {
       waitUntil: 'domcontentloaded',
       timeout: opts.timeout ?? 90_000,
@@ -110,7 +121,7 @@ export async function openWorkbench(opts: OpenWorkbenchOptions = {}): Promise<Wo
     if (opts.file) {
       await openFile(page, opts.file);
     }
-    return { browser, context, page };
+    return { browser, context, page, console: lines };
   } catch (err) {
     await browser.close().catch(() => undefined);
     throw err;
@@ -279,13 +290,30 @@ export async function hoverLine(page: Page, line: number, column = 1, timeout = 
   return (await hover.innerText()).trim();
 }
 
-/** Saves a PNG of the whole page under BPTT_E2E_SCREENSHOTS and returns its path. */
+/** Saves a PNG of the whole page under BPTT_E2E_SCREENSHOTS (as web-<name> in the web host) and returns its path. */
 export async function screenshot(page: Page, name: string): Promise<string> {
   const dir = screenshotsDir();
   fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, name.endsWith('.png') ? name : `${name}.png`);
+  const prefix = extensionHost() === 'web' ? 'web-' : '';
+  const file = path.join(dir, prefix + (name.endsWith('.png') ? name : `${name}.png`));
   await page.screenshot({ path: file });
   return file;
+}
+
+/** Waits until a page console line matches `re` and returns the match. */
+export async function waitForConsole(wb: Workbench, re: RegExp, timeout = DEFAULT_TIMEOUT): Promise<RegExpExecArray> {
+  const end = Date.now() + timeout;
+  for (;;) {
+    for (const line of wb.console) {
+      const m = re.exec(line);
+      if (m) return m;
+    }
+    if (Date.now() > end) {
+      const related = wb.console.filter((l) => /bptt|extension host|worker|error/i.test(l)).slice(-30);
+      throw new Error(`no console line matched ${re} after ${timeout}ms; related lines:\n${related.join('\n')}`);
+    }
+    await wb.page.waitForTimeout(100);
+  }
 }
 
 /** Finds the (nested) webview iframe that contains `selector`; polls until `timeout`. */

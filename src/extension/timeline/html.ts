@@ -2,8 +2,6 @@
  * The timeline webview's HTML. No `vscode` import: the caller passes the webview's CSP source
  * and resource URIs as strings, so unit tests can check the policy in plain Node.
  */
-import { randomBytes } from 'crypto';
-
 export interface TimelineHtmlParams {
   /** webview.cspSource */
   cspSource: string;
@@ -14,9 +12,10 @@ export interface TimelineHtmlParams {
   nonce?: string;
 }
 
-/** 128 random bits: the only way a script runs in the page. */
+/** 128 random bits: the only way a script runs in the page. Web Crypto, in Node 20 and browsers alike. */
 export function makeNonce(): string {
-  return randomBytes(16).toString('base64');
+  const bits = globalThis.crypto.getRandomValues(new Uint8Array(16));
+  return btoa(String.fromCharCode(...bits));
 }
 
 const ATTR_ESCAPES: Record<string, string> = { '&': '&amp;', '"': '&quot;', '<': '&lt;', '>': '&gt;', "'": '&#39;' };

@@ -12,7 +12,8 @@ export async function savePng(source: vscode.Uri | undefined, dataUrl: string): 
     title: 'Save Timeline as PNG',
   });
   if (!target) return;
-  const bytes = Buffer.from(dataUrl.slice(dataUrl.indexOf(',') + 1), 'base64');
+  // atob, not Buffer: the same code runs in the web extension host.
+  const bytes = Uint8Array.from(atob(dataUrl.slice(dataUrl.indexOf(',') + 1)), (c) => c.charCodeAt(0));
   await vscode.workspace.fs.writeFile(target, bytes);
   void vscode.window.showInformationMessage(`BPTT Lens: saved ${basename(target.path)}`);
 }
