@@ -53,7 +53,7 @@ export function runTruncated(model: Model, data: SequenceData, k: number): Trunc
   const trace: TruncatedTrace = {
     model, T, x, y, hasY, s, h, dL_ds,
     loss: model.reduction === 'mean' ? (nTargets > 0 ? accL / nTargets : 0) : accL,
-    grads, nTargets, lastTarget, firstNonFinite: null, nonFiniteOrigin: null, truncate: k,
+    grads, nTargets, lastTargetT: lastTarget < 0 ? null : lastTarget + 1, firstNonFinite: null, nonFiniteOrigin: null, truncate: k,
   };
   if (bad !== 0) locateNonFinite(trace);
   return trace;
