@@ -9,13 +9,14 @@
  * no timeline shows costs only a copy of five arrays (the trace's own move to the host).
  */
 import { parentPort, type MessagePort } from 'node:worker_threads';
-import type { Trace } from '../core';
+import { runBptt, type Trace } from '../core';
 import { byteChunks, parseSequenceBytesSync } from '../parse';
 import { assertNever } from '../shared/protocol';
 import { compute, transferables } from './compute';
 import { errorText } from './errorText';
 import { seriesData, seriesTransferables } from './timeline/data';
-import { type ComputeRequest, type WorkerRequest, type WorkerResponse } from './workerProtocol';
+import { computeFlow } from './timeline/flowData';
+import { type FlowRequest, type ComputeRequest, type WorkerRequest, type WorkerResponse } from './workerProtocol';
 
 /** What the series read of the last result's trace, copied (the trace's own arrays moved to the host). */
 let kept: { id: number; trace: Trace } | undefined;
@@ -54,6 +55,27 @@ function prepareSeriesRequest(port: MessagePort, id: number): void {
   }
 }
 
+/** Flow of a sequence, with progress about every 100 ms and a cancel flag the host sets. */
+function flowRequest(port: MessagePort, req: FlowRequest): void {
+  try {
+    const cancel = new Int32Array(req.cancel);
+    const trace = runBptt(req.model, req.data);
+    let last = performance.now();
+    const result = computeFlow(trace, req.file, req.settings, (done, total) => {
+      if (Atomics.load(cancel, 0) !== 0) return false;
+      const now = performance.now();
+      if (now - last > 100) {
+        last = now;
+        reply(port, { type: 'didProgressFlow', id: req.id, fraction: total > 0 ? done / total : 1 });
+      }
+      return true;
+    });
+    reply(port, { type: 'didComputeFlow', id: req.id, result }, result ? [result.factor, result.phiPrime, result.seed, result.horizonAt].map((a) => a.buffer as ArrayBuffer) : []);
+  } catch (e) {
+    reply(port, { type: 'didFailFlow', id: req.id, error: errorText(e) });
+  }
+}
+
 const port = parentPort;
 if (port) {
   port.on('message', (msg: WorkerRequest) => {
@@ -63,6 +85,9 @@ if (port) {
         return;
       case 'prepareSeries':
         prepareSeriesRequest(port, msg.id);
+        return;
+      case 'flow':
+        flowRequest(port, msg);
         return;
       default:
         assertNever(msg);

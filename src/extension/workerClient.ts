@@ -10,7 +10,8 @@ import { assertNever } from '../shared/protocol';
 import type { ComputeOptions, Computed } from './compute';
 import { Disposable, toDisposable } from './dispose';
 import type { SeriesData } from './timeline/data';
-import { inputTransferables, type WorkerInput, type WorkerRequest, type WorkerResponse } from './workerProtocol';
+import type { FlowResult } from './timeline/flowData';
+import { type FlowRequest, inputTransferables, type WorkerInput, type WorkerRequest, type WorkerResponse } from './workerProtocol';
 
 /** The worker's V8 heap limit: a quarter of the machine's memory, between 512 MB and 4 GB. */
 const WORKER_HEAP_MB = Math.min(4096, Math.max(512, Math.floor(totalmem() / (4 * 1024 * 1024))));
@@ -26,6 +27,7 @@ export class WorkerClient extends Disposable {
   /** Requests awaiting their result; results whose series were asked for (same id). */
   private readonly pending = new Map<number, Pending<Computed>>();
   private readonly pendingSeries = new Map<number, Pending<SeriesData>>();
+  private readonly pendingFlow = new Map<number, Pending<FlowResult | null> & { progress(fraction: number): void }>();
 
   constructor(private readonly scriptPath: string) {
     super();
@@ -53,6 +55,18 @@ export class WorkerClient extends Disposable {
     });
   }
 
+  /** Where the gradient goes, off the host's thread; `cancel()` makes it resolve null soon. */
+  flow(req: Omit<FlowRequest, 'type' | 'id' | 'cancel'>, progress: (fraction: number) => void): { result: Promise<FlowResult | null>; cancel(): void } {
+    const worker = this.ensure();
+    const id = this.nextId++;
+    const cancel = new SharedArrayBuffer(4);
+    const result = new Promise<FlowResult | null>((resolve, reject) => {
+      this.pendingFlow.set(id, { resolve, reject, progress });
+      this.send(worker, { ...req, type: 'flow', id, cancel });
+    });
+    return { result, cancel: () => Atomics.store(new Int32Array(cancel), 0, 1) };
+  }
+
   private send(worker: Worker, request: WorkerRequest, transfer: ArrayBuffer[] = []): void {
     worker.postMessage(request, transfer);
   }
@@ -76,6 +90,15 @@ export class WorkerClient extends Disposable {
         return;
       case 'didFailPrepareSeries':
         this.settle(this.pendingSeries, msg.id)?.reject(new Error(`worker: ${msg.error}`));
+        return;
+      case 'didProgressFlow':
+        this.pendingFlow.get(msg.id)?.progress(msg.fraction);
+        return;
+      case 'didComputeFlow':
+        this.settle(this.pendingFlow, msg.id)?.resolve(msg.result);
+        return;
+      case 'didFailFlow':
+        this.settle(this.pendingFlow, msg.id)?.reject(new Error(`worker: ${msg.error}`));
         return;
       default:
         assertNever(msg);
@@ -109,6 +132,8 @@ export class WorkerClient extends Disposable {
       if (this.worker === worker) this.worker = undefined;
       for (const p of this.pending.values()) p.reject(e);
       for (const p of this.pendingSeries.values()) p.reject(e);
+      for (const p of this.pendingFlow.values()) p.reject(e);
+      this.pendingFlow.clear();
       this.pending.clear();
       this.pendingSeries.clear();
     };

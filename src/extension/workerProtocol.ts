@@ -4,7 +4,9 @@
  * are requests (imperative); worker → host messages are responses (past tense, `didX`), each
  * carrying the `id` of the compute request it answers.
  */
-import type { SequenceFormat } from '../parse';
+import type { Model } from '../core';
+import type { SequenceFormat, TruncationKeys } from '../parse';
+import type { FlowResult, FlowSettings } from './timeline/flowData';
 import type { ComputeOptions, Computed } from './compute';
 import type { SeriesData } from './timeline/data';
 
@@ -26,13 +28,27 @@ export interface PrepareSeriesRequest {
   id: number;
 }
 
-export type WorkerRequest = ComputeRequest | PrepareSeriesRequest;
+/** Where the gradient goes (timeline/flowData.ts) for a sequence; `cancel` (Int32, shared) set to 1 stops it. */
+export interface FlowRequest {
+  type: 'flow';
+  id: number;
+  model: Model;
+  data: { x: Float64Array; y: Float64Array; hasY: Uint8Array };
+  file: TruncationKeys | undefined;
+  settings: FlowSettings;
+  cancel: SharedArrayBuffer;
+}
+
+export type WorkerRequest = ComputeRequest | PrepareSeriesRequest | FlowRequest;
 
 export type WorkerResponse =
   | { type: 'didCompute'; id: number; result: Computed }
   | { type: 'didFailCompute'; id: number; error: string }
   | { type: 'didPrepareSeries'; id: number; series: SeriesData }
-  | { type: 'didFailPrepareSeries'; id: number; error: string };
+  | { type: 'didFailPrepareSeries'; id: number; error: string }
+  | { type: 'didProgressFlow'; id: number; fraction: number }
+  | { type: 'didComputeFlow'; id: number; result: FlowResult | null }
+  | { type: 'didFailFlow'; id: number; error: string };
 
 /** Decodes slices or bytes to the text the parser reads. */
 export function decodeInput(input: WorkerInput): string {
