@@ -38,7 +38,7 @@ export function activate(context: vscode.ExtensionContext): BpttLensApi {
   own(watchSettings());
   const worker = own(new WorkerClient(vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath));
   const store = own(new AnalysisStore(worker));
-  const timeline = own(new TimelineController(context.extensionUri, store));
+  const timeline = own(new TimelineController(context.extensionUri, store, worker));
   own(new Commands(store, timeline));
   own(registerHover(store, SELECTOR));
   own(new SummaryLensProvider(store, SELECTOR));
