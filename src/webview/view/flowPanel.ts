@@ -23,15 +23,21 @@ export class FlowPanel implements Panel {
   private readonly lagBox = el('div', { class: 'chart flow-lag' });
   private readonly sweepBox = el('div', { class: 'chart flow-sweep' });
   private readonly heat = new HeatMap((t, tau) => this.pick(t, tau));
+  /** The charts and the map are built only while open: closed, the page holds no canvas of ours. */
+  private readonly more = el('details', { class: 'flow-more' },
+    el('summary', {}, 'Charts: the factor per step, products back from the selected step, the connectivity map, the gradient by lag, the bias against k'),
+    this.factorBox, this.stepBox, this.heat.root, this.lagBox, this.sweepBox);
   private readonly root = el('section', { class: 'flow', 'aria-label': 'Where the gradient goes' },
-    el('h2', {}, 'Where the gradient goes'), this.head, this.factorBox, this.stepBox, this.heat.root, this.lagBox, this.sweepBox);
+    el('h2', {}, 'Where the gradient goes'), this.head, this.more);
   readonly elements = [this.root];
   private flow: FlowView | null = null;
   private step: FlowStep | null = null;
   private tau: number | null = null;
   private charts: uPlot[] = [];
 
-  constructor(private readonly state: TimelineState) {}
+  constructor(private readonly state: TimelineState) {
+    this.more.addEventListener('toggle', () => this.render(this.state));
+  }
 
   render(state: TimelineState): void {
     if (!this.flow || state.summary?.uri === undefined) {
@@ -39,6 +45,12 @@ export class FlowPanel implements Panel {
       return;
     }
     this.drawSummary();
+    if (!this.more.open) {
+      for (const u of this.charts) u.destroy();
+      this.charts = [];
+      this.heat.clear();
+      return;
+    }
     this.drawCharts();
     this.drawStep();
   }
@@ -52,6 +64,7 @@ export class FlowPanel implements Panel {
     } else if (m.type === 'didSelectFlowStep') {
       if (this.step?.t !== m.step.t) this.tau = null;
       this.step = m.step;
+      if (!this.more.open) return;
       this.drawStep();
       for (const u of this.charts) u.redraw(false, false);
     } else if (m.type === 'didComputeTrace' && this.flow && (this.flow.T !== m.summary.T)) {

@@ -14,7 +14,7 @@ export class HeatMap {
   private readonly canvas = el('canvas', { class: 'heatmap', width: String(SIZE), height: String(SIZE), role: 'img' });
   private readonly legend = el('div', { class: 'heat-legend' });
   private readonly caption = el('p', { class: 'note' });
-  readonly root = el('div', { class: 'heat' }, el('h4', {}, 'Connectivity |∂ℓ_τ/∂s_t|: how much loss τ (row) reaches step t (column)'), this.caption, this.canvas, this.legend);
+  readonly root = el('div', { class: 'heat' }, el('h4', {}, 'Connectivity |∂ℓ_τ/∂s_t|: how much loss τ (row) reaches step t (column)'), this.caption, this.legend);
   private shown: FlowConnectivity | null = null;
 
   constructor(private readonly onPick: (t: number, tau: number) => void) {
@@ -28,8 +28,15 @@ export class HeatMap {
     });
   }
 
+  /** Takes the canvas out of the page (the panel is closed). */
+  clear(): void {
+    this.canvas.remove();
+    this.shown = null;
+  }
+
   draw(c: FlowConnectivity, t: number, tau: number | null, fmt: (n: number) => string): void {
     this.shown = c;
+    if (!this.canvas.isConnected) this.caption.after(this.canvas);
     const ctx = this.canvas.getContext('2d');
     if (!ctx || c.cols === 0 || c.rows === 0) return;
     const low = parseColor(cssColor('--vscode-editor-background')) ?? [30, 30, 30];
