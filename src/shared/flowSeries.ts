@@ -155,7 +155,7 @@ export function decadeTicks(min: number, max: number, most = 6): number[] {
   const lo = Math.ceil(Math.log10(min)), hi = Math.floor(Math.log10(max));
   const step = Math.max(1, Math.ceil((hi - lo + 1) / most));
   const out: number[] = [];
-  for (let e = lo; e <= hi; e += step) out.push(10 ** e);
+  for (let e = lo; e <= hi; e += step) out.push(Number(`1e${e}`));
   return out;
 }
 
