@@ -1,4 +1,6 @@
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
 import { BUILTIN_DEFAULTS, runBptt } from '../../src/core';
 import { compareGrads, flowInputs, lagShare, gradientByLag } from '../../src/flow';
 import { computeFlow, flowStep, flowView } from '../../src/extension/timeline/flowData';
@@ -67,7 +69,7 @@ describe('flowSeries (pure data preparation)', () => {
 });
 
 describe('timeline flowData', () => {
-  const text = require('fs').readFileSync(require('path').join(__dirname, '../../../samples/truncation.csv'), 'utf8') as string;
+  const text = fs.readFileSync(path.join(__dirname, '../../../samples/truncation.csv'), 'utf8');
   const parsed = parseSequence(text, 'csv');
   const trace = runBptt(parsed.model, parsed);
   const settings = { horizonRatio: 1e-3, lagK: 1000, truncate: 5, horizon: 0 };
