@@ -12,6 +12,7 @@ import { readSequence, traceMemoryProblem } from './readInput';
 import { stderr, stdout } from './output';
 import { renderTableChunks } from './table';
 import { USAGE } from './usage';
+import { runTruncation, truncationJsonChunks, truncationText, type TruncationSpec } from './flow';
 
 /** The thresholds of the extension's defaults (bpttLens.vanishingThreshold / explodingThreshold). */
 const THRESHOLDS = { vanishing: 1e-6, exploding: 1e6 };
@@ -75,12 +76,24 @@ export async function analyze(argv: readonly string[], current: { file?: string 
   }
   const memory = traceMemoryProblem(parsed.T);
   if (memory) throw new InputError(`${name}: ${memory}`);
-  const trace = runBptt(parsed.model, parsed);
+  // The flags win over the file's directive; truncate wins over horizon when a file sets both.
+  const spec: TruncationSpec | undefined =
+    options.truncate !== undefined ? { truncate: options.truncate }
+    : options.horizon !== undefined ? { horizon: options.horizon }
+    : parsed.truncation?.truncate !== undefined ? { truncate: parsed.truncation.truncate }
+    : parsed.truncation?.horizon !== undefined ? { horizon: parsed.truncation.horizon }
+    : undefined;
+  const truncation = spec && runTruncation(parsed.model, parsed, spec);
+  const trace = truncation ? truncation.full : runBptt(parsed.model, parsed);
   const found = traceWarnings(trace, THRESHOLDS);
   const warnings = locate(found.length > 0 ? await columnText(file, parsed) : undefined, parsed, found);
   if (warnings.length > 0) await stderr().write(warnings.map((w) => `${name}:${w.line}:${w.col}: warning: ${w.message}\n`).join(''));
   const out = stdout();
-  if (options.output === 'json') {
+  if (truncation && options.output === 'json') await out.writeAll(truncationJsonChunks(truncation, parsed.line));
+  else if (truncation && options.output === 'table') {
+    await out.writeAll(renderTableChunks(trace, parsed, file, options.rows));
+    await out.write(truncationText(truncation));
+  } else if (options.output === 'json') {
     const extra = { warnings: warnings.map((w) => ({ code: w.code, t: w.t, line: w.line, message: w.message })) };
     await out.writeAll(traceJsonChunks(trace, parsed.line, extra));
   } else if (options.output === 'csv') await out.writeAll(traceCsvChunks(trace, parsed.line));

@@ -12,9 +12,14 @@ export interface Options {
   rows: number;
   format: SequenceFormat;
   defaults: CallerDefaults;
+  /** --truncate k / --horizon k: truncated BPTT beside the full gradient (the file's directive otherwise). */
+  truncate?: number;
+  horizon?: number;
 }
 
 interface Draft {
+  truncate?: number;
+  horizon?: number;
   output: Options['output'];
   rows: number;
   format?: SequenceFormat;
@@ -32,6 +37,11 @@ const VALUED = new Map<string, (d: Draft, value: string) => void>([
     if (value !== 'csv' && value !== 'tsv' && value !== 'json') throw new UsageError(`--format must be csv, tsv or json, not "${shown(value)}"`);
     d.format = value;
   }],
+  ...(['truncate', 'horizon'] as const).map((name): [string, (d: Draft, value: string) => void] => [name, (d, value) => {
+    const k = Number(value);
+    if (value.trim() === '' || !Number.isInteger(k) || k < 1 || k > 2 ** 31 - 1) throw new UsageError(`--${name} must be a whole number ≥ 1, not "${shown(value)}"`);
+    d[name] = k;
+  }]),
   ...NUMERIC_KEYS.map((name): [string, (d: Draft, value: string) => void] => [name, (d, value) => {
     const n = Number(value);
     if (value.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${name} must be a finite number, not "${shown(value)}"`);
@@ -79,5 +89,7 @@ export function parseArgs(argv: readonly string[]): Options | 'help' {
   if (format === undefined) {
     throw new UsageError(file === '-' ? 'reading stdin needs --format csv|tsv|json' : `cannot tell the format of "${shown(file)}" from its extension; use --format csv|tsv|json`);
   }
-  return { file, output: d.output, rows: d.rows, format, defaults: Object.fromEntries(d.defaults) as CallerDefaults };
+  if (d.truncate !== undefined && d.horizon !== undefined) throw new UsageError('give --truncate or --horizon, not both');
+  const truncation = { ...(d.truncate !== undefined ? { truncate: d.truncate } : {}), ...(d.horizon !== undefined ? { horizon: d.horizon } : {}) };
+  return { file, output: d.output, rows: d.rows, format, defaults: Object.fromEntries(d.defaults) as CallerDefaults, ...truncation };
 }

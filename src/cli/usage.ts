@@ -28,6 +28,15 @@ Output (default: a readable table of the first and last rows, then the totals):
   --rows N          table mode: show the first and last N rows (default 10); 0 shows all.
   --format F        csv, tsv or json; default from FILE's extension (required for stdin).
 
+Truncated BPTT beside the full gradient (also set by the directive's truncate=k / horizon=k):
+  --truncate k      cut the sequence into chunks of k steps, no gradient crosses a boundary
+                    (PyTorch's h.detach() every k steps)
+  --horizon k       each loss ℓ_τ backpropagates through s_τ … s_{τ−k+1} only
+                    --json: "grads" are the truncated ones, plus "fullGrads" and "truncation"
+                    {kind, k, bias: {p: {bias, relBias}}}; with --truncate the steps hold the
+                    truncated ∂L/∂h_t, its recurrent part and ∂L/∂s_t. The table mode adds
+                    each parameter's truncated gradient, the full one and the relative bias.
+
 Model values used when FILE's directive does not set them (the directive wins):
   --w N --v N --b N --u N --c N --h0 N
   --phi ${CHOICES.phi.join('|')}

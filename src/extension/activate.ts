@@ -54,7 +54,7 @@ export function activateOn(platform: Platform, context: vscode.ExtensionContext)
   own(watchSettings());
   const worker = own(new WorkerClient(platform.worker(context.extensionUri)));
   const store = own(new AnalysisStore(worker));
-  const timeline = own(new TimelineController(context.extensionUri, store));
+  const timeline = own(new TimelineController(context.extensionUri, store, worker));
   own(new Commands(store, timeline));
   own(registerHover(store, SELECTOR));
   own(new SummaryLensProvider(store, SELECTOR));

@@ -6,6 +6,7 @@ import type { Model, StepValues } from '../core';
 import { backwardEquations, SPACED } from '../shared/equations';
 import { formatNumber } from '../shared/format';
 import type { StepClaim } from './checkHover';
+import { factorEquation } from '../shared/flowSeries';
 
 export interface HoverInput {
   v: StepValues;
@@ -53,6 +54,8 @@ export function hoverMarkdown(input: HoverInput): string {
     '`' + `= ${eq.dL_dh.parts} = ${eq.dL_dh.value}` + '`',
   ];
   const ds = [`**${name(eq.dL_ds.name)}** = ${name(eq.dL_ds.names)}  `, '`' + `= ${eq.dL_ds.factors} = ${eq.dL_ds.value}` + '`'];
+  // The step's Jacobian factor: what the gradient is multiplied by on its way from s_{t+1} to s_t.
+  ds.push('', '`' + factorEquation(model.w, v.phiPrime, digits) + '`');
 
   const rows: [string, string, string, string][] = [
     ['x_t', f(v.x), '∂L/∂ŷ_t', f(v.dL_dyhat)],

@@ -10,7 +10,7 @@
  * no timeline shows costs only a copy of five arrays (the trace's own move to the host).
  */
 import type { CheckOptions, CheckReport } from '../check';
-import type { Trace } from '../core';
+import { runBptt, type Trace } from '../core';
 import { parseSequenceBytesSync } from '../parse';
 import { assertNever } from '../shared/protocol';
 import { compute, transferables } from './compute';
@@ -18,7 +18,8 @@ import { errorText } from './errorText';
 import { runGradcheck } from './gradcheckRun';
 import { drawnKey } from './timeline/checks';
 import { seriesData, seriesTransferables } from './timeline/data';
-import { inputChunks, inputSize, type ComputeRequest, type WorkerRequest, type WorkerResponse } from './workerProtocol';
+import { computeFlow } from './timeline/flowData';
+import { inputChunks, inputSize, type ComputeRequest, type FlowRequest, type WorkerRequest, type WorkerResponse } from './workerProtocol';
 
 /** How a transport sends a response back to the host. */
 export type Reply = (response: WorkerResponse, transfer: ArrayBuffer[]) => void;
@@ -56,6 +57,27 @@ function prepareSeriesRequest(reply: Reply, id: number): void {
   }
 }
 
+/** Flow of a sequence, with progress about every 100 ms and a cancel flag the host sets (where it can share one). */
+function flowRequest(reply: Reply, req: FlowRequest): void {
+  try {
+    const cancel = req.cancel ? new Int32Array(req.cancel) : undefined;
+    const trace = runBptt(req.model, req.data);
+    let last = performance.now();
+    const result = computeFlow(trace, req.file, req.settings, (done, total) => {
+      if (cancel && Atomics.load(cancel, 0) !== 0) return false;
+      const now = performance.now();
+      if (now - last > 100) {
+        last = now;
+        reply({ type: 'didProgressFlow', id: req.id, fraction: total > 0 ? done / total : 1 }, []);
+      }
+      return true;
+    });
+    reply({ type: 'didComputeFlow', id: req.id, result }, result ? [result.factor, result.phiPrime, result.seed, result.horizonAt].map((a) => a.buffer as ArrayBuffer) : []);
+  } catch (e) {
+    reply({ type: 'didFailFlow', id: req.id, error: errorText(e) }, []);
+  }
+}
+
 /** Answers one request from the host. */
 export function handleRequest(msg: WorkerRequest, reply: Reply): void {
   switch (msg.type) {
@@ -71,6 +93,9 @@ export function handleRequest(msg: WorkerRequest, reply: Reply): void {
       } catch (e) {
         reply({ type: 'didFailGradcheck', id: msg.id, error: errorText(e) }, []);
       }
+      return;
+    case 'flow':
+      flowRequest(reply, msg);
       return;
     default:
       assertNever(msg);

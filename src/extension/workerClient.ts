@@ -11,7 +11,8 @@ import { assertNever } from '../shared/protocol';
 import type { ComputeOptions, Computed } from './compute';
 import { Disposable, toDisposable } from './dispose';
 import type { SeriesData } from './timeline/data';
-import { inputTransferables, type GradcheckResult, type WorkerInput, type WorkerRequest, type WorkerResponse } from './workerProtocol';
+import type { FlowResult } from './timeline/flowData';
+import { inputTransferables, type FlowRequest, type GradcheckResult, type WorkerInput, type WorkerRequest, type WorkerResponse } from './workerProtocol';
 
 /** Parse + BPTT off the extension host's event loop; a result's `series()` asks for its timeline series. */
 export interface ComputeWorker {
@@ -45,6 +46,7 @@ export class WorkerClient extends Disposable implements ComputeWorker {
   private readonly pending = new Map<number, Pending<Computed>>();
   private readonly pendingSeries = new Map<number, Pending<SeriesData>>();
   private readonly pendingGradcheck = new Map<number, Pending<GradcheckResult>>();
+  private readonly pendingFlow = new Map<number, Pending<FlowResult | null> & { progress(fraction: number): void }>();
 
   constructor(private readonly host: WorkerHost) {
     super();
@@ -81,6 +83,27 @@ export class WorkerClient extends Disposable implements ComputeWorker {
     });
   }
 
+  /**
+   * Where the gradient goes, off the host's thread. `cancel()` resolves it with null at once; where
+   * the host has SharedArrayBuffer (Node) it also stops the worker's computation early.
+   */
+  flow(req: Omit<FlowRequest, 'type' | 'id' | 'cancel'>, progress: (fraction: number) => void): { result: Promise<FlowResult | null>; cancel(): void } {
+    const worker = this.ensure();
+    const id = this.nextId++;
+    const cancel = typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(4) : undefined;
+    const result = new Promise<FlowResult | null>((resolve, reject) => {
+      this.pendingFlow.set(id, { resolve, reject, progress });
+      worker.post({ ...req, type: 'flow', id, cancel }, []);
+    });
+    return {
+      result,
+      cancel: () => {
+        if (cancel) Atomics.store(new Int32Array(cancel), 0, 1);
+        this.settle(this.pendingFlow, id)?.resolve(null);
+      },
+    };
+  }
+
   private received(msg: WorkerResponse): void {
     switch (msg.type) {
       case 'didCompute': {
@@ -108,6 +131,15 @@ export class WorkerClient extends Disposable implements ComputeWorker {
         return;
       case 'didFailGradcheck':
         this.settle(this.pendingGradcheck, msg.id)?.reject(new Error(`worker: ${msg.error}`));
+        return;
+      case 'didProgressFlow':
+        this.pendingFlow.get(msg.id)?.progress(msg.fraction);
+        return;
+      case 'didComputeFlow':
+        this.settle(this.pendingFlow, msg.id)?.resolve(msg.result);
+        return;
+      case 'didFailFlow':
+        this.settle(this.pendingFlow, msg.id)?.reject(new Error(`worker: ${msg.error}`));
         return;
       default:
         assertNever(msg);
@@ -142,9 +174,11 @@ export class WorkerClient extends Disposable implements ComputeWorker {
         for (const p of this.pending.values()) p.reject(e);
         for (const p of this.pendingSeries.values()) p.reject(e);
         for (const p of this.pendingGradcheck.values()) p.reject(e);
+        for (const p of this.pendingFlow.values()) p.reject(e);
         this.pending.clear();
         this.pendingSeries.clear();
         this.pendingGradcheck.clear();
+        this.pendingFlow.clear();
       },
     });
     this.worker = worker;

@@ -4,8 +4,10 @@
  * are requests (imperative); worker → host messages are responses (past tense, `didX`), each
  * carrying the `id` of the compute request it answers.
  */
+import type { Model } from '../core';
 import type { GradcheckReport } from '../gradcheck';
-import { byteChunks, type CallerDefaults, type SequenceFormat } from '../parse';
+import { byteChunks, type CallerDefaults, type SequenceFormat, type TruncationKeys } from '../parse';
+import type { FlowResult, FlowSettings } from './timeline/flowData';
 import type { ComputeOptions, Computed } from './compute';
 import type { SeriesData } from './timeline/data';
 
@@ -37,7 +39,20 @@ export interface GradcheckRequest {
   input: WorkerInput;
 }
 
-export type WorkerRequest = ComputeRequest | PrepareSeriesRequest | GradcheckRequest;
+
+/** Where the gradient goes (timeline/flowData.ts) for a sequence; `cancel` (Int32, shared) set to 1 stops it. */
+export interface FlowRequest {
+  type: 'flow';
+  id: number;
+  model: Model;
+  data: { x: Float64Array; y: Float64Array; hasY: Uint8Array };
+  file: TruncationKeys | undefined;
+  settings: FlowSettings;
+  /** Int32 flag the host sets to 1 to stop; absent where the host has no SharedArrayBuffer (a browser without cross-origin isolation). */
+  cancel: SharedArrayBuffer | undefined;
+}
+
+export type WorkerRequest = ComputeRequest | PrepareSeriesRequest | GradcheckRequest | FlowRequest;
 
 export type WorkerResponse =
   | { type: 'didCompute'; id: number; result: Computed }
@@ -45,7 +60,10 @@ export type WorkerResponse =
   | { type: 'didPrepareSeries'; id: number; series: SeriesData }
   | { type: 'didFailPrepareSeries'; id: number; error: string }
   | { type: 'didGradcheck'; id: number; result: GradcheckResult }
-  | { type: 'didFailGradcheck'; id: number; error: string };
+  | { type: 'didFailGradcheck'; id: number; error: string }
+  | { type: 'didProgressFlow'; id: number; fraction: number }
+  | { type: 'didComputeFlow'; id: number; result: FlowResult | null }
+  | { type: 'didFailFlow'; id: number; error: string };
 
 /** The gradcheck report, or the file's first parse error (then there is nothing to check). */
 export type GradcheckResult = { report: GradcheckReport } | { parseError: string };

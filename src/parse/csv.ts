@@ -3,7 +3,7 @@
  * span lines), so the same reader serves a whole text and a file decoded chunk by chunk.
  */
 import type { Model } from '../core/model';
-import type { CallerDefaults, DirectiveLayout, ParsedSequence, SequenceFormat } from './types';
+import type { CallerDefaults, DirectiveLayout, ParsedSequence, SequenceFormat, TruncationKeys } from './types';
 import { CLAIM_NAMES } from './types';
 import { ErrorSink, escapeText } from './errors';
 import { LineIndex } from './lines';
@@ -25,6 +25,7 @@ export class DelimitedReader {
   private readonly checks = new CheckList();
   private readonly steps = new StepArrays(0);
   private readonly file: FileValues = {};
+  private readonly truncation: TruncationKeys = {};
   private readonly columns: string[] = [];
   private reported: SequenceFormat;
   private model: Model | undefined;
@@ -104,7 +105,7 @@ export class DelimitedReader {
         const body = directiveBodyStart(text, p, le);
         if (body >= 0) {
           this.hasDirective = true;
-          parseDirectiveBody(text, body, le, sink, this.file);
+          parseDirectiveBody(text, body, le, sink, this.file, this.truncation);
         } else if (body === -2) {
           sink.add('a directive needs a colon after "bptt", e.g. "# bptt: w=0.9 phi=tanh"', fs, le);
         } else {
@@ -334,6 +335,7 @@ export class DelimitedReader {
       model: this.model!,
       modelSource: this.modelSource!,
       hasDirective: this.hasDirective,
+      ...(this.truncation.truncate !== undefined || this.truncation.horizon !== undefined ? { truncation: { ...this.truncation } } : {}),
       directiveOffset: this.directiveOffset,
       ...arrays,
       columns: this.columns,

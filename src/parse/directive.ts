@@ -1,5 +1,5 @@
 import { MODEL_KEYS, isModelKey, isNumericKey, type Model } from '../core/model';
-import type { ParsedSequence } from './types';
+import { isTruncationKey, type ParsedSequence, type TruncationKeys } from './types';
 import { ErrorSink, quote } from './errors';
 import { formatNumberForDirective, parseNumber } from './numbers';
 import { type ChoiceKey, type FileValues, isChoice, setFileValue, unknownChoiceMessage, unknownKeyMessage } from './resolve';
@@ -12,7 +12,7 @@ function isSep(c: number): boolean {
  * Reads the `key=value` pairs of a directive body text[start, end) (what follows `# bptt:`),
  * storing valid values into `file` (when given) and reporting every problem at its token.
  */
-export function parseDirectiveBody(text: string, start: number, end: number, sink: ErrorSink, file?: FileValues): void {
+export function parseDirectiveBody(text: string, start: number, end: number, sink: ErrorSink, file?: FileValues, truncation?: TruncationKeys): void {
   let i = start;
   while (i < end) {
     while (i < end && isSep(text.charCodeAt(i))) i++;
@@ -44,6 +44,18 @@ export function parseDirectiveBody(text: string, start: number, end: number, sin
       sink.add(`expected key=value, got ${quote(text.substring(ks, ve))}`, ks, Math.max(ve, j + 1));
       continue;
     }
+    if (isTruncationKey(key)) {
+      if (ve === vs) {
+        sink.add(`missing value for ${key} (write ${key}=<steps>)`, ks, j + 1);
+        continue;
+      }
+      const value = text.substring(vs, ve);
+      const n = parseNumber(value);
+      const problem = truncationProblem(key, n, value);
+      if (problem) sink.add(problem, vs, ve);
+      else if (truncation) truncation[key] = n;
+      continue;
+    }
     if (!isModelKey(key)) {
       sink.add(unknownKeyMessage(key), ks, ke);
       continue;
@@ -64,6 +76,12 @@ export function parseDirectiveBody(text: string, start: number, end: number, sin
       else if (file) setFileValue(file, key, value);
     }
   }
+}
+
+/** Why `n` (read from `value`) is not a valid truncate/horizon, or undefined when it is: a whole number ≥ 1. */
+export function truncationProblem(key: keyof TruncationKeys, n: number | undefined, value: string): string | undefined {
+  if (n !== undefined && Number.isInteger(n) && n >= 1 && n <= 2 ** 31 - 1) return undefined;
+  return `${key} must be a whole number ≥ 1 (steps), got ${quote(value)}`;
 }
 
 /**

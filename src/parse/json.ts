@@ -4,8 +4,9 @@
  * a few bytes per line and per out-of-range target.
  */
 import { isModelKey, isNumericKey } from '../core/model';
-import type { CallerDefaults, DirectiveLayout, ParsedSequence } from './types';
-import { CLAIM_NAMES } from './types';
+import type { CallerDefaults, DirectiveLayout, ParsedSequence, TruncationKeys } from './types';
+import { CLAIM_NAMES, isTruncationKey } from './types';
+import { truncationProblem } from './directive';
 import { ErrorSink, quote } from './errors';
 import { LineIndex } from './lines';
 import { NUM, scanNumber } from './numbers';
@@ -51,6 +52,7 @@ export class JsonReader extends JsonTokenReader {
   private readonly lines = new LineIndex();
   private readonly steps = new JsonSteps(this.lines);
   private readonly file: FileValues = {};
+  private readonly truncation: TruncationKeys = {};
   private readonly checks = new CheckList();
   private n = 0;
   private readonly claims = new Map<string, ClaimBuilder>();
@@ -120,7 +122,7 @@ export class JsonReader extends JsonTokenReader {
         if (key === 'bptt') this.hasDirective = true;
       }
     } else if (f.role === BPTT) {
-      if (!isModelKey(key)) {
+      if (!isModelKey(key) && !isTruncationKey(key)) {
         this.report(unknownKeyMessage(key), f.keyStart, f.keyEnd);
         f.key = '';
       } else if (this.seenBptt.has(key)) {
@@ -271,6 +273,12 @@ return this.steps.pushY(v, numeric ? 1 : 0, start, end, text, local);
   private bpttValue(f: Frame, tok: number, v: number, value: string, start: number, end: number): void {
     const key = f.key;
     if (key === '') return;
+    if (isTruncationKey(key)) {
+      const problem = tok === T_NUMBER ? truncationProblem(key, v, String(v)) : `${key} must be a whole number ≥ 1 (steps), got ${describe(tok, value)}`;
+      if (problem) this.report(problem, start, end);
+      else this.truncation[key] = v;
+      return;
+    }
     if (isNumericKey(key)) {
       if (tok !== T_NUMBER) this.report(this.need(f)! + describe(tok, value), start, end);
       else if (!Number.isFinite(v)) this.report(`${key} must be a finite number`, start, end);
@@ -319,6 +327,7 @@ return this.steps.pushY(v, numeric ? 1 : 0, start, end, text, local);
       model,
       modelSource,
       hasDirective: this.hasDirective,
+      ...(this.truncation.truncate !== undefined || this.truncation.horizon !== undefined ? { truncation: { ...this.truncation } } : {}),
       directiveOffset: this.rootStart >= 0 ? this.rootStart + 1 : 0,
       ...steps,
       columns,

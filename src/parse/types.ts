@@ -71,6 +71,20 @@ export interface ParsedSequence extends StepData {
    * Replace [start, end) with `before + directive + after`. Optional: hand-built sequences may omit it.
    */
   directiveLayout?: DirectiveLayout;
+  /** The directive's `truncate=k` / `horizon=k` (truncated BPTT, src/flow), when the file sets them. */
+  truncation?: TruncationKeys;
+}
+
+/** The truncated-BPTT keys a directive may carry besides the model: each a whole number ≥ 1. */
+export interface TruncationKeys {
+  truncate?: number;
+  horizon?: number;
+}
+
+export const TRUNCATION_KEYS = ['truncate', 'horizon'] as const;
+
+export function isTruncationKey(key: string): key is keyof TruncationKeys {
+  return key === 'truncate' || key === 'horizon';
 }
 
 /** One `# check:` directive line (CSV/TSV) or one entry of the JSON "check" object. */

@@ -166,7 +166,79 @@ export interface DidChangeSettingsMessage {
   explodingThreshold: number;
 }
 
+// ---- where the gradient goes (issue 10): sent after didComputeTrace, computed in the worker
+
+type FlowParam = 'w' | 'v' | 'b' | 'h0';
+
+export interface FlowView {
+  T: number;
+  /** Horizons at this ratio of |∂ℓ_τ/∂s_t| / |∂ℓ_τ/∂s_τ|. */
+  ratio: number;
+  horizonMedian: number;
+  horizonMax: number;
+  /** 1-based τ of the longest horizon, 0 with no target. */
+  horizonMaxAt: number;
+  nTargets: number;
+  /** "saturated: φ'(s_t) < 0.01 at 37 steps; …" */
+  attribution: string;
+  smallest: { t: number; factor: number; phiPrime: number }[];
+  /** log10|w·φ'(s_t)|, min and max per bucket of steps from t; exact zeros at `floor`. */
+  factorLog: { t: Float64Array; min: Float64Array; max: Float64Array; floor: number };
+  /** G(d), d = 0..K, per parameter; beyondK the exact rest; lagAt the lag holding 90 % of Σ|G|. */
+  lag: { K: number; allLags: boolean; G: Record<FlowParam, Float64Array>; beyondK: Record<FlowParam, number>; total: Record<FlowParam, number>; lagAt: Record<FlowParam, number | null> };
+  /** With truncate=k or horizon=k set: each gradient beside the full one, and the bias for k = 1..sweep.K. */
+  truncation: {
+    kind: 'truncate' | 'horizon';
+    k: number;
+    compare: Record<keyof Grads, { truncated: number; full: number; bias: number; relBias: number }>;
+    sweep: { K: number; bias: Record<FlowParam, Float64Array> };
+  } | null;
+}
+
+/** |∂ℓ_τ/∂s_t| over columns t = tFrom.. and rows τ = tauFrom.. (1-based), row-major. */
+export interface FlowConnectivity {
+  tFrom: number;
+  tauFrom: number;
+  cols: number;
+  rows: number;
+  values: Float64Array;
+  minPositive: number;
+  max: number;
+}
+
+export interface FlowStep {
+  t: number;
+  factor: number;
+  phiPrime: number;
+  /** ∂s_t/∂s_{t−d} for a few lags d. */
+  products: { d: number; to: number; product: number }[];
+  /** How many steps back ℓ_t reaches; null when t has no target. */
+  horizon: number | null;
+  connectivity: FlowConnectivity;
+}
+
+export interface DidComputeFlowMessage {
+  type: 'didComputeFlow';
+  uri: string;
+  T: number;
+  flow: FlowView;
+}
+
+export interface DidProgressFlowMessage {
+  type: 'didProgressFlow';
+  /** 0..1 of the gradient-by-lag pass. */
+  fraction: number;
+}
+
+export interface DidSelectFlowStepMessage {
+  type: 'didSelectFlowStep';
+  step: FlowStep;
+}
+
 export type HostToWebviewMessage =
+  | DidComputeFlowMessage
+  | DidProgressFlowMessage
+  | DidSelectFlowStepMessage
   | DidComputeTraceMessage
   | DidFailParseMessage
   | DidClearTraceMessage

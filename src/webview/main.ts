@@ -13,6 +13,7 @@ import { ChecksPanel } from './view/checks';
 import { MessageView } from './view/message';
 import { StepTablePanel } from './view/stepTable';
 import { SummaryPanel } from './view/summary';
+import { FlowPanel } from './view/flowPanel';
 import { Toolbar } from './view/toolbar';
 
 const app = document.getElementById('app') as HTMLElement;
@@ -22,7 +23,7 @@ const charts = new ChartsPanel(state, app, () => toolbar.render(state));
 const toolbar = new Toolbar(charts);
 
 /** The page with a trace, top to bottom. A new panel is a new file and a line here. */
-const panels: Panel[] = [new SummaryPanel(), new ChecksPanel((t) => charts.selectStep(t, true)), toolbar, charts, new StepTablePanel()];
+const panels: Panel[] = [new SummaryPanel(), new ChecksPanel((t) => charts.selectStep(t, true)), toolbar, charts, new StepTablePanel(), new FlowPanel(state)];
 
 function layout(which: 'trace' | 'message'): void {
   if (which === 'trace') app.replaceChildren(...panels.flatMap((p) => p.elements));
@@ -56,6 +57,11 @@ function take(m: HostToWebviewMessage): void {
       return;
     case 'didLoadWindow':
       // Only the charts use it, if it is the window they asked for last.
+      return;
+    case 'didComputeFlow':
+    case 'didProgressFlow':
+    case 'didSelectFlowStep':
+      // Only the flow panel uses them.
       return;
     case 'didChangeSettings':
       state.takeSettings(m);

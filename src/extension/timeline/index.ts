@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { Disposable, toDisposable } from '../dispose';
 import { activeSequenceUri, toUri } from '../sequenceDocument';
 import type { AnalysisSource, Timeline } from '../types';
+import type { WorkerClient } from '../workerClient';
 import { TimelinePanel, VIEW_TYPE, webviewOptions, type PersistedState } from './panel';
 
 export { VIEW_TYPE } from './panel';
@@ -17,6 +18,7 @@ export class TimelineController extends Disposable implements Timeline {
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly store: AnalysisSource,
+    private readonly worker?: WorkerClient,
   ) {
     super();
     this._register(
@@ -54,7 +56,7 @@ export class TimelineController extends Disposable implements Timeline {
   private adopt(panel: vscode.WebviewPanel): TimelinePanel {
     const p = new TimelinePanel(panel, this.store, this.extensionUri, () => {
       if (this.current === p) this.current = undefined;
-    });
+    }, this.worker);
     return p;
   }
 }

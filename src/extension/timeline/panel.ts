@@ -17,6 +17,8 @@ import { log, logError } from '../log';
 import { openDocument } from '../sequenceDocument';
 import type { Analysis, AnalysisSource } from '../types';
 import { TraceSeries } from './data';
+import { FlowHost } from './flowHost';
+import type { WorkerClient } from '../workerClient';
 import { timelineHtml } from './html';
 import { savePng } from './png';
 
@@ -55,14 +57,17 @@ export class TimelinePanel extends Disposable {
     }),
   );
   private highlightTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly flow: FlowHost;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
     private readonly store: AnalysisSource,
     extensionUri: vscode.Uri,
     onDispose: () => void,
+    worker?: WorkerClient,
   ) {
     super();
+    this.flow = this._register(new FlowHost((m) => this.post(m), worker));
     const media = (f: string): string => panel.webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', f)).toString();
     panel.webview.options = webviewOptions(extensionUri);
     panel.webview.html = timelineHtml({
@@ -90,6 +95,7 @@ export class TimelinePanel extends Disposable {
     this._register(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration(SECTION)) this.sendSettings();
+        if (e.affectsConfiguration(SECTION) && this.analysis) this.flow.show(this.analysis, this.width, true);
       }),
     );
   }
@@ -165,6 +171,7 @@ export class TimelinePanel extends Disposable {
       select,
     });
     this.lastSentT = 0;
+    this.flow.show(analysis, this.width);
   }
 
   private selectPending(): void {
@@ -225,6 +232,7 @@ export class TimelinePanel extends Disposable {
       model: { ...trace.model },
       fromEditor,
     });
+    this.flow.select(this.analysis, t);
   }
 
   private editorSelectionChanged(e: vscode.TextEditorSelectionChangeEvent): void {
