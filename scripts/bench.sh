@@ -4,15 +4,26 @@
 # benchmark (--quick: T up to 10⁶ and fewer samples). BPTT_BENCH_CORE=0 skips this part.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# js_bench NAME ARGS...: bundles bench/NAME.ts for Node and runs it, appending its report to latest.txt.
+js_bench() {
+  local name="$1"; shift
+  npx esbuild "bench/$name.ts" --bundle --platform=node --target=node20 --main-fields=module,main --log-level=warning --outfile="bench/out/$name.js"
+  node --expose-gc "bench/out/$name.js" "$@" | tee -a bench/out/latest.txt
+}
+
 if [ "${BPTT_BENCH_CORE:-1}" != 0 ]; then
   mkdir -p bench/out
   gcc -O2 -Wall -Wextra -o bench/out/bptt bench/bptt.c -lm
   npx esbuild bench/bench.ts --bundle --platform=node --target=node20 --main-fields=module,main --log-level=warning --outfile=bench/out/bench.js
   node --expose-gc bench/out/bench.js --out bench/out/latest.txt "$@"
-  # The parsers: MB/s and bytes per element at 10 and 100 MB (bench/parse-bench.ts; --big: the CLI on 600 MB CSV etc.)
-  npx esbuild bench/parse-bench.ts --bundle --platform=node --target=node20 --main-fields=module,main --log-level=warning --outfile=bench/out/parse-bench.js
-  node --expose-gc bench/out/parse-bench.js "$@" | tee -a bench/out/latest.txt
-  npx esbuild bench/gradcheck-bench.ts --bundle --platform=node --target=node20 --main-fields=module,main --log-level=warning --outfile=bench/out/gradcheck-bench.js && node bench/out/gradcheck-bench.js | tee -a bench/out/latest.txt
+  # The parsers: MB/s and bytes per element at 10 and 100 MB (--big: the CLI on a 600 MB CSV and 100/60 MB JSON).
+  js_bench parse-bench "$@"
+  # Check my gradients: checks vs a plain run at 10⁶ steps, the catalogue, the hover.
+  js_bench check-bench
+  # The numerical gradient check: six parameters at T = 10⁶, per φ, beside runBptt.
+  js_bench gradcheck-bench
+  # Where the gradient goes: factors + horizons, gradient by lag, heat map, truncated runs (--quick: K = 100 at 10⁶).
+  js_bench flow-bench "$@"
 fi
 
 # Then the extension in real VS Code (code-server + Chromium): bench/vscode/, compiled to
