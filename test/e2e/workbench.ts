@@ -269,7 +269,15 @@ async function focusActiveEditor(page: Page): Promise<void> {
 export async function hoverLine(page: Page, line: number, column = 1, timeout = DEFAULT_TIMEOUT): Promise<string> {
   await goToLine(page, line, column);
   const cursor = await page.waitForSelector('.editor-group-container.active .monaco-editor .cursors-layer .cursor', { state: 'attached' });
-  const box = await cursor.boundingBox();
+  // The cursor must have stopped moving: a CodeLens that arrives after the run inserts a view zone
+  // above line 1 and shifts every line down, and a mouse aimed at the old place hovers the line above.
+  let box = await cursor.boundingBox();
+  for (let tries = 0; tries < 20; tries++) {
+    await page.waitForTimeout(150);
+    const next = await cursor.boundingBox();
+    if (box && next && next.x === box.x && next.y === box.y) break;
+    box = next;
+  }
   if (!box) {
     throw new Error(`no cursor box after going to ${line}:${column}`);
   }
