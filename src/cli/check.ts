@@ -6,11 +6,11 @@
 import { jsonNumber, runBptt } from '../core';
 import { runChecks, type CheckOptions, type CheckReport, type ClaimResult } from '../check';
 import { formatNumber } from '../shared/format';
-import { parseCommandArgs, toleranceOptions } from './args';
+import { toleranceOptions } from './args';
 import { EXIT_CHECK_FAILED, EXIT_OK, InputError, locatedErrors, shown } from './errors';
 import type { RunContext } from './main';
 import { stdout } from './output';
-import { readValidSequence } from './readInput';
+import { subcommandInput } from './subcommand';
 
 export const CHECK_USAGE = `Usage: bptt-lens check FILE [--json] [--rtol R] [--atol A] [--format csv|tsv|json] [--w N ... --reduction R]
 
@@ -70,13 +70,10 @@ function claimText(file: string, c: ClaimResult): string[] {
 const TOLERANCES = new Map(toleranceOptions<CheckOptions>());
 
 export async function checkMain(argv: readonly string[], current: RunContext): Promise<number> {
-  const o = parseCommandArgs(argv, { name: 'check', usage: CHECK_USAGE, own: {} as CheckOptions, valued: TOLERANCES });
-  if (o === 'help') {
-    await stdout().write(CHECK_USAGE);
-    return EXIT_OK;
-  }
-  const file = (current.file = o.file);
-  const parsed = await readValidSequence(file, o.format, o.defaults);
+  const input = await subcommandInput(argv, { name: 'check', usage: CHECK_USAGE, own: {} as CheckOptions, valued: TOLERANCES }, current);
+  if (!input) return EXIT_OK;
+  const { options: o, parsed } = input;
+  const file = o.file;
   if (parsed.checks.length === 0 && parsed.claimColumns.length === 0) {
     throw new InputError(`${shown(file)}: nothing to check: add a '# check: dL_dh = …' line or a claim column (s h yhat loss dL_dyhat dL_dh dL_ds)`);
   }

@@ -13,11 +13,11 @@ import {
   LAG_PARAMS, type LagResult,
 } from '../flow';
 import { formatNumber } from '../shared/format';
-import { numberOption, parseCommandArgs } from './args';
+import { numberOption } from './args';
 import { EXIT_OK, shown } from './errors';
 import type { RunContext } from './main';
 import { stdout } from './output';
-import { readValidSequence } from './readInput';
+import { subcommandInput } from './subcommand';
 
 export const FLOW_USAGE = `Usage: bptt-lens flow FILE [options]
 
@@ -109,16 +109,12 @@ export function flowText(trace: Trace, file: string, ratio: number, K?: number):
 
 /** `bptt-lens flow …`; argv after "flow". */
 export async function flowMain(argv: readonly string[], current: RunContext): Promise<number> {
-  const o = parseCommandArgs(argv, { name: 'flow', usage: FLOW_USAGE, own: { ratio: 1e-3 } as FlowOptions, valued: OWN });
-  if (o === 'help') {
-    await stdout().write(FLOW_USAGE);
-    return EXIT_OK;
-  }
-  const file = (current.file = o.file);
-  const parsed = await readValidSequence(file, o.format, o.defaults);
+  const input = await subcommandInput(argv, { name: 'flow', usage: FLOW_USAGE, own: { ratio: 1e-3 } as FlowOptions, valued: OWN }, current);
+  if (!input) return EXIT_OK;
+  const { options: o, parsed } = input;
   const trace = runBptt(parsed.model, parsed);
   const { ratio, K } = o.own;
-  await stdout().writeAll(o.json ? flowJsonChunks(trace, ratio, K) : [flowText(trace, shown(file), ratio, K)]);
+  await stdout().writeAll(o.json ? flowJsonChunks(trace, ratio, K) : [flowText(trace, shown(o.file), ratio, K)]);
   return EXIT_OK;
 }
 

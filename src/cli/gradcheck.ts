@@ -5,11 +5,11 @@
 import { NUMERIC_KEYS, jsonNumber } from '../core';
 import { GRADCHECK_DEFAULTS, MAX_ALL_STEPS, gradcheck, type Check, type GradcheckOptions, type GradcheckReport } from '../gradcheck';
 import { formatNumber } from '../shared/format';
-import { numberOption, parseCommandArgs, toleranceOptions } from './args';
+import { numberOption, toleranceOptions } from './args';
 import { EXIT_CHECK_FAILED, EXIT_OK, InputError, UsageError, shown } from './errors';
 import type { RunContext } from './main';
 import { stdout } from './output';
-import { readValidSequence } from './readInput';
+import { subcommandInput } from './subcommand';
 
 export const GRADCHECK_USAGE = `Usage: bptt-lens gradcheck FILE [options]
 
@@ -97,16 +97,12 @@ export function reportTable(r: GradcheckReport, file: string): string {
 }
 
 export async function gradcheckMain(argv: readonly string[], current: RunContext): Promise<number> {
-  const o = parseCommandArgs(argv, { name: 'gradcheck', usage: GRADCHECK_USAGE, own: {} as GradcheckOptions, valued: OWN });
-  if (o === 'help') {
-    await stdout().write(GRADCHECK_USAGE);
-    return EXIT_OK;
-  }
-  const file = (current.file = o.file);
-  const parsed = await readValidSequence(file, o.format, o.defaults);
+  const input = await subcommandInput(argv, { name: 'gradcheck', usage: GRADCHECK_USAGE, own: {} as GradcheckOptions, valued: OWN }, current);
+  if (!input) return EXIT_OK;
+  const { options: o, parsed } = input;
   const beyond = o.own.steps?.find((t) => t > parsed.T);
   if (beyond !== undefined) throw new InputError(`bptt-lens gradcheck: --steps: step ${beyond} is beyond the last step, T = ${parsed.T}`);
   const report = gradcheck(parsed.model, parsed, o.own);
-  await stdout().write(o.json ? reportJson(report) : reportTable(report, shown(file)));
+  await stdout().write(o.json ? reportJson(report) : reportTable(report, shown(o.file)));
   return report.ok ? EXIT_OK : EXIT_CHECK_FAILED;
 }

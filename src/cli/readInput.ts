@@ -6,7 +6,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import * as os from 'node:os';
-import { MB } from '../shared/mb';
+import { formatMB } from '../shared/mb';
 import { parseSequenceBytes, type CallerDefaults, type ParsedSequence, type SequenceFormat } from '../parse';
 import { InputError, locatedErrors, readErrorMessage, shown } from './errors';
 
@@ -37,8 +37,6 @@ export async function readValidSequence(file: string, format: SequenceFormat, de
 /** Bytes per step of a trace (s, h, ∂L/∂s as Float64Array) and of the output's per-chunk buffers, with a margin. */
 export const TRACE_BYTES_PER_STEP = 32;
 
-const mb = (bytes: number): string => `${Math.ceil(bytes / MB).toLocaleString('en-US')} MB`;
-
 /**
  * Why the machine cannot hold the trace of `T` steps, or undefined when it can: the estimate is
  * compared with the memory the system reports available (typed arrays live outside V8's heap, so
@@ -47,7 +45,7 @@ const mb = (bytes: number): string => `${Math.ceil(bytes / MB).toLocaleString('e
 export function traceMemoryProblem(T: number, available = availableMemory()): string | undefined {
   const need = T * TRACE_BYTES_PER_STEP;
   if (need <= available) return undefined;
-  return `not enough memory: the trace of ${T.toLocaleString('en-US')} steps needs about ${mb(need)}, and about ${mb(available)} is available`;
+  return `not enough memory: the trace of ${T.toLocaleString('en-US')} steps needs about ${formatMB(need)}, and about ${formatMB(available)} is available`;
 }
 
 function availableMemory(): number {

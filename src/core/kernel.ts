@@ -33,7 +33,7 @@ import { countTargets, lastTargetStep, makeTrace, reductionScale, type PassSums,
 const BLOCK = 256;
 
 /** One pass: its arrays, its parameters, and the running sums carried from block to block. */
-interface Pass extends PassSums {
+interface Pass extends PassSums, Pick<Model, 'w' | 'v' | 'b' | 'u' | 'c' | 'h0'> {
   x: Float64Array;
   y: Float64Array;
   hasY: Uint8Array;
@@ -41,12 +41,6 @@ interface Pass extends PassSums {
   h: Float64Array;
   /** φ'(s_t) after the forward pass; the backward pass overwrites each with ∂L/∂s_t. */
   dL_ds: Float64Array;
-  w: number;
-  v: number;
-  b: number;
-  u: number;
-  c: number;
-  h0: number;
   /** reductionScale: the factor on each ∂ℓ_t/∂ŷ_t. */
   scale: number;
   /** Non-zero (NaN) iff a value the loops flag was NaN or ±∞. */

@@ -14,7 +14,7 @@
  */
 import { Act, Loss, act, actCode, dact, dloss, loss, lossCode, stepValues, type Grads, type Model, type SequenceData, type StepValues, type Trace } from '../core';
 import { runForward } from '../core/kernel';
-import { countTargets, lastTargetStep, reduceLoss, reductionScale } from '../core/trace';
+import { countTargets, lastTargetStep, reduceLoss, reductionScale, type PassSums } from '../core/trace';
 import { lagSums, type LagInputs, type Progress } from './lag';
 
 export interface TruncatedTrace extends Trace {
@@ -31,27 +31,17 @@ export interface TruncatedTrace extends Trace {
 const BLOCK = 256;
 
 /** One truncated backward pass: its arrays, parameters, running sums and the state at the block's top. */
-interface TruncatedPass {
+interface TruncatedPass extends PassSums, Pick<Model, 'w' | 'u' | 'c' | 'h0'> {
   x: Float64Array;
   y: Float64Array;
   hasY: Uint8Array;
   h: Float64Array;
   /** φ'(s_t) after the forward pass; the backward pass overwrites each with ∂L/∂s_t. */
   dL_ds: Float64Array;
-  w: number;
-  u: number;
-  c: number;
-  h0: number;
   scale: number;
   /** Chunk length. */
   k: number;
   T: number;
-  L: number;
-  dL_dw: number;
-  dL_dv: number;
-  dL_db: number;
-  dL_du: number;
-  dL_dc: number;
   /** Non-zero (NaN) iff a value the loop flags was NaN or ±∞. */
   bad: number;
   /** ∂L/∂s_{t+1} for the step above the next block (0 where it is cut or unreached). */
@@ -74,7 +64,7 @@ export function runTruncated(model: Model, data: SequenceData, k: number): Trunc
   const { w, u, c, h0 } = model;
   const p: TruncatedPass = {
     x, y, hasY, h: out.h, dL_ds: out.dL_ds, w, u, c, h0, scale: reductionScale(model.reduction, nTargets), k, T,
-    L: 0, dL_dw: 0, dL_dv: 0, dL_db: 0, dL_du: 0, dL_dc: 0, bad: 0, dL_ds_next: 0, reached: 0, pos: T > 0 ? (T - 1) % k : 0,
+    L: 0, dL_dw: 0, dL_dv: 0, dL_db: 0, dL_du: 0, dL_dc: 0, nTargets, bad: 0, dL_ds_next: 0, reached: 0, pos: T > 0 ? (T - 1) % k : 0,
   };
   const theta = actCode(model.theta), ell = lossCode(model.loss);
   for (let i = T - 1; i >= 0; i -= BLOCK) backward(theta, ell, p, i, Math.max(i - BLOCK + 1, 0));
