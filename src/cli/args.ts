@@ -103,7 +103,7 @@ export function parseCommandArgs<E>(argv: readonly string[], spec: CommandSpec<E
       else shared!(d, value);
     }
     if (file === undefined) throw new UsageError('no FILE given');
-    return { file, json, format: formatOf(file, d.format), defaults: Object.fromEntries(d.defaults) as CallerDefaults, own: spec.own };
+    return { file, json, format: sequenceFormatOf(file, d.format), defaults: Object.fromEntries(d.defaults) as CallerDefaults, own: spec.own };
   } catch (e) {
     if (e instanceof UsageError && e.command === undefined) throw new UsageError(e.message, spec.name, spec.usage);
     throw e;
@@ -111,7 +111,7 @@ export function parseCommandArgs<E>(argv: readonly string[], spec: CommandSpec<E
 }
 
 /** FILE's format: --format, else its extension (stdin needs --format). */
-export function formatOf(file: string, format: SequenceFormat | undefined): SequenceFormat {
+export function sequenceFormatOf(file: string, format: SequenceFormat | undefined): SequenceFormat {
   format ??= file === '-' ? undefined : formatFromFileName(file);
   if (format === undefined) {
     throw new UsageError(file === '-' ? 'reading stdin needs --format csv|tsv|json' : `cannot tell the format of "${shown(file)}" from its extension; use --format csv|tsv|json`);
