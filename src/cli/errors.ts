@@ -1,6 +1,6 @@
 /**
  * How the CLI ends: every path has a message and an exit status, never a stack trace.
- *   0  success        1  a check failed (reserved for `bptt-lens check`)        2  bad input, usage or a bug
+ *   0  success        1  a check failed (reserved for `check` and `gradcheck`)        2  bad input, usage or a bug
  */
 import { escapeText } from '../parse/errors';
 
