@@ -4,7 +4,7 @@
  */
 import { act, actCode, dact } from '../core/activations';
 import { dloss, loss, lossCode } from '../core/losses';
-import type { Trace } from '../core/bptt';
+import { reductionScale, type Trace } from '../core/bptt';
 import type { Env } from './formula/compile';
 import type { Total } from './names';
 
@@ -30,7 +30,7 @@ export function exactOf(trace: Trace): Exact {
   const phi = actCode(model.phi);
   const theta = actCode(model.theta);
   const ell = lossCode(model.loss);
-  const scale = model.reduction === 'sum' ? 1 : trace.nTargets > 0 ? 1 / trace.nTargets : 0;
+  const scale = reductionScale(model.reduction, trace.nTargets);
   const { w, u, c, h0 } = model;
   // Out-of-range slots stay NaN, except the boundary values h[0] = h0 and ∂L/∂·[T+1] = 0.
   for (const a of [x, y, s, h, yhat, lossA, z, thetaP, phiP]) a.fill(NaN);

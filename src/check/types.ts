@@ -3,34 +3,9 @@
  * shapes) and its report, which carries everything the CLI and the editor show.
  */
 
-/** One `# check:` directive line (CSV/TSV) or one entry of the JSON "check" object. */
-export interface CheckClaimSource {
-  /** Left side as written, e.g. "dL_dh" (validated by the check engine, not the parser). */
-  quantity: string;
-  /** Right side as written: a formula text, or a number literal's text ("1.0234"). */
-  expr: string;
-  /** 0-based position of `expr`'s first character in the file text, and its length in code units. */
-  line: number;
-  col: number;
-  offset: number;
-  length: number;
-  /** 0-based position of the quantity (left side) — for diagnostics on the whole claim. */
-  quantityLine: number;
-  quantityCol: number;
-}
-
-/** A per-step column (CSV/TSV) or top-level array (JSON) named like a CLI field. */
-export interface ClaimColumn {
-  /** One of: s h yhat loss dL_dyhat dL_dh dL_ds. */
-  name: string;
-  /** Length T. NaN where there is no claim (digits = 255). */
-  values: Float64Array;
-  /** Significant digits the number was written with, 0..17; 255 = no claim at this step. */
-  digits: Uint8Array;
-  /** Offsets of each cell: [start, end) in the text, -1 where there is no cell. */
-  start: Int32Array;
-  end: Int32Array;
-}
+// The parser's claim shapes, one declaration (src/parse/types.ts).
+import type { CheckClaimSource, ClaimColumn } from '../parse/types';
+export type { CheckClaimSource, ClaimColumn };
 
 /** What runChecks reads from a ParsedSequence (which has all of it once the parser lands). */
 export interface CheckInput {

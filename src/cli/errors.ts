@@ -1,6 +1,6 @@
 /**
  * How the CLI ends: every path has a message and an exit status, never a stack trace.
- *   0  success        1  a check failed (reserved for `bptt-lens check`)        2  bad input, usage or a bug
+ *   0  success        1  a check failed (reserved for `check` and `gradcheck`)        2  bad input, usage or a bug
  */
 import { escapeText } from '../parse/errors';
 
@@ -8,8 +8,12 @@ export const EXIT_OK = 0;
 export const EXIT_CHECK_FAILED = 1;
 export const EXIT_BAD = 2;
 
-/** Bad command line: the message, then the usage text, exit 2. */
-export class UsageError extends Error {}
+/** Bad command line: the message, then the usage text (a subcommand's own, when `command` is set), exit 2. */
+export class UsageError extends Error {
+  constructor(message: string, readonly command?: string, readonly usage?: string) {
+    super(message);
+  }
+}
 
 /** Bad or unreadable input: the message alone, exit 2. */
 export class InputError extends Error {}
@@ -34,6 +38,12 @@ export function readErrorMessage(file: string, e: unknown): string {
   };
   const reason = (err && typeof err.code === 'string' && Object.hasOwn(why, err.code) ? why[err.code] : undefined) ?? (err instanceof Error ? err.message : String(e));
   return `${shown(file)}: cannot read: ${escapeText(reason, 200)}`;
+}
+
+/** A parse's errors, one FILE:LINE:COL: message a line (line and col 0-based in, 1-based out). */
+export function locatedErrors(file: string, errors: readonly { line: number; col: number; message: string }[]): string {
+  const name = shown(file);
+  return errors.map((e) => `${name}:${e.line + 1}:${e.col + 1}: ${e.message}`).join('\n');
 }
 
 /** One line for a bug: what to report and where, exit 2. */

@@ -4,10 +4,8 @@
  * output of the main command (`truncationJsonChunks`, `truncationText`), for main.ts to call.
  * Field names are an interface other tools read; change them only with a major version.
  */
-import { readFile } from 'node:fs/promises';
-import { once } from 'node:events';
 import {
-  CHOICES, NUMERIC_KEYS, STEP_FIELDS, isNumericKey, jsonNumber, runBptt, stepValues,
+  NUMERIC_KEYS, STEP_FIELDS, jsonNumber, runBptt, stepValues,
   type Grads, type Model, type StepValues, type Trace,
 } from '../core';
 import {
@@ -15,7 +13,11 @@ import {
   LAG_PARAMS, type LagResult,
 } from '../flow';
 import { formatNumber } from '../shared/format';
-import { formatFromFileName, parseSequence, type CallerDefaults, type SequenceFormat } from '../parse';
+import { numberOption } from './args';
+import { EXIT_OK, shown } from './errors';
+import type { RunContext } from './main';
+import { stdout } from './output';
+import { subcommandInput } from './subcommand';
 
 export const FLOW_USAGE = `Usage: bptt-lens flow FILE [options]
 
@@ -35,64 +37,18 @@ Options:
   --format F, and the model options --w … --reduction, as for bptt-lens FILE.
 `;
 
-class UsageError extends Error {}
-
+/** Flow's own options (the shared ones are --json, --format and the model values). */
 interface FlowOptions {
-  file: string;
-  json: boolean;
   K?: number;
   ratio: number;
-  format: SequenceFormat;
-  defaults: CallerDefaults;
 }
 
-function parseFlowArgs(argv: string[]): FlowOptions | 'help' {
-  let file: string | undefined, format: SequenceFormat | undefined, K: number | undefined;
-  let json = false, ratio = 1e-3;
-  const defaults: Record<string, number | string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--help' || arg === '-h') return 'help';
-    if (arg === '--json') { json = true; continue; }
-    if (!arg.startsWith('--')) {
-      if (file !== undefined) throw new UsageError(`only one FILE may be given (got "${file}" and "${arg}")`);
-      file = arg;
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = arg.slice(2, eq < 0 ? undefined : eq);
-    const value = eq < 0 ? argv[++i] : arg.slice(eq + 1);
-    if (value === undefined) throw new UsageError(`${arg} needs a value`);
-    const n = Number(value);
-    if (name === 'K') {
-      if (!Number.isInteger(n) || n < 0) throw new UsageError(`--K must be a whole number ≥ 0, not "${value}"`);
-      K = n;
-    } else if (name === 'ratio') {
-      if (!(n > 0 && n < 1)) throw new UsageError(`--ratio must be a number between 0 and 1, not "${value}"`);
-      ratio = n;
-    } else if (name === 'format') {
-      if (value !== 'csv' && value !== 'tsv' && value !== 'json') throw new UsageError(`--format must be csv, tsv or json, not "${value}"`);
-      format = value;
-    } else if (isNumericKey(name)) {
-      if (value.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${name} must be a finite number, not "${value}"`);
-      defaults[name] = n;
-    } else if (name in CHOICES) {
-      const choices: readonly string[] = CHOICES[name as keyof typeof CHOICES];
-      if (!choices.includes(value)) throw new UsageError(`--${name} must be one of ${choices.join(', ')}; got "${value}"`);
-      defaults[name] = value;
-    } else {
-      throw new UsageError(`unknown option ${arg}`);
-    }
-  }
-  if (file === undefined) throw new UsageError('no FILE given');
-  format ??= file === '-' ? undefined : formatFromFileName(file);
-  if (format === undefined) throw new UsageError(file === '-' ? 'reading stdin needs --format csv|tsv|json' : `cannot tell the format of "${file}" from its extension; use --format csv|tsv|json`);
-  return { file, json, K, ratio, format, defaults: defaults as CallerDefaults };
-}
-
-async function writeAll(chunks: Iterable<string>): Promise<void> {
-  for (const chunk of chunks) if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
-}
+const wholeK = numberOption('K', 'a whole number ≥ 0', (n) => Number.isInteger(n) && n >= 0);
+const openUnit = numberOption('ratio', 'a number between 0 and 1', (n) => n > 0 && n < 1);
+const OWN = new Map<string, (o: FlowOptions, value: string) => void>([
+  ['K', (o, value) => { o.K = wholeK(value); }],
+  ['ratio', (o, value) => { o.ratio = openUnit(value); }],
+]);
 
 /** A typed array as a JSON array, in pieces (10⁶ factors are ~20 MB of text). */
 function* jsonArray(a: ArrayLike<number>): Generator<string> {
@@ -151,42 +107,15 @@ export function flowText(trace: Trace, file: string, ratio: number, K?: number):
   return out.join('\n') + '\n';
 }
 
-async function readInput(file: string): Promise<string> {
-  if (file !== '-') return readFile(file, 'utf8');
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 /** `bptt-lens flow …`; argv after "flow". */
-export async function flowMain(argv: string[]): Promise<number> {
-  let o: FlowOptions | 'help';
-  try {
-    o = parseFlowArgs(argv);
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`bptt-lens flow: ${e.message}\n\n${FLOW_USAGE}`);
-    return 2;
-  }
-  if (o === 'help') {
-    process.stdout.write(FLOW_USAGE);
-    return 0;
-  }
-  let text: string;
-  try {
-    text = await readInput(o.file);
-  } catch (e) {
-    process.stderr.write(`${o.file}: cannot read: ${(e as Error).message}\n`);
-    return 2;
-  }
-  const parsed = parseSequence(text, o.format, o.defaults);
-  if (parsed.errors.length > 0) {
-    for (const e of parsed.errors) process.stderr.write(`${o.file}:${e.line + 1}:${e.col + 1}: ${e.message}\n`);
-    return 2;
-  }
+export async function flowMain(argv: readonly string[], current: RunContext): Promise<number> {
+  const input = await subcommandInput(argv, { name: 'flow', usage: FLOW_USAGE, own: { ratio: 1e-3 } as FlowOptions, valued: OWN }, current);
+  if (!input) return EXIT_OK;
+  const { options: o, parsed } = input;
   const trace = runBptt(parsed.model, parsed);
-  await writeAll(o.json ? flowJsonChunks(trace, o.ratio, o.K) : [flowText(trace, o.file, o.ratio, o.K)]);
-  return 0;
+  const { ratio, K } = o.own;
+  await stdout().writeAll(o.json ? flowJsonChunks(trace, ratio, K) : [flowText(trace, shown(o.file), ratio, K)]);
+  return EXIT_OK;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,11 +2,14 @@
  * bptt-lens gradcheck FILE — BPTT's gradients against central finite differences, per parameter
  * and per step. Exit 0 when every check passes, 1 when any fails, 2 on bad input or usage.
  */
-import { readFile } from 'node:fs/promises';
-import { CHOICES, NUMERIC_KEYS, isNumericKey, jsonNumber } from '../core';
-import { GRADCHECK_DEFAULTS, MAX_ALL_STEPS, gradcheck, type Check, type GradcheckReport } from '../gradcheck';
-import { formatFromFileName, parseSequence, type CallerDefaults, type SequenceFormat } from '../parse';
+import { NUMERIC_KEYS, jsonNumber } from '../core';
+import { GRADCHECK_DEFAULTS, MAX_ALL_STEPS, gradcheck, type Check, type GradcheckOptions, type GradcheckReport } from '../gradcheck';
 import { formatNumber } from '../shared/format';
+import { numberOption, toleranceOptions } from './args';
+import { EXIT_CHECK_FAILED, EXIT_OK, InputError, UsageError, shown } from './errors';
+import type { RunContext } from './main';
+import { stdout } from './output';
+import { subcommandInput } from './subcommand';
 
 export const GRADCHECK_USAGE = `Usage: bptt-lens gradcheck FILE [options]
 
@@ -30,89 +33,27 @@ differences straddle a kink (relu at 0, abs at ŷ = y, huber at |ŷ − y| = 1):
 Exit status: 0 when every check passes, 1 when any fails, 2 on bad input or usage.
 `;
 
-interface Options {
-  file: string;
-  json: boolean;
-  eps?: number;
-  atol?: number;
-  rtol?: number;
-  steps?: number[];
-  format: SequenceFormat;
-  defaults: CallerDefaults;
-}
-
-class UsageError extends Error {}
-
 /** "1,5,10-20" → [1, 5, 10, …, 20]: whole numbers ≥ 1, ranges ascending. */
 export function parseStepList(text: string): number[] {
   const steps: number[] = [];
   for (const part of text.split(',')) {
     const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
-    if (!m) throw new UsageError(`--steps: "${part}" is not a step or a range like 10-20`);
+    if (!m) throw new UsageError(`--steps: "${shown(part)}" is not a step or a range like 10-20`);
     const lo = Number(m[1]), hi = m[2] === undefined ? lo : Number(m[2]);
-    if (lo < 1 || hi < lo) throw new UsageError(`--steps: "${part}" is not a range of steps ≥ 1`);
-    if (hi - lo > 10_000_000) throw new UsageError(`--steps: "${part}" is too long a range`);
+    if (lo < 1 || hi < lo) throw new UsageError(`--steps: "${shown(part)}" is not a range of steps ≥ 1`);
+    if (hi - lo > 10_000_000) throw new UsageError(`--steps: "${shown(part)}" is too long a range`);
     for (let t = lo; t <= hi; t++) steps.push(t);
   }
   return [...new Set(steps)].sort((a, b) => a - b);
 }
 
-function positive(name: string, value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || (name === 'eps' && n === 0)) {
-    throw new UsageError(`--${name} must be a ${name === 'eps' ? 'positive' : 'non-negative'} number, not "${value}"`);
-  }
-  return n;
-}
-
-function parseArgs(argv: string[]): Options | 'help' {
-  let file: string | undefined;
-  let format: SequenceFormat | undefined;
-  const o: Partial<Options> = { json: false };
-  const defaults: Record<string, number | string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--help' || arg === '-h') return 'help';
-    if (arg === '--json') {
-      o.json = true;
-      continue;
-    }
-    if (!arg.startsWith('--')) {
-      if (file !== undefined) throw new UsageError(`only one FILE may be given (got "${file}" and "${arg}")`);
-      file = arg;
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = arg.slice(2, eq < 0 ? undefined : eq);
-    const value = eq < 0 ? argv[++i] : arg.slice(eq + 1);
-    if (value === undefined) throw new UsageError(`${arg} needs a value`);
-    if (name === 'eps' || name === 'atol' || name === 'rtol') o[name] = positive(name, value);
-    else if (name === 'steps') o.steps = parseStepList(value);
-    else if (name === 'format') {
-      if (value !== 'csv' && value !== 'tsv' && value !== 'json') throw new UsageError(`--format must be csv, tsv or json, not "${value}"`);
-      format = value;
-    } else if (isNumericKey(name)) {
-      const n = Number(value);
-      if (value.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${name} must be a finite number, not "${value}"`);
-      defaults[name] = n;
-    } else if (name in CHOICES) {
-      const choices: readonly string[] = CHOICES[name as keyof typeof CHOICES];
-      if (!choices.includes(value)) throw new UsageError(`--${name} must be one of ${choices.join(', ')}; got "${value}"`);
-      defaults[name] = value;
-    } else throw new UsageError(`unknown option ${arg}`);
-  }
-  if (file === undefined) throw new UsageError('no FILE given');
-  format ??= file === '-' ? undefined : formatFromFileName(file);
-  if (format === undefined) throw new UsageError(`cannot tell the format of "${file}"; use --format csv|tsv|json`);
-  return { ...o, file, format, defaults: defaults as CallerDefaults } as Options;
-}
-
-async function readInput(file: string): Promise<string> {
-  if (file !== '-') return readFile(file, 'utf8');
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
+const positive = numberOption('eps', 'a positive number', (n) => n > 0 && Number.isFinite(n));
+/** Gradcheck's own options (the shared ones are --json, --format and the model values). */
+const OWN = new Map<string, (o: GradcheckOptions, value: string) => void>([
+  ['eps', (o, value) => { o.eps = positive(value); }],
+  ...toleranceOptions<GradcheckOptions>(),
+  ['steps', (o, value) => { o.steps = parseStepList(value); }],
+]);
 
 const FIELDS = ['analytic', 'numeric', 'absErr', 'relErr', 'errEst', 'ok', 'kink'] as const;
 
@@ -155,38 +96,13 @@ export function reportTable(r: GradcheckReport, file: string): string {
   return out.join('\n') + '\n';
 }
 
-export async function gradcheckMain(argv: string[]): Promise<number> {
-  let o: Options | 'help';
-  try {
-    o = parseArgs(argv);
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`bptt-lens gradcheck: ${e.message}\n\n${GRADCHECK_USAGE}`);
-    return 2;
-  }
-  if (o === 'help') {
-    process.stdout.write(GRADCHECK_USAGE);
-    return 0;
-  }
-  let text: string;
-  try {
-    text = await readInput(o.file);
-  } catch (e) {
-    process.stderr.write(`${o.file}: cannot read: ${(e as Error).message}\n`);
-    return 2;
-  }
-  const parsed = parseSequence(text, o.format, o.defaults);
-  if (parsed.errors.length > 0) {
-    for (const e of parsed.errors) process.stderr.write(`${o.file}:${e.line + 1}:${e.col + 1}: ${e.message}\n`);
-    return 2;
-  }
-  const T = parsed.x.length;
-  const beyond = o.steps?.find((t) => t > T);
-  if (beyond !== undefined) {
-    process.stderr.write(`bptt-lens gradcheck: --steps: step ${beyond} is beyond the last step, T = ${T}\n`);
-    return 2;
-  }
-  const report = gradcheck(parsed.model, parsed, { eps: o.eps, atol: o.atol, rtol: o.rtol, steps: o.steps });
-  process.stdout.write(o.json ? reportJson(report) : reportTable(report, o.file));
-  return report.ok ? 0 : 1;
+export async function gradcheckMain(argv: readonly string[], current: RunContext): Promise<number> {
+  const input = await subcommandInput(argv, { name: 'gradcheck', usage: GRADCHECK_USAGE, own: {} as GradcheckOptions, valued: OWN }, current);
+  if (!input) return EXIT_OK;
+  const { options: o, parsed } = input;
+  const beyond = o.own.steps?.find((t) => t > parsed.T);
+  if (beyond !== undefined) throw new InputError(`bptt-lens gradcheck: --steps: step ${beyond} is beyond the last step, T = ${parsed.T}`);
+  const report = gradcheck(parsed.model, parsed, o.own);
+  await stdout().write(o.json ? reportJson(report) : reportTable(report, shown(o.file)));
+  return report.ok ? EXIT_OK : EXIT_CHECK_FAILED;
 }

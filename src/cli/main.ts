@@ -27,9 +27,9 @@ export type Command = (argv: readonly string[], current: RunContext) => Promise<
  * argument that is not one of them is the default command's FILE, so `bptt-lens FILE` stays.
  */
 export const COMMANDS = new Map<string, Command>([
-  ['check', (argv) => checkMain([...argv])],
-  ['gradcheck', (argv) => gradcheckMain([...argv])],
-  ['flow', (argv) => flowMain([...argv])],
+  ['check', checkMain],
+  ['gradcheck', gradcheckMain],
+  ['flow', flowMain],
 ]);
 
 const DEFAULT_COMMAND: Command = analyze;
@@ -64,7 +64,7 @@ export async function main(argv: string[]): Promise<number> {
     const { run, args } = commandFor(argv);
     return await run(args, current);
   } catch (e) {
-    if (e instanceof UsageError) await stderr().write(`bptt-lens: ${e.message}\n\n${USAGE}`);
+    if (e instanceof UsageError) await stderr().write(`bptt-lens${e.command ? ` ${e.command}` : ''}: ${e.message}\n\n${e.usage ?? USAGE}`);
     else if (e instanceof InputError) await stderr().write(`${e.message}\n`);
     else await stderr().write(internalErrorMessage(current.file, e));
     return EXIT_BAD;

@@ -6,8 +6,9 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import * as os from 'node:os';
-import { MB } from '../shared/mb';
+import { formatMB } from '../shared/mb';
 import { parseSequenceBytes, type CallerDefaults, type ParsedSequence, type SequenceFormat } from '../parse';
+import { InputError, locatedErrors, readErrorMessage, shown } from './errors';
 
 /** Parses FILE ("-" for stdin). Throws only when the file cannot be read. */
 export async function readSequence(file: string, format: SequenceFormat, defaults: CallerDefaults): Promise<ParsedSequence> {
@@ -16,10 +17,25 @@ export async function readSequence(file: string, format: SequenceFormat, default
   return parseSequenceBytes(createReadStream(file, { highWaterMark: 1 << 20 }), format, defaults, size);
 }
 
+/**
+ * A subcommand's input: FILE read and parsed, its trace known to fit in memory. An unreadable file,
+ * parse errors (FILE:LINE:COL: message each) or too little memory end the command with exit 2.
+ */
+export async function readValidSequence(file: string, format: SequenceFormat, defaults: CallerDefaults): Promise<ParsedSequence> {
+  let parsed: ParsedSequence;
+  try {
+    parsed = await readSequence(file, format, defaults);
+  } catch (e) {
+    throw new InputError(readErrorMessage(file === '-' ? 'stdin' : file, e));
+  }
+  if (parsed.errors.length > 0) throw new InputError(locatedErrors(file, parsed.errors));
+  const memory = traceMemoryProblem(parsed.T);
+  if (memory) throw new InputError(`${shown(file)}: ${memory}`);
+  return parsed;
+}
+
 /** Bytes per step of a trace (s, h, ∂L/∂s as Float64Array) and of the output's per-chunk buffers, with a margin. */
 export const TRACE_BYTES_PER_STEP = 32;
-
-const mb = (bytes: number): string => `${Math.ceil(bytes / MB).toLocaleString('en-US')} MB`;
 
 /**
  * Why the machine cannot hold the trace of `T` steps, or undefined when it can: the estimate is
@@ -29,7 +45,7 @@ const mb = (bytes: number): string => `${Math.ceil(bytes / MB).toLocaleString('e
 export function traceMemoryProblem(T: number, available = availableMemory()): string | undefined {
   const need = T * TRACE_BYTES_PER_STEP;
   if (need <= available) return undefined;
-  return `not enough memory: the trace of ${T.toLocaleString('en-US')} steps needs about ${mb(need)}, and about ${mb(available)} is available`;
+  return `not enough memory: the trace of ${T.toLocaleString('en-US')} steps needs about ${formatMB(need)}, and about ${formatMB(available)} is available`;
 }
 
 function availableMemory(): number {

@@ -33,7 +33,7 @@ import { countTargets, lastTargetStep, makeTrace, reductionScale, type PassSums,
 const BLOCK = 256;
 
 /** One pass: its arrays, its parameters, and the running sums carried from block to block. */
-interface Pass extends PassSums {
+interface Pass extends PassSums, Pick<Model, 'w' | 'v' | 'b' | 'u' | 'c' | 'h0'> {
   x: Float64Array;
   y: Float64Array;
   hasY: Uint8Array;
@@ -41,12 +41,6 @@ interface Pass extends PassSums {
   h: Float64Array;
   /** φ'(s_t) after the forward pass; the backward pass overwrites each with ∂L/∂s_t. */
   dL_ds: Float64Array;
-  w: number;
-  v: number;
-  b: number;
-  u: number;
-  c: number;
-  h0: number;
   /** reductionScale: the factor on each ∂ℓ_t/∂ŷ_t. */
   scale: number;
   /** Non-zero (NaN) iff a value the loops flag was NaN or ±∞. */
@@ -55,22 +49,17 @@ interface Pass extends PassSums {
 
 /** The kernel's BpttPass: the trace of `model` on `data`, into `buffers` when given. */
 export function runBptt(model: Model, data: SequenceData, buffers?: TraceBuffers): Trace {
-  const { x, y, hasY } = data;
+  const { x, hasY } = data;
   const T = x.length;
   const out: TraceBuffers = buffers ?? { s: new Float64Array(T), h: new Float64Array(T), dL_ds: new Float64Array(T) };
   // `mean` scales each ∂ℓ/∂ŷ by 1/N, so it counts the targets first; for `sum` the backward pass
   // counts them on the way.
   const scale = reductionScale(model.reduction, model.reduction === 'mean' ? countTargets(hasY) : 0);
-  const { w, v, b, u, c, h0 } = model;
-  const p: Pass = {
-    x, y, hasY, s: out.s, h: out.h, dL_ds: out.dL_ds, w, v, b, u, c, h0, scale,
-    L: 0, dL_dw: 0, dL_dv: 0, dL_db: 0, dL_du: 0, dL_dc: 0, nTargets: 0, bad: 0,
-  };
+  const p = newPass(model, data, out, scale);
   const lastTargetT = lastTargetStep(hasY);
   const iLast = (lastTargetT ?? 0) - 1;
 
-  const phi = actCode(model.phi);
-  for (let i = 0; i < T; i += BLOCK) forward(phi, p, i, Math.min(i + BLOCK, T));
+  forwardBlocks(model, p);
   // Steps after the last target do not reach L, so their gradients are exactly 0. Like autodiff,
   // the pass never visits them: a NaN there must not leak into ∂L/∂w as 0·NaN.
   out.dL_ds.fill(0, iLast + 1);
@@ -79,6 +68,32 @@ export function runBptt(model: Model, data: SequenceData, buffers?: TraceBuffers
   for (let i = iLast; i >= 0; i -= BLOCK) backward(theta, ell, p, iLast, i, Math.max(i - BLOCK + 1, 0));
 
   return makeTrace(model, data, out, p, lastTargetT, p.bad !== 0);
+}
+
+/** The one object of a pass (one literal, so one shape), its sums at 0. */
+function newPass(model: Model, data: SequenceData, out: TraceBuffers, scale: number): Pass {
+  const { w, v, b, u, c, h0 } = model;
+  return {
+    x: data.x, y: data.y, hasY: data.hasY, s: out.s, h: out.h, dL_ds: out.dL_ds, w, v, b, u, c, h0, scale,
+    L: 0, dL_dw: 0, dL_dv: 0, dL_db: 0, dL_du: 0, dL_dc: 0, nTargets: 0, bad: 0,
+  };
+}
+
+function forwardBlocks(model: Model, p: Pass): void {
+  const phi = actCode(model.phi);
+  const T = p.x.length;
+  for (let i = 0; i < T; i += BLOCK) forward(phi, p, i, Math.min(i + BLOCK, T));
+}
+
+/**
+ * The forward pass alone, for passes that differ from this one only going backward (truncated
+ * BPTT in src/flow/truncate.ts): s and h into `out`, and φ'(s_t) into out.dL_ds. Returns true when
+ * a value it flags (s_t, h_t, u·h_t + c) was NaN or ±∞.
+ */
+export function runForward(model: Model, data: SequenceData, out: TraceBuffers): boolean {
+  const p = newPass(model, data, out, 0);
+  forwardBlocks(model, p);
+  return p.bad !== 0;
 }
 
 /**

@@ -14,7 +14,7 @@
  * core's backward pass) minus the lags ≤ K: exact up to the rounding of both sums; with K ≥ T − 1
  * there are no lags beyond K and the bin is exactly 0.
  */
-import { act, actCode, dact, dloss, lossCode, type Trace } from '../core';
+import { act, actCode, dact, dloss, lossCode, reductionScale, type Trace } from '../core';
 
 /** Called after each block; return false to stop (the result is then null). */
 export type Progress = (done: number, total: number) => boolean | void;
@@ -25,7 +25,7 @@ export function localTerms(trace: Trace, out = new Float64Array(trace.T)): Float
   const { u, c } = model;
   const theta = actCode(model.theta);
   const ell = lossCode(model.loss);
-  const scale = model.reduction === 'sum' ? 1 : trace.nTargets > 0 ? 1 / trace.nTargets : 0;
+  const scale = reductionScale(model.reduction, trace.nTargets);
   for (let i = 0; i < trace.T; i++) {
     if (hasY[i] === 0) {
       out[i] = 0;

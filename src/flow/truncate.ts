@@ -13,8 +13,8 @@
  * s_τ … s_{τ−k+1} only, i.e. the lags d < k of lag.ts: gradient = Σ_{d<k} G(d).
  */
 import { Act, Loss, act, actCode, dact, dloss, loss, lossCode, stepValues, type Grads, type Model, type SequenceData, type StepValues, type Trace } from '../core';
-import { dtanh, tanh } from '../core/activations';
-import { reductionScale } from '../core/trace';
+import { runForward } from '../core/kernel';
+import { countTargets, lastTargetStep, reduceLoss, reductionScale, type PassSums } from '../core/trace';
 import { lagSums, type LagInputs, type Progress } from './lag';
 
 export interface TruncatedTrace extends Trace {
@@ -23,83 +23,76 @@ export interface TruncatedTrace extends Trace {
 }
 
 /*
- * Laid out as the core's runBptt (see the comment above its BLOCK): forward and backward run in
- * blocks of BLOCK steps, one short call each, so V8 compiles whole functions rather than slow
- * on-stack code; tanh has a forward loop of its own; what a block hands to the next lives in the
- * arrays or in the module variables acc*.
+ * Laid out as the core's kernel (src/core/kernel.ts): the forward pass is the kernel's own
+ * (`runForward`), and the backward pass runs in blocks of BLOCK steps, one short call each, so V8
+ * compiles whole functions rather than slow on-stack code. What a block hands to the next lives in
+ * the arrays or in `p`, the one object of the pass, made by one literal per call.
  */
 const BLOCK = 256;
-let accL = 0, accW = 0, accV = 0, accB = 0, accU = 0, accC = 0, accBad = 0, accNext = 0, accReached = 0, accPos = 0;
+
+/** One truncated backward pass: its arrays, parameters, running sums and the state at the block's top. */
+interface TruncatedPass extends PassSums, Pick<Model, 'w' | 'u' | 'c' | 'h0'> {
+  x: Float64Array;
+  y: Float64Array;
+  hasY: Uint8Array;
+  h: Float64Array;
+  /** φ'(s_t) after the forward pass; the backward pass overwrites each with ∂L/∂s_t. */
+  dL_ds: Float64Array;
+  scale: number;
+  /** Chunk length. */
+  k: number;
+  T: number;
+  /** Non-zero (NaN) iff a value the loop flags was NaN or ±∞. */
+  bad: number;
+  /** ∂L/∂s_{t+1} for the step above the next block (0 where it is cut or unreached). */
+  dL_ds_next: number;
+  /** 1 when a loss of the current chunk lies at or after the next step down. */
+  reached: number;
+  /** (t − 1) mod k of the next step down: a chunk's last step has pos = k − 1. */
+  pos: number;
+}
 
 /** Forward as the core, backward with the recurrent term cut at each chunk's last step. */
 export function runTruncated(model: Model, data: SequenceData, k: number): TruncatedTrace {
   if (!(Number.isInteger(k) && k >= 1)) throw new RangeError(`truncate must be a whole number ≥ 1, not ${k}`);
   const { x, y, hasY } = data;
   const T = x.length;
-  const s = new Float64Array(T), h = new Float64Array(T), dL_ds = new Float64Array(T);
-  const { w, v, b, u, c, h0 } = model;
-  const phi = actCode(model.phi), theta = actCode(model.theta), ell = lossCode(model.loss);
-  let nTargets = 0, lastTargetT: number | null = null;
-  for (let i = 0; i < T; i++) if (hasY[i] !== 0) { nTargets++; lastTargetT = i + 1; }
-  const scale = reductionScale(model.reduction, nTargets);
+  const out = { s: new Float64Array(T), h: new Float64Array(T), dL_ds: new Float64Array(T) };
+  const nTargets = countTargets(hasY);
+  const sawBad = runForward(model, data, out);
 
-  let bad = 0;
-  for (let t = 0; t < T; t += BLOCK) bad += forward(phi, t, Math.min(t + BLOCK, T), x, s, h, dL_ds, w, v, b, u, c, h0);
-  accL = accW = accV = accB = accU = accC = accBad = accNext = accReached = 0;
-  accPos = T > 0 ? (T - 1) % k : 0;
-  for (let t = T - 1; t >= 0; t -= BLOCK) backward(theta, ell, scale, k, T, t, Math.max(t - BLOCK + 1, 0), x, y, hasY, h, dL_ds, w, u, c, h0);
-  bad += accBad;
-
-  const grads: Grads = { w: accW, v: accV, b: accB, u: accU, c: accC, h0: T > 0 ? w * dL_ds[0] : 0 };
-  const trace: TruncatedTrace = {
-    model, T, x, y, hasY, s, h, dL_ds,
-    loss: model.reduction === 'mean' ? (nTargets > 0 ? accL / nTargets : 0) : accL,
-    grads, nTargets, lastTargetT, firstNonFinite: null, nonFiniteOrigin: null, truncate: k,
+  const { w, u, c, h0 } = model;
+  const p: TruncatedPass = {
+    x, y, hasY, h: out.h, dL_ds: out.dL_ds, w, u, c, h0, scale: reductionScale(model.reduction, nTargets), k, T,
+    L: 0, dL_dw: 0, dL_dv: 0, dL_db: 0, dL_du: 0, dL_dc: 0, nTargets, bad: 0, dL_ds_next: 0, reached: 0, pos: T > 0 ? (T - 1) % k : 0,
   };
-  if (bad !== 0) locateNonFinite(trace);
+  const theta = actCode(model.theta), ell = lossCode(model.loss);
+  for (let i = T - 1; i >= 0; i -= BLOCK) backward(theta, ell, p, i, Math.max(i - BLOCK + 1, 0));
+
+  const trace: TruncatedTrace = {
+    model, T, x, y, hasY, s: out.s, h: out.h, dL_ds: out.dL_ds,
+    loss: reduceLoss(model.reduction, p.L, nTargets),
+    grads: { w: p.dL_dw, v: p.dL_dv, b: p.dL_db, u: p.dL_du, c: p.dL_dc, h0: T > 0 ? w * out.dL_ds[0] : 0 },
+    nTargets, lastTargetT: lastTargetStep(hasY), firstNonFinite: null, nonFiniteOrigin: null, truncate: k,
+  };
+  if (sawBad || p.bad !== 0) locateNonFinite(trace);
   return trace;
 }
 
-/** Forward, steps tLo ≤ t < tHi: s_t = w·h_{t−1} + v·x_t + b, h_t = φ(s_t); φ'(s_t) waits in dL_ds[t]. */
-function forward(phi: Act, tLo: number, tHi: number, x: Float64Array, s: Float64Array, h: Float64Array, dL_ds: Float64Array,
-  w: number, v: number, b: number, u: number, c: number, h0: number): number {
-  w *= 1; v *= 1; b *= 1; u *= 1; c *= 1; h0 *= 1; // plain doubles (as in the core)
-  let hPrev = tLo > 0 ? h[tLo - 1] : h0;
-  let bad = 0;
-  if (phi === Act.Tanh) {
-    for (let t = tLo; t < tHi; t++) {
-      const st = w * hPrev + v * x[t] + b;
-      const ht = tanh(st);
-      s[t] = st; h[t] = ht; dL_ds[t] = dtanh(ht);
-      bad += st * 0 + ht * 0 + (u * ht + c) * 0;
-      hPrev = ht;
-    }
-  } else {
-    for (let t = tLo; t < tHi; t++) {
-      const st = w * hPrev + v * x[t] + b;
-      const ht = act(phi, st);
-      s[t] = st; h[t] = ht; dL_ds[t] = dact(phi, st, ht);
-      bad += st * 0 + ht * 0 + (u * ht + c) * 0;
-      hPrev = ht;
-    }
-  }
-  return bad;
-}
-
 /**
- * Backward, steps tHi down to tLo, chunk by chunk; `reached`: a loss of this chunk at or after t.
+ * Backward, steps iHi down to iLo, chunk by chunk; `reached`: a loss of this chunk at or after t.
  *   ∂L/∂h_t = local_t + [t is not its chunk's last step]·w·∂L/∂s_{t+1},   ∂L/∂s_t = ∂L/∂h_t·φ'(s_t)
- * pos = t mod k, counted down (a chunk's last step has pos = k − 1).
+ * θ = identity, ℓ = squared has a loop of its own, written out as in the kernel (the same
+ * operations as act/loss/dloss/dact, without their dispatch).
  */
-function backward(theta: Act, ell: Loss, scale: number, k: number, T: number, tHi: number, tLo: number,
-  x: Float64Array, y: Float64Array, hasY: Uint8Array, h: Float64Array, dL_ds: Float64Array, w: number, u: number, c: number, h0: number): void {
-  scale *= 1; w *= 1; u *= 1; c *= 1; h0 *= 1;
-  let L = accL * 1, gw = accW * 1, gv = accV * 1, gb = accB * 1, gu = accU * 1, gc = accC * 1, bad = accBad * 1;
-  let dL_ds_next = accNext * 1, reached = accReached, pos = accPos;
-  // θ = identity, ℓ = squared written out (the same operations as act/loss/dloss/dact), as in the core.
+function backward(theta: Act, ell: Loss, p: TruncatedPass, iHi: number, iLo: number): void {
+  const { x, y, hasY, h, dL_ds } = p;
+  const scale = p.scale * 1, w = p.w * 1, u = p.u * 1, c = p.c * 1, h0 = p.h0 * 1, k = p.k, iEnd = p.T - 1; // plain doubles
+  let L = p.L * 1, gw = p.dL_dw * 1, gv = p.dL_dv * 1, gb = p.dL_db * 1, gu = p.dL_du * 1, gc = p.dL_dc * 1, bad = p.bad * 1;
+  let dL_ds_next = p.dL_ds_next * 1, reached = p.reached, pos = p.pos;
   if (theta === Act.Identity && ell === Loss.Squared) {
-    for (let i = tHi; i >= tLo; i--) {
-      const chunkEnd = pos === k - 1 || i === T - 1;
+    for (let i = iHi; i >= iLo; i--) {
+      const chunkEnd = pos === k - 1 || i === iEnd;
       pos = pos === 0 ? k - 1 : pos - 1;
       if (chunkEnd) reached = 0;
       let local = 0;
@@ -120,7 +113,7 @@ function backward(theta: Act, ell: Loss, scale: number, k: number, T: number, tH
         continue;
       }
       const dL_dh = local + (chunkEnd ? 0 : w * dL_ds_next);
-      const dL_dst = dL_dh * dL_ds[i];
+      const dL_dst = dL_dh * dL_ds[i]; // dL_ds[i] still holds φ'(s_t)
       dL_ds[i] = dL_dst;
       bad += dL_dst * 0;
       gw += dL_dst * (i > 0 ? h[i - 1] : h0);
@@ -129,8 +122,8 @@ function backward(theta: Act, ell: Loss, scale: number, k: number, T: number, tH
       dL_ds_next = dL_dst;
     }
   } else {
-    for (let i = tHi; i >= tLo; i--) {
-      const chunkEnd = pos === k - 1 || i === T - 1;
+    for (let i = iHi; i >= iLo; i--) {
+      const chunkEnd = pos === k - 1 || i === iEnd;
       pos = pos === 0 ? k - 1 : pos - 1;
       if (chunkEnd) reached = 0;
       let local = 0;
@@ -152,7 +145,7 @@ function backward(theta: Act, ell: Loss, scale: number, k: number, T: number, tH
         continue;
       }
       const dL_dh = local + (chunkEnd ? 0 : w * dL_ds_next);
-      const dL_dst = dL_dh * dL_ds[i];
+      const dL_dst = dL_dh * dL_ds[i]; // dL_ds[i] still holds φ'(s_t)
       dL_ds[i] = dL_dst;
       bad += dL_dst * 0;
       gw += dL_dst * (i > 0 ? h[i - 1] : h0);
@@ -161,8 +154,8 @@ function backward(theta: Act, ell: Loss, scale: number, k: number, T: number, tH
       dL_ds_next = dL_dst;
     }
   }
-  accL = L; accW = gw; accV = gv; accB = gb; accU = gu; accC = gc; accBad = bad;
-  accNext = dL_ds_next; accReached = reached; accPos = pos;
+  p.L = L; p.dL_dw = gw; p.dL_dv = gv; p.dL_db = gb; p.dL_du = gu; p.dL_dc = gc; p.bad = bad;
+  p.dL_ds_next = dL_ds_next; p.reached = reached; p.pos = pos;
 }
 
 /** Every quantity of step i under truncate=k: the core's stepValues with the recurrent term cut at boundaries. */

@@ -4,7 +4,7 @@
  */
 export const MB = 1024 * 1024;
 
-/** A byte count for people: `formatMB(64 * MB)` → "64 MB". */
+/** A byte count for people: `formatMB(64 * MB)` → "64 MB", `formatMB(3200 * MB)` → "3,200 MB". */
 export function formatMB(bytes: number): string {
-  return `${(bytes / MB).toFixed(0)} MB`;
+  return `${Math.round(bytes / MB).toLocaleString('en-US')} MB`;
 }

@@ -237,6 +237,56 @@ describe('bptt-lens CLI against hostile input', function () {
     });
   });
 
+  describe('subcommands (check, gradcheck, flow)', () => {
+    const ok = join(SAMPLES, 'textbook.csv');
+
+    for (const cmd of ['check', 'gradcheck', 'flow']) {
+      for (const args of [['--toString', '1'], ['--__proto__', 'x'], ['--rows', '3'], ['--phi', 'constructor'], ['--format=toString'], ['--json=1']]) {
+        it(`${cmd} FILE ${args.join(' ')}: a usage error with the command's usage, exit 2`, () => {
+          const r = cli([cmd, ok, ...args]);
+          sane(r, `${cmd} ${args.join(' ')}`);
+          assert.equal(r.code, 2);
+          assert.equal(r.stdout, '');
+          assert.match(r.stderr, new RegExp(`^bptt-lens ${cmd}: \\S.*\n\nUsage: bptt-lens ${cmd} FILE`));
+        });
+      }
+
+      it(`${cmd} on a UTF-16 file: exit 2, located, no stack trace`, () => {
+        const f = file(`utf16-${cmd}.csv`, Buffer.from('\ufeff# check: dL_db = sum(dL_ds)\nx,y\n1,2\n', 'utf16le'));
+        rejected(cli([cmd, f]), f, `${cmd} utf16`);
+      });
+
+      it(`${cmd} on a missing file and a directory: exit 2, "cannot read" in words`, () => {
+        for (const [f, why] of [[join(dir, 'missing.csv'), 'no such file'], [(mkdirSync(join(dir, 'adir.csv'), { recursive: true }), join(dir, 'adir.csv')), 'it is a directory']] as const) {
+          const r = cli([cmd, f as string]);
+          sane(r, `${cmd} ${f}`);
+          assert.equal(r.code, 2);
+          assert.equal(r.stderr, `${f}: cannot read: ${why}\n`);
+        }
+      });
+    }
+
+    it('gradcheck FILE --json | head and flow FILE --json | head: the closed pipe ends the run quietly, exit 0', () => {
+      let text = '# bptt: w=0.5 v=0.1\nx,y\n';
+      for (let i = 0; i < 3000; i++) text += `${(i % 7) / 7},${i % 2}\n`;
+      const big = file('pipe.csv', text);
+      const errFile = join(dir, 'epipe-sub.err');
+      for (const cmd of ['gradcheck', 'flow']) {
+        const r = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" ${cmd} "${big}" --json 2>"${errFile}" | head -c 10 >/dev/null; echo "\${PIPESTATUS[0]}"; cat "${errFile}"`], { encoding: 'utf8', timeout: TIME_LIMIT_MS });
+        const [code, ...err] = r.stdout.split('\n');
+        assert.equal(code, '0', `${cmd}: ${r.stdout}`);
+        assert.equal(err.join('\n').trim(), '', `${cmd}: stderr ${err.join('\n').slice(0, 500)}`);
+      }
+    });
+
+    it('the model options reach every subcommand (--phi relu changes flow\'s factors)', () => {
+      const plain = file('plain.csv', 'x,y\n1,0.4\n-0.5,0.6\n-1,0.2\n');
+      const tanh = accepted(cli(['flow', plain, '--json', '--w', '0.5']), 'flow tanh');
+      const relu = accepted(cli(['flow', plain, '--json', '--w', '0.5', '--phi', 'relu']), 'flow relu');
+      assert.notDeepEqual(tanh.factors, relu.factors);
+    });
+  });
+
   describe('output', () => {
     const T = 200_000;
     let big = '';

@@ -11,7 +11,7 @@ import { formatFromFileName, stepAtOffset } from '../../parse';
 import { basename } from '../../shared/basename';
 import { assertNever, validateWebviewMessage, type HostToWebviewMessage, type WebviewToHostMessage } from '../../shared/protocol';
 import { readSettings, SECTION } from '../config';
-import { Disposable, toDisposable } from '../dispose';
+import { Disposable } from '../dispose';
 import { yieldToEventLoop } from '../eventLoop';
 import { log, logError } from '../log';
 import { openDocument } from '../sequenceDocument';
@@ -21,13 +21,12 @@ import { FlowHost } from './flowHost';
 import type { WorkerClient } from '../workerClient';
 import { timelineHtml } from './html';
 import { savePng } from './png';
+import { LineFlash, showEditorBeside, stepUnderCursor } from './reveal';
 
 export const VIEW_TYPE = 'bpttLens.timeline';
 
 /** What the webview persisted (shared/protocol's PersistedState), as VS Code hands it back on restore: unchecked. */
 export type { StoredState as PersistedState } from '../../shared/protocol';
-
-const HIGHLIGHT_MS = 1500;
 
 export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
   return {
@@ -49,14 +48,7 @@ export class TimelinePanel extends Disposable {
   /** Step to select once the analysis of `uri` is pushed (from show(uri, step)). */
   private pendingStep: number | undefined;
   private readonly series = new WeakMap<Trace, Promise<TraceSeries | undefined>>();
-  private readonly highlight = this._register(
-    vscode.window.createTextEditorDecorationType({
-      isWholeLine: true,
-      backgroundColor: new vscode.ThemeColor('editor.rangeHighlightBackground'),
-      borderColor: new vscode.ThemeColor('editor.findMatchHighlightBorder'),
-    }),
-  );
-  private highlightTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly flasher = this._register(new LineFlash());
   private readonly flow: FlowHost;
 
   constructor(
@@ -76,7 +68,6 @@ export class TimelinePanel extends Disposable {
       uplotCssUri: media('uPlot.min.css'),
       cssUri: media('timeline.css'),
     });
-    this._register(toDisposable(() => clearTimeout(this.highlightTimer)));
     this._register(panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)));
     this._register(
       panel.onDidDispose(() => {
@@ -298,7 +289,7 @@ export class TimelinePanel extends Disposable {
     const analysis = this.analysis;
     if (!analysis?.trace || t > analysis.parsed.T) return;
     const parsed = analysis.parsed;
-    const editor = await this.showEditor();
+    const editor = await showEditorBeside(this.uri);
     if (!editor) return;
     const doc = editor.document;
     // Against a stale analysis the offsets may be off; the line number is the better guess then.
@@ -307,7 +298,7 @@ export class TimelinePanel extends Disposable {
         ? doc.positionAt(parsed.format === 'json' ? parsed.xStart[t - 1] : parsed.rowStart[t - 1])
         : new vscode.Position(Math.min(parsed.line[t - 1], doc.lineCount - 1), 0);
     this.lastSentT = t;
-    this.flash(editor, start);
+    this.flasher.flash(editor, start);
   }
 
   /** Shows claim `index` (validated against the report here, not trusted) at its formula, value or first cell. */
@@ -315,34 +306,12 @@ export class TimelinePanel extends Disposable {
     const analysis = this.analysis;
     const claim = analysis?.checks?.claims[index];
     if (!analysis || !claim) return;
-    const editor = await this.showEditor();
+    const editor = await showEditorBeside(this.uri);
     if (!editor) return;
     const doc = editor.document;
     const at = claim.error ?? claim;
     const start = analysis.version === doc.version ? doc.positionAt(at.offset) : new vscode.Position(Math.min(at.line, doc.lineCount - 1), 0);
-    this.flash(editor, start);
-  }
-
-  /** The followed document's editor, beside the panel, without taking the focus. */
-  private async showEditor(): Promise<vscode.TextEditor | undefined> {
-    const uri = this.uri;
-    if (!uri) return undefined;
-    const visible = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri.toString());
-    const document = visible?.document ?? (await vscode.workspace.openTextDocument(uri));
-    return vscode.window.showTextDocument(document, {
-      viewColumn: visible?.viewColumn ?? vscode.ViewColumn.One,
-      preserveFocus: true,
-    });
-  }
-
-  /** Puts the cursor at `start` and flashes its line. */
-  private flash(editor: vscode.TextEditor, start: vscode.Position): void {
-    const line = editor.document.lineAt(start.line).range;
-    editor.selection = new vscode.Selection(start, start);
-    editor.revealRange(line, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
-    editor.setDecorations(this.highlight, [line]);
-    if (this.highlightTimer) clearTimeout(this.highlightTimer);
-    this.highlightTimer = setTimeout(() => editor.setDecorations(this.highlight, []), HIGHLIGHT_MS);
+    this.flasher.flash(editor, start);
   }
 
   /** After the panel closed, work still in flight (a push awaiting its series) posts nothing. */
@@ -366,13 +335,4 @@ function describe(raw: unknown): string {
   } catch {
     return 'unreadable';
   }
-}
-
-/** The 1-based step at the cursor of a visible editor showing exactly this analysis, or null. */
-function stepUnderCursor(analysis: Analysis): number | null {
-  const uri = analysis.uri.toString();
-  const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri && e.document.version === analysis.version);
-  if (!editor) return null;
-  const i = stepAtOffset(analysis.parsed, editor.document.offsetAt(editor.selection.active));
-  return i >= 0 ? i + 1 : null;
 }
