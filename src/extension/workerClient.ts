@@ -13,7 +13,7 @@ import type { SeriesData } from './timeline/data';
 import { inputTransferables, type GradcheckResult, type WorkerInput, type WorkerRequest, type WorkerResponse } from './workerProtocol';
 
 /** The worker's V8 heap limit: a quarter of the machine's memory, between 512 MB and 4 GB. */
-const WORKER_HEAP_MB = Math.min(4096, Math.max(512, Math.floor(totalmem() / (4 * 1024 * 1024))));
+export const WORKER_HEAP_MB = Math.min(4096, Math.max(512, Math.floor(totalmem() / (4 * 1024 * 1024))));
 
 interface Pending<T> {
   resolve(value: T): void;
@@ -28,7 +28,11 @@ export class WorkerClient extends Disposable {
   private readonly pendingSeries = new Map<number, Pending<SeriesData>>();
   private readonly pendingGradcheck = new Map<number, Pending<GradcheckResult>>();
 
-  constructor(private readonly scriptPath: string) {
+  /** `heapMb`: the worker's V8 heap limit (a test gives a tiny one to see a failure reported). */
+  constructor(
+    private readonly scriptPath: string,
+    private readonly heapMb = WORKER_HEAP_MB,
+  ) {
     super();
     this._register(
       toDisposable(() => {
@@ -119,7 +123,7 @@ export class WorkerClient extends Disposable {
   private ensure(): Worker {
     if (this.worker) return this.worker;
     // A heap limit of its own: a worker that runs out is ended and reported (ERR_WORKER_OUT_OF_MEMORY), never a fatal OOM.
-    const worker = new Worker(this.scriptPath, { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
+    const worker = new Worker(this.scriptPath, { resourceLimits: { maxOldGenerationSizeMb: this.heapMb } });
     worker.unref();
     worker.on('message', (msg: WorkerResponse) => this.received(msg));
     const fail = (e: Error): void => {
@@ -132,7 +136,7 @@ export class WorkerClient extends Disposable {
       this.pendingGradcheck.clear();
     };
     worker.on('error', (e: Error & { code?: string }) =>
-      fail(e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? new Error(`not enough memory: the worker needs more than its ${WORKER_HEAP_MB} MB heap for this file`) : e),
+      fail(e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? new Error(`not enough memory: the worker needs more than its ${this.heapMb} MB heap for this file`) : e),
     );
     worker.on('exit', (code) => fail(new Error(`worker exited with code ${code}`)));
     this.worker = worker;
