@@ -24,6 +24,8 @@ if [ "${BPTT_BENCH_CORE:-1}" != 0 ]; then
   js_bench gradcheck-bench
   # Where the gradient goes: factors + horizons, gradient by lag, heat map, truncated runs (--quick: K = 100 at 10⁶).
   js_bench flow-bench "$@"
+  # The extension's large-file path (host + worker, no VS Code) on a 600 MB CSV: only with --big.
+  if [[ " $* " == *" --big "* ]]; then js_bench large-file-bench --mb 600 --heap 2048; fi
 fi
 
 # Then the extension in real VS Code (code-server + Chromium): bench/vscode/, compiled to

@@ -8,16 +8,16 @@ import type { WorkerResponse } from './workerProtocol';
 /** The worker's V8 heap limit: a quarter of the machine's memory, between 512 MB and 4 GB. */
 const WORKER_HEAP_MB = Math.min(4096, Math.max(512, Math.floor(totalmem() / (4 * 1024 * 1024))));
 
-export function nodeWorkerHost(scriptPath: string): WorkerHost {
+export function nodeWorkerHost(scriptPath: string, heapMb = WORKER_HEAP_MB): WorkerHost {
   return {
     available: () => existsSync(scriptPath),
     start(events) {
       // A heap limit of its own: a worker that runs out is ended and reported (ERR_WORKER_OUT_OF_MEMORY), never a fatal OOM.
-      const worker = new Worker(scriptPath, { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
+      const worker = new Worker(scriptPath, { resourceLimits: { maxOldGenerationSizeMb: heapMb } });
       worker.unref();
       worker.on('message', (msg: WorkerResponse) => events.message(msg));
       worker.on('error', (e: Error & { code?: string }) =>
-        events.fail(e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? new Error(`not enough memory: the worker needs more than its ${WORKER_HEAP_MB} MB heap for this file`) : e),
+        events.fail(e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? new Error(`not enough memory: the worker needs more than its ${heapMb} MB heap for this file`) : e),
       );
       worker.on('exit', (code) => events.fail(new Error(`worker exited with code ${code}`)));
       return {

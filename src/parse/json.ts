@@ -17,6 +17,8 @@ import { CheckList, ClaimBuilder, NO_CLAIM, significantDigits } from './checks';
 import { type Frame, JsonTokenReader, T_FALSE, T_NULL, T_NUMBER, T_STRING, T_TRUE } from './jsonSyntax';
 
 const TOP_KEYS = ['bptt', 'x', 'y'];
+/** Every key a sequence object may have: the model, the data, the check formulas and the claim arrays. */
+const ALLOWED_KEYS = [...TOP_KEYS, 'check', ...CLAIM_NAMES].join(', ');
 
 // what an open array/object holds
 const SKIP = 0;
@@ -112,7 +114,7 @@ export class JsonReader extends JsonTokenReader {
     const key = f.key;
     if (f.role === ROOT) {
       if (!TOP_KEYS.includes(key) && key !== 'check' && !this.isClaim(key)) {
-        this.report(`unknown top-level key ${quote(key)}; allowed keys: ${TOP_KEYS.join(', ')}`, f.keyStart, f.keyEnd);
+        this.report(`unknown top-level key ${quote(key)}; allowed keys: ${ALLOWED_KEYS}`, f.keyStart, f.keyEnd);
         f.key = '';
       } else if (this.seen.has(key)) {
         this.report(`duplicate key ${quote(key)}`, f.keyStart, f.keyEnd);

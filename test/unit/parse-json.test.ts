@@ -88,7 +88,7 @@ describe('parse JSON: errors and their ranges', () => {
     ]);
     assert.deepEqual(errs(parseSequence('{"x": [], "z": 1}', 'json')), [
       ['empty sequence: "x" has no elements', 0, 6, 0, 8],
-      ['unknown top-level key "z"; allowed keys: bptt, x, y', 0, 10, 0, 13],
+      ['unknown top-level key "z"; allowed keys: bptt, x, y, check, s, h, yhat, loss, dL_dyhat, dL_dh, dL_ds', 0, 10, 0, 13],
     ]);
     assert.deepEqual(errs(parseSequence('{"x": 1, "y": {}}', 'json')), [
       ['"x" must be an array of numbers, got a number', 0, 6, 0, 7],
