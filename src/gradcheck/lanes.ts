@@ -19,7 +19,7 @@
  * z_t = u·h_t + c for such a θ, ŷ_t − y_t for abs, |ŷ_t − y_t| − δ for huber) is on another side
  * of its kink than the base evaluation's, or on it, straddles the kink.
  */
-import { Act, act, relu, tanh } from '../core/activations';
+import { Act, act, relu, sigmoid, softplus, tanh } from '../core/activations';
 import { HUBER_DELTA, Loss, loss } from '../core/losses';
 import { reduce, type Problem } from './lossOnly';
 
@@ -149,9 +149,11 @@ function block(
   const x = P.x;
   for (let t = tLo; t < tHi; t++) {
     const xt = x[t];
-    // s_t and h_t of every lane; tanh, identity and relu get loops of their own so that φ inlines.
+    // s_t and h_t of every lane; each common φ gets a loop of its own so that it inlines.
     // (sL is read only by the kink check of a relu/leaky_relu φ.)
     if (P.phi === Act.Tanh) for (let k = 0; k < n; k++) hL[k] = tanh(W[k] * hL[k] + V[k] * xt + B[k]);
+    else if (P.phi === Act.Sigmoid) for (let k = 0; k < n; k++) hL[k] = sigmoid(W[k] * hL[k] + V[k] * xt + B[k]);
+    else if (P.phi === Act.Softplus) for (let k = 0; k < n; k++) hL[k] = softplus(W[k] * hL[k] + V[k] * xt + B[k]);
     else if (P.phi === Act.Identity) for (let k = 0; k < n; k++) hL[k] = W[k] * hL[k] + V[k] * xt + B[k];
     else if (P.phi === Act.Relu) for (let k = 0; k < n; k++) hL[k] = relu((sL[k] = W[k] * hL[k] + V[k] * xt + B[k]));
     else for (let k = 0; k < n; k++) hL[k] = act(P.phi, (sL[k] = W[k] * hL[k] + V[k] * xt + B[k]));
