@@ -5,13 +5,15 @@
  *
  * Run (scripts/bench.sh does): npx esbuild bench/gradcheck-bench.ts --bundle --platform=node
  *   --main-fields=module,main --outfile=bench/out/gradcheck-bench.js && node bench/out/gradcheck-bench.js
- * (BPTT_BENCH_T overrides 10⁶; the model and data are bench/bench.ts's.)
+ * (BPTT_BENCH_T overrides 10⁶, BPTT_BENCH_PHI picks the φ; the model and data are bench/bench.ts's.)
  */
 import { runBptt, type Model, type SequenceData } from '../src/core';
 import { gradcheck } from '../src/gradcheck';
 
 const T = Number(process.env.BPTT_BENCH_T ?? 1_000_000);
 const SAMPLES = 5;
+/** BPTT_BENCH_PHI=tanh,sigmoid runs only those φ. */
+const PHIS = (process.env.BPTT_BENCH_PHI ?? 'tanh,identity,relu,sigmoid,softplus').split(',') as Model['phi'][];
 
 function benchModel(phi: Model['phi']): Model {
   return { w: 0.9, v: 0.5, b: 0.1, u: 1.2, c: -0.05, h0: 0, phi, theta: 'identity', loss: 'squared', reduction: 'sum' };
@@ -58,7 +60,7 @@ const ms = (t: { wall: number; cpu: number }) => `${t.wall.toFixed(0)} ms (cpu $
 const big = gen(T);
 const small = gen(2000);
 console.log(`gradcheck bench: ${process.version}, median of ${SAMPLES} after a warm-up`);
-for (const phi of ['tanh', 'identity', 'relu', 'sigmoid', 'softplus'] as const) {
+for (const phi of PHIS) {
   const model = benchModel(phi);
   if (phi === 'identity') model.w = 0.5;
   const plain = time(() => runBptt(model, big));

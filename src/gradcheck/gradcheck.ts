@@ -217,7 +217,8 @@ function paramDerivative(P: Problem, key: NumericKey, base: { s: Float64Array; h
         B[k] = key === 'b' ? points[k] : m.b;
         S[k] = W[k] * (key === 'h0' ? points[k] : m.h0) + V[k] * P.x[0] + B[k];
       }
-      return suffixLoss(P, 0, n, S, W, V, B, out, kinkBase);
+      // h0's lanes keep the model's w, v, b: they stop where they rejoin the base chain (lanes.ts).
+      return suffixLoss(P, 0, n, S, W, V, B, out, kinkBase, key === 'h0' ? base.h : null);
     };
   }
   return derivative(f, m[key], eps, P.N, tol);
@@ -234,7 +235,7 @@ function stepDerivative(
       W[k] = w; V[k] = v; B[k] = b;
       S[k] = quantity === 'dL_ds' ? points[k] : w * hPrev + v * points[k] + b;
     }
-    return suffixLoss(P, i, n, S, W, V, B, out, P.kinky ? base : null);
+    return suffixLoss(P, i, n, S, W, V, B, out, P.kinky ? base : null, base.h);
   };
   let n = 0;
   for (let t = i; t <= P.last; t++) n += P.hasY[t];

@@ -2,6 +2,9 @@
  * The formula language: precedence (^ right-associative, tighter than * and unary minus), primes
  * and Greek letters, located errors with what was expected; property tests: no input throws
  * anything but a FormulaError, and every error lies inside the claim text.
+ *
+ * BPTT_PROPS_RUNS sets the cases per property (as in hostile-props.test.ts); unset, each
+ * property keeps its own default (3000 for the parser, 1000 for runChecks).
  */
 import * as assert from 'node:assert/strict';
 import * as fc from 'fast-check';
@@ -15,6 +18,8 @@ import { parseSequence } from '../../src/parse';
 const seq = parseSequence('# bptt: w=0.5 v=1.5 u=2 c=0.1 h0=0.25 theta=sigmoid\nx,y\n1,0.2\n-0.5,\n2,0.9\n', 'csv');
 const trace = runBptt(seq.model, seq);
 const E = exactOf(trace);
+const RUNS_ENV = process.env.BPTT_PROPS_RUNS;
+const runs = (fallback: number) => (RUNS_ENV ? Math.max(1, Number(RUNS_ENV) | 0) : fallback);
 const value = (expr: string, t = 1) => compile(parseFormula(expr), E).at(t);
 
 function errorOf(expr: string): FormulaError {
@@ -116,7 +121,7 @@ describe('check formula: properties', () => {
         assert.ok(e instanceof FormulaError, `"${expr}" threw ${String(e)}`);
         assert.ok(e.start >= 0 && e.start < e.end && e.end <= Math.max(expr.length, 1), `"${expr}": [${e.start}, ${e.end})`);
       }
-    }), { numRuns: 3000 });
+    }), { numRuns: runs(3000) });
   });
   it('no input throws anything but a located FormulaError (any string)', () => {
     fc.assert(fc.property(fc.string({ maxLength: 30 }), (expr) => {
@@ -126,7 +131,7 @@ describe('check formula: properties', () => {
         assert.ok(e instanceof FormulaError, `${JSON.stringify(expr)} threw ${String(e)}`);
         assert.ok(e.start >= 0 && e.start < e.end && e.end <= Math.max(expr.length, 1), `${JSON.stringify(expr)}: [${e.start}, ${e.end})`);
       }
-    }), { numRuns: 3000 });
+    }), { numRuns: runs(3000) });
   });
   it('runChecks never throws, and locates every error inside the claim on its line', () => {
     fc.assert(fc.property(fc.array(atoms, { maxLength: 12 }), (parts) => {
@@ -139,7 +144,7 @@ describe('check formula: properties', () => {
         assert.ok(e.col >= 17 && e.col + e.length <= Math.max(line.length, 18), `${line}: col ${e.col}+${e.length}`);
         assert.equal(e.offset - 100, e.col - 17);
       }
-    }), { numRuns: 1000 });
+    }), { numRuns: runs(1000) });
   });
 });
 

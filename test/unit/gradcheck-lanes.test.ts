@@ -5,7 +5,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { LOSS_NAMES, PHI_NAMES, REDUCTION_NAMES, THETA_NAMES, type Model } from '../../src/core';
-import { MAX_LANES, outputLoss, outputLossPlain, suffixLoss, suffixLossPlain } from '../../src/gradcheck/lanes';
+import { MAX_LANES, outputLoss, outputLossPlain, rejoinStep, suffixLoss, suffixLossPlain } from '../../src/gradcheck/lanes';
 import { lossOnly, prepare } from '../../src/gradcheck/lossOnly';
 import { mulberry32 } from './reference/rng';
 
@@ -52,6 +52,12 @@ describe('gradcheck lanes: tuned loops equal the plain ones bit for bit', () => 
         same(tuned, plain, n, `suffixLoss ${what}`);
         assert.equal(kT, kP, `suffixLoss kink ${what}`);
         if (kinkBase === null) assert.equal(kT, false);
+        // Lanes that perturb only s_i, with the model's w, v, b: they stop where they rejoin the base chain.
+        const Wm = W.map(() => model.w), Vm = V.map(() => model.v), Bm = B.map(() => model.b);
+        const Sr = S.map((s, k) => (k === 0 ? base.s[i] : base.s[i] + (s - base.s[i]) * 1e-3));
+        const rT = suffixLoss(P, i, n, Sr, Wm, Vm, Bm, tuned, kinkBase, base.h), rP = suffixLossPlain(P, i, n, Sr, Wm, Vm, Bm, plain, kinkBase, base.h);
+        same(tuned, plain, n, `suffixLoss rejoining ${what}`);
+        assert.equal(rT, rP, `suffixLoss rejoining kink ${what}`);
         const Uo = W.map(() => model.u + (r() - 0.5) * 1e-3), Co = W.map(() => model.c + (r() - 0.5) * 1e-3);
         const oT = outputLoss(P, base.h, n, Uo, Co, tuned, kinkBase), oP = outputLossPlain(P, base.h, n, Uo, Co, plain, kinkBase);
         same(tuned, plain, n, `outputLoss ${what}`);
@@ -62,6 +68,27 @@ describe('gradcheck lanes: tuned loops equal the plain ones bit for bit', () => 
     }
     // The kink verdict is compared both ways: some cases must find one.
     assert.ok(kinks > 0 && kinks < cases, `${kinks} of ${cases}`);
+  });
+
+  it('rejoining: a contracting chain stops early, and the differences between lanes are those of the whole sums', () => {
+    for (const phi of ['tanh', 'sigmoid', 'relu', 'identity', 'softplus'] as const) {
+      const { model, data } = makeCase(11, phi, 'identity', 'squared', 'sum', 20_000);
+      model.w = phi === 'identity' ? 0.5 : 0.9;
+      const P = prepare(model, data);
+      lossOnly(P, model.w, model.v, model.b, model.u, model.c, model.h0);
+      const base = { s: P.s.slice(), h: P.h.slice() };
+      const n = 4, i = 100;
+      const S = Float64Array.from([1e-6, -1e-6, 5e-7, -5e-7], (d) => base.s[i] + d);
+      const W = new Float64Array(n).fill(model.w), V = new Float64Array(n).fill(model.v), B = new Float64Array(n).fill(model.b);
+      const stop = rejoinStep(P, i, n, S, base.h);
+      assert.ok(stop < 2000, `${phi}: rejoined at ${stop}`);
+      const short = new Float64Array(n), whole = new Float64Array(n);
+      suffixLoss(P, i, n, S, W, V, B, short, null, base.h);
+      suffixLoss(P, i, n, S, W, V, B, whole, null, null);
+      const dShort = (short[0] - short[1]) / 2e-6, dWhole = (whole[0] - whole[1]) / 2e-6;
+      // The whole sums carry the rounding of 15 000 more terms (~1e-16·Σℓ/δ); the short ones do not.
+      assert.ok(Math.abs(dShort - dWhole) <= 1e-9 * Math.abs(whole[0]) / 1e-6 + 1e-6 * Math.abs(dWhole), `${phi}: ${dShort} vs ${dWhole}`);
+    }
   });
 
   it('outputLoss at the model equals lossOnly (runBptt’s summation order)', () => {
