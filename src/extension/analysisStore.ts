@@ -10,7 +10,7 @@ import { formatMB } from '../shared/mb';
 import { compute, type ComputeOptions, type Computed } from './compute';
 import { onDidChangeSettings, readSettings, type LensSettings } from './config';
 import { Disposable, toDisposable } from './dispose';
-import { mayHaveDirective } from './documentFormat';
+import { mayHaveClaims, mayHaveDirective } from './documentFormat';
 import { readTextSlices } from './documentText';
 import { logError } from './log';
 import type { Problem } from './problems';
@@ -197,14 +197,17 @@ export class AnalysisStore extends Disposable implements AnalysisSource {
     return this.cache.has(key) || this.tracked.has(key) || this.inflight.has(key);
   }
 
-  private hasDirective(document: vscode.TextDocument): boolean {
+  /** A directive, or claims to check: either makes a document analysed without the command. */
+  private asksForAnalysis(document: vscode.TextDocument): boolean {
     const format = formatOf(document);
-    return format !== undefined && mayHaveDirective(sniffText(document), format);
+    if (format === undefined) return false;
+    const text = sniffText(document);
+    return mayHaveDirective(text, format) || mayHaveClaims(text, format);
   }
 
   private opened(document: vscode.TextDocument): void {
     try {
-      if (this.follows(document) || this.hasDirective(document)) this.schedule(document, 0);
+      if (this.follows(document) || this.asksForAnalysis(document)) this.schedule(document, 0);
     } catch (e) {
       logError('open', e);
     }
@@ -213,12 +216,13 @@ export class AnalysisStore extends Disposable implements AnalysisSource {
   private changed(e: vscode.TextDocumentChangeEvent): void {
     try {
       if (e.contentChanges.length === 0) return;
-      // An unfollowed document is read again only when an edit may have typed a directive.
+      // An unfollowed document is read again only when an edit may have typed a directive or a claim.
+      const mayAsk = /bptt|check|dL_d/i;
       const touchesDirective = e.contentChanges.some((c) => {
         const line = Math.min(c.range.start.line, e.document.lineCount - 1);
-        return /bptt/i.test(c.text) || (line >= 0 && /bptt/i.test(e.document.lineAt(line).text));
+        return mayAsk.test(c.text) || (line >= 0 && mayAsk.test(e.document.lineAt(line).text));
       });
-      const follow = this.follows(e.document) || (touchesDirective && this.hasDirective(e.document));
+      const follow = this.follows(e.document) || (touchesDirective && this.asksForAnalysis(e.document));
       if (follow) this.schedule(e.document, readSettings(e.document.uri).debounceMs);
     } catch (err) {
       logError('change', err);

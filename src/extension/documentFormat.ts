@@ -29,3 +29,14 @@ export function mayHaveDirective(text: string, format: SequenceFormat): boolean 
   if (format === 'json') return text.includes('"bptt"');
   return /^[ \t]*#[ \t]*bptt[ \t]*:/im.test(text.length > 65536 ? text.slice(0, 65536) : text);
 }
+
+/**
+ * Cheap check for claims to verify (issue 9): a `# check:` line or a per-step gradient column
+ * (`dL_dyhat dL_dh dL_ds`) in CSV/TSV, a `"check"` key or such an array in JSON. A file with claims
+ * is analysed on open like one with a directive, even when it has none.
+ */
+export function mayHaveClaims(text: string, format: SequenceFormat): boolean {
+  if (format === 'json') return /"(check|dL_dyhat|dL_dh|dL_ds)"/.test(text);
+  const head = text.length > 65536 ? text.slice(0, 65536) : text;
+  return /^[ \t]*#[ \t]*check[ \t]*:/im.test(head) || /^(.*[,\t])?[ \t]*"?dL_d(yhat|h|s)"?[ \t]*([,\t].*)?$/m.test(head);
+}

@@ -1,6 +1,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as vscode from 'vscode';
+import { runBptt, stepValues } from '../../src/core';
 import { gradcheck, type GradcheckReport } from '../../src/gradcheck';
 import { parseSequence } from '../../src/parse';
 import { formatNumber } from '../../src/shared/format';
@@ -78,6 +79,33 @@ describe('Check my gradients (issue 9) in the editor', () => {
     assert.match(d.message, /dL_dss.*dL_ds/);
     const col = text.split('\n')[1].indexOf('dL_dss');
     assert.deepStrictEqual(rangeOf(d), [1, col, 1, col + 'dL_dss'.length]);
+  });
+
+  it('a file with # check: lines and no directive is checked as soon as it opens, without the command', async () => {
+    // No "# bptt:" line: the bpttLens.defaults settings give the model; the claim alone asks for the analysis.
+    const text = '# check: dL_dh = dL_dyhat * dphi(h) + w * dL_ds[t+1]\nx,y\n1,0.3\n0.5,0.2\n-1,0.7\n';
+    const uri = writeTemp('check-no-directive.csv', text);
+    const doc = await open(uri);
+    const s = await store();
+    const a = await waitFor('the automatic analysis with its checks', () => s.current(doc)?.checks && s.current(doc));
+    assert.strictEqual(a.parsed.hasDirective, false);
+    assert.strictEqual(a.checks!.claims.length, 1);
+    assert.strictEqual(a.checks!.ok, false);
+    const d = await waitFor('the check diagnostic', () => checkDiagnostics(uri)[0]);
+    assert.strictEqual(d.range.start.line, 0);
+  });
+
+  it('a file with a claim column and no directive is checked as soon as it opens', async () => {
+    const body = 'x,y\n1,0.3\n0.5,0.2\n-1,0.7\n';
+    const parsed = parseSequence(body, 'csv');
+    assert.strictEqual(parsed.hasDirective, false);
+    const trace = runBptt(parsed.model, parsed);
+    const rows = body.trim().split('\n').map((r, i) => (i === 0 ? `${r},dL_ds` : `${r},${stepValues(trace, i - 1).dL_ds}`));
+    const uri = writeTemp('check-column-no-directive.csv', rows.join('\n') + '\n');
+    const doc = await open(uri);
+    const s = await store();
+    const a = await waitFor('the automatic analysis with its checks', () => s.current(doc)?.checks && s.current(doc));
+    assert.deepStrictEqual(a.checks!.claims.map((c) => [c.quantity, c.source, c.ok]), [['dL_ds', 'column', true]]);
   });
 
   it('the hover shows each claim at the step, yours beside the exact, and the numerical-check link', async () => {
