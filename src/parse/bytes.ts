@@ -11,8 +11,13 @@ import { JsonReader } from './json';
 import { SAMPLE, utf16HeadMessage } from './encoding';
 import { failedSequence } from './failed';
 
-/** Longest run the readers are given without a place to cut (a line, or a JSON token): well under V8's string limit. */
-export const MAX_UNCUT = 1 << 28;
+/**
+ * Longest run the readers are given without a place to cut (a line, or a JSON token). No real
+ * sequence has a 64 MB cell; the bound keeps the one string such a run becomes small beside the
+ * worker's heap (≥ 512 MB), because Node ends the whole process, not just the worker, when a single
+ * allocation overshoots a worker's heap limit (nodejs/node#47224).
+ */
+export const MAX_UNCUT = 64 * 1024 * 1024;
 /** Offsets are Int32: files up to 2³¹ − 1 characters. */
 const MAX_CHARS = 0x7fffffff;
 
@@ -130,7 +135,7 @@ class ByteFeeder {
       this.carried += chunk.length;
       if (this.carried > MAX_UNCUT) {
         const what = this.format === 'json' ? 'a single JSON token' : 'a single line';
-        this.fail(`${what} is longer than ${MAX_UNCUT} bytes; BPTT Lens cannot read it`, this.base, this.base);
+        this.fail(`${what} is longer than ${MAX_UNCUT / (1024 * 1024)} MB; BPTT Lens cannot read it`, this.base, this.base);
       }
       return;
     }

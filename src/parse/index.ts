@@ -12,7 +12,7 @@ export { formatNumberForDirective, parseNumber } from './numbers';
 export { lineCol, LineIndex } from './lines';
 export { MAX_ERRORS } from './errors';
 export { MAX_DEPTH } from './jsonSyntax';
-export { byteChunks, parseSequenceBytes, parseSequenceBytesSync } from './bytes';
+export { byteChunks, MAX_UNCUT, parseSequenceBytes, parseSequenceBytesSync } from './bytes';
 export * from './types';
 
 /** Parses a sequence file's text. Every problem becomes a located ParseError; this function never throws. */

@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'mocha';
 import * as fc from 'fast-check';
-import { MAX_DEPTH, parseSequence, parseSequenceBytes, parseSequenceBytesSync, type ParsedSequence, type SequenceFormat } from '../../src/parse';
+import { MAX_DEPTH, MAX_UNCUT, parseSequence, parseSequenceBytes, parseSequenceBytesSync, type ParsedSequence, type SequenceFormat } from '../../src/parse';
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -173,6 +173,16 @@ function tooDeep(text: string): number {
 }
 
 describe('parse: hostile shapes', () => {
+  it('a line longer than MAX_UNCUT is a located error, not one giant string', () => {
+    const chunk = new Uint8Array(1 << 20).fill(0x31);
+    const head = new TextEncoder().encode('x,y\n1,');
+    const chunks = [head, ...Array.from({ length: MAX_UNCUT / chunk.length + 2 }, () => chunk)];
+    const seq = parseSequenceBytesSync(chunks, 'csv');
+    assert.equal(seq.errors.length, 1);
+    assert.match(seq.errors[0].message, /a single line is longer than 64 MB/);
+    assert.equal(seq.errors[0].line, 1);
+  });
+
   it(`deep nesting stops at ${MAX_DEPTH} levels with a located message, never a stack overflow`, () => {
     for (const text of ['['.repeat(100000), '{"x": ' + '[{"a": '.repeat(50000), `{"x": [1], "bptt": ${'['.repeat(70)}${']'.repeat(70)}}`]) {
       const s = parseSequence(text, 'json');
