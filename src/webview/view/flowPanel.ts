@@ -95,7 +95,7 @@ export class FlowPanel implements Panel {
         const rel = Number.isFinite(c.relBias) ? `${(100 * c.relBias).toFixed(1)} %` : String(c.relBias);
         return el('tr', {}, el('th', { scope: 'row' }, `∂L/∂${p}`), el('td', {}, fmt(c.truncated)), el('td', {}, fmt(c.full)), el('td', { class: c.relBias !== 0 ? 'bias' : '' }, rel));
       });
-      const what = tr.kind === 'truncate' ? `truncate=${tr.k}: detached every ${tr.k} steps (cut points on the factor chart)` : `horizon=${tr.k}: each loss backpropagates ${tr.k} steps`;
+      const what = tr.kind === 'truncate' ? `truncate=${tr.k}: the state is detached after t = ${cutList(f.T, tr.k)} (cut points: red dotted lines on the factor chart)` : `horizon=${tr.k}: each loss backpropagates through ${tr.k} step${tr.k === 1 ? '' : 's'} only`;
       lines.push(el('table', { class: 'flow-truncation', 'aria-label': 'Truncated gradient beside the full one' },
         el('caption', {}, what),
         el('thead', {}, el('tr', {}, ...['', 'truncated', 'full', 'relative bias'].map((h) => el('th', { scope: 'col' }, h)))),
@@ -209,6 +209,13 @@ export class FlowPanel implements Panel {
     );
     this.heat.draw(s.connectivity, s.t, this.tau, (n) => this.state.sci(n));
   }
+}
+
+/** "5, 10, 15, …, 395": the first cut points and the last. */
+function cutList(T: number, k: number): string {
+  const c = cutPoints(T, k);
+  if (c.length === 0) return `none (T = ${T} ≤ ${k})`;
+  return c.length <= 4 ? c.join(', ') : `${c.slice(0, 3).join(', ')}, …, ${c[c.length - 1]}`;
 }
 
 function nulls(a: Float64Array): (number | null)[] {
