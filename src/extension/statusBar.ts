@@ -9,9 +9,10 @@ import { Disposable } from './dispose';
 import { logError } from './log';
 import { compareGrads } from '../flow';
 import { formatNumber } from '../shared/format';
+import { relBias } from '../shared/flowSeries';
 import { activeSequenceUri } from './sequenceDocument';
 import { truncatedOf } from './codeLens';
-import { gradientParts, relBias, statusSummary, truncationParts } from './summary';
+import { gradientParts, statusSummary, truncationParts } from './summary';
 import type { Analysis, AnalysisSource } from './types';
 
 export class StatusBar extends Disposable {

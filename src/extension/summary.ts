@@ -2,6 +2,7 @@
 import type { Grads, Trace } from '../core';
 import { compareGrads, flowInputs, runHorizon, runTruncated } from '../flow';
 import { formatNumber } from '../shared/format';
+import { relBias } from '../shared/flowSeries';
 
 const GRAD_ORDER = ['w', 'v', 'b', 'u', 'c', 'h0'] as const;
 
@@ -51,10 +52,4 @@ export function truncatedGrads(trace: Trace, which: { kind: 'truncate' | 'horizo
 export function truncationParts(trace: Trace, t: TruncatedGrads, digits: number): string[] {
   const cmp = compareGrads(t.grads, trace.grads);
   return GRAD_ORDER.filter((k) => k !== 'u' && k !== 'c').map((k) => `∂L/∂${k}=${formatNumber(cmp[k].truncated, digits)} (${relBias(cmp[k].relBias)})`);
-}
-
-/** −44.2 %, +0 %, n/a when the full gradient is 0 and the truncated one is not. */
-export function relBias(r: number): string {
-  if (!Number.isFinite(r)) return 'n/a';
-  return `${r > 0 ? '+' : r < 0 ? '−' : '±'}${Math.abs(100 * r).toFixed(1)} %`;
 }

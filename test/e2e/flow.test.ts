@@ -72,7 +72,8 @@ describe('where the gradient goes (UI)', function () {
     );
     const w = rows.find((r) => r[0] === '∂L/∂w');
     assert.ok(w, `rows: ${JSON.stringify(rows)}`);
-    const bias = `${(100 * cmp.w.relBias).toFixed(1)} %`;
+    const pct = (r: number): string => `${r > 0 ? '+' : ''}${(100 * r).toFixed(1)} %`;
+    const bias = pct(cmp.w.relBias);
     assert.strictEqual(w[3], bias);
     // The figure the sample's header promises.
     assert.strictEqual(bias, '-44.2 %');
@@ -81,7 +82,7 @@ describe('where the gradient goes (UI)', function () {
     for (const p of ['v', 'b', 'h0'] as const) {
       const r = rows.find((x) => x[0] === `∂L/∂${p}`);
       assert.ok(r, `row ∂L/∂${p}`);
-      if (Number.isFinite(cmp[p].relBias)) assert.strictEqual(r[3], `${(100 * cmp[p].relBias).toFixed(1)} %`, `∂L/∂${p} bias`);
+      if (Number.isFinite(cmp[p].relBias)) assert.strictEqual(r[3], pct(cmp[p].relBias), `∂L/∂${p} bias`);
     }
     // The cut points, in words: detached after t = 5, 10, …
     const caption = (await frame.locator('.flow-truncation caption').textContent()) ?? '';
@@ -106,7 +107,10 @@ describe('where the gradient goes (UI)', function () {
     const { page } = wb!;
     const { trace } = reference('vanishing.csv');
     const hz = flowSummary(trace, flowInputs(trace)).horizons;
+    // Opened beside the timeline (in the editor group of the truncation sample), the timeline follows it.
+    await page.locator(`.tabs-container .tab[aria-label^="${TRUNCATED}"]`).first().click();
     await openFile(page, 'vanishing.csv');
+    frame = await findWebviewFrame(page, '.flow-summary', 60_000);
     await frame.waitForFunction(
       (m) => Array.from(document.querySelectorAll('.flow-summary p')).some((p) => (p.textContent ?? '').includes(m)),
       `median ${hz.median} steps, max ${hz.max}`,
@@ -144,6 +148,7 @@ describe('where the gradient goes (UI)', function () {
     const { page } = wb!;
     const { parsed, trace } = reference('vanishing.csv');
     const i = 9;
+    await page.locator('.tabs-container .tab[aria-label^="vanishing.csv"]').first().click();
     const text = await hoverLine(page, parsed.line[i] + 1, 1);
     const m = /∂s_\{t\+1\}\/∂s_t = w·φ'\(s_t\) = (\S+) · (\S+) = (\S+)/.exec(text);
     assert.ok(m, text);

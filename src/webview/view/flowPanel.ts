@@ -11,6 +11,7 @@ import { cssColor } from '../charts';
 import { el } from '../dom';
 import type { Panel } from '../panel';
 import { post, type TimelineState } from '../state';
+import { relBias } from '../../shared/flowSeries';
 import { HeatMap } from './heatmap';
 
 const PARAMS = ['w', 'v', 'b', 'h0'] as const;
@@ -92,7 +93,7 @@ export class FlowPanel implements Panel {
     if (tr) {
       const rows = (['w', 'v', 'b', 'u', 'c', 'h0'] as const).map((p) => {
         const c = tr.compare[p];
-        const rel = Number.isFinite(c.relBias) ? `${(100 * c.relBias).toFixed(1)} %` : String(c.relBias);
+        const rel = relBias(c.relBias);
         return el('tr', {}, el('th', { scope: 'row' }, `∂L/∂${p}`), el('td', {}, fmt(c.truncated)), el('td', {}, fmt(c.full)), el('td', { class: c.relBias !== 0 ? 'bias' : '' }, rel));
       });
       const what = tr.kind === 'truncate' ? `truncate=${tr.k}: the state is detached after t = ${cutList(f.T, tr.k)} (cut points: red dotted lines on the factor chart)` : `horizon=${tr.k}: each loss backpropagates through ${tr.k} step${tr.k === 1 ? '' : 's'} only`;
@@ -114,8 +115,10 @@ export class FlowPanel implements Panel {
     const axes = (y: string): uPlot.Axis[] => [{ stroke: fg, grid }, { stroke: fg, grid, label: y, size: 60 }];
     // The factor, min and max per bucket, with |factor| = 1, the cut points and the selected loss's horizon.
     const fl = f.factorLog;
-    this.factorBox.replaceChildren(el('h3', { class: 'chart-title' }, el('strong', {}, "log10|w·φ'(s_t)|"), ' — the factor ∂s_{t+1}/∂s_t; below the dashed line |factor| = 1 the gradient shrinks going back'));
     const cuts = f.truncation?.kind === 'truncate' ? cutPoints(f.T, f.truncation.k) : [];
+    this.factorBox.replaceChildren(el('h3', { class: 'chart-title' }, el('strong', {}, "log10|w·φ'(s_t)|"),
+      ' — the factor ∂s_{t+1}/∂s_t; below the dashed line |factor| = 1 the gradient shrinks going back; orange bracket: how far back the selected step’s loss reaches' +
+      (cuts.length ? `; red dotted lines: the truncate=${f.truncation?.k} cut points` : '')));
     const overlay = (u: uPlot): void => {
       const ctx = u.ctx;
       const { left, top, width: w, height: h } = u.bbox;
