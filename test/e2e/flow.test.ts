@@ -60,13 +60,30 @@ describe('where the gradient goes (UI)', function () {
     await closeWorkbench(wb);
   });
 
+  it('the hover’s factor line is w·φ′(s_t) of the step', async () => {
+    const { page } = wb!;
+    const { parsed, trace } = reference(TRUNCATED);
+    const i = 9;
+    const text = await hoverLine(page, parsed.line[i] + 1, 1);
+    const m = /∂s_\{t\+1\}\/∂s_t = w·φ'\(s_t\) = (\S+) · (\S+) = (\S+)/.exec(text);
+    assert.ok(m, text);
+    const s = trace.s[i];
+    const phiPrime = 1 - Math.tanh(s) ** 2; // the sample's φ is tanh
+    assert.strictEqual(trace.model.phi, 'tanh');
+    const num = (x: string): number => Number(x.replace(/[()]/g, ''));
+    assert.ok(Math.abs(num(m[1]) - trace.model.w) < 1e-9, `w ${m[1]}`);
+    assert.ok(Math.abs(num(m[2]) - phiPrime) <= 1e-5 * Math.abs(phiPrime), `φ' ${m[2]} vs ${phiPrime}`);
+    assert.ok(Math.abs(num(m[3]) - trace.model.w * phiPrime) <= 1e-5 * Math.abs(trace.model.w * phiPrime), `factor ${m[3]} vs ${trace.model.w * phiPrime}`);
+    await screenshot(page, 'flow-hover');
+  });
+
   it(`truncate=${K}: the cut points and each truncated gradient's bias, equal to src/flow's`, async () => {
     const { page } = wb!;
     const { parsed, trace } = reference(TRUNCATED);
     assert.strictEqual(parsed.truncation?.truncate, K);
     const cmp = compareGrads(runTruncated(parsed.model, parsed, K).grads, trace.grads);
     await runCommand(page, 'BPTT Lens: Show Timeline');
-    frame = await findWebviewFrame(page, '.flow-truncation', 90_000);
+    frame = await findWebviewFrame(page, '.flow-truncation tbody', 90_000);
     const rows = await frame.evaluate(() =>
       Array.from(document.querySelectorAll('.flow-truncation tbody tr')).map((r) => Array.from(r.querySelectorAll('th, td')).map((c) => c.textContent ?? '')),
     );
@@ -85,7 +102,7 @@ describe('where the gradient goes (UI)', function () {
       if (Number.isFinite(cmp[p].relBias)) assert.strictEqual(r[3], pct(cmp[p].relBias), `∂L/∂${p} bias`);
     }
     // The cut points, in words: detached after t = 5, 10, …
-    const caption = (await frame.locator('.flow-truncation caption').textContent()) ?? '';
+    const caption = (await frame.locator('.flow-truncation-what').textContent()) ?? '';
     const cuts = cutPoints(trace.T, K);
     assert.ok(cuts.length > 3);
     assert.ok(caption.includes(`t = ${cuts.slice(0, 3).join(', ')}, …, ${cuts[cuts.length - 1]}`), caption);
@@ -144,21 +161,4 @@ describe('where the gradient goes (UI)', function () {
     await screenshot(page, 'flow-heatmap-click');
   });
 
-  it('the hover’s factor line is w·φ′(s_t) of the step', async () => {
-    const { page } = wb!;
-    const { parsed, trace } = reference('vanishing.csv');
-    const i = 9;
-    await page.locator('.tabs-container .tab[aria-label^="vanishing.csv"]').first().click();
-    const text = await hoverLine(page, parsed.line[i] + 1, 1);
-    const m = /∂s_\{t\+1\}\/∂s_t = w·φ'\(s_t\) = (\S+) · (\S+) = (\S+)/.exec(text);
-    assert.ok(m, text);
-    const s = trace.s[i];
-    const phiPrime = 1 - Math.tanh(s) ** 2; // the sample's φ is tanh
-    assert.strictEqual(trace.model.phi, 'tanh');
-    const num = (x: string): number => Number(x.replace(/[()]/g, ''));
-    assert.ok(Math.abs(num(m[1]) - trace.model.w) < 1e-9, `w ${m[1]}`);
-    assert.ok(Math.abs(num(m[2]) - phiPrime) <= 1e-5 * Math.abs(phiPrime), `φ' ${m[2]} vs ${phiPrime}`);
-    assert.ok(Math.abs(num(m[3]) - trace.model.w * phiPrime) <= 1e-5 * Math.abs(trace.model.w * phiPrime), `factor ${m[3]} vs ${trace.model.w * phiPrime}`);
-    await screenshot(page, 'flow-hover');
-  });
 });

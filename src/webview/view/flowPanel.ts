@@ -26,7 +26,7 @@ export class FlowPanel implements Panel {
   private readonly heat = new HeatMap((t, tau) => this.pick(t, tau));
   /** The charts and the map are built only while open: closed, the page holds no canvas of ours. */
   private readonly more = el('details', { class: 'flow-more' },
-    el('summary', {}, 'Charts: the factor per step, products back from the selected step, the connectivity map, the gradient by lag, the bias against k'),
+    el('summary', {}, 'Show the charts: the factor per step, products back from the selected step, the connectivity map, the gradient by lag, the bias against k'),
     this.factorBox, this.stepBox, this.heat.root, this.lagBox, this.sweepBox);
   private readonly root = el('section', { class: 'flow', 'aria-label': 'Where the gradient goes' },
     el('h2', {}, 'Where the gradient goes'), this.head, this.more);
@@ -97,8 +97,7 @@ export class FlowPanel implements Panel {
         return el('tr', {}, el('th', { scope: 'row' }, `∂L/∂${p}`), el('td', {}, fmt(c.truncated)), el('td', {}, fmt(c.full)), el('td', { class: c.relBias !== 0 ? 'bias' : '' }, rel));
       });
       const what = tr.kind === 'truncate' ? `truncate=${tr.k}: the state is detached after t = ${cutList(f.T, tr.k)} (cut points: red dotted lines on the factor chart)` : `horizon=${tr.k}: each loss backpropagates through ${tr.k} step${tr.k === 1 ? '' : 's'} only`;
-      lines.push(el('table', { class: 'flow-truncation', 'aria-label': 'Truncated gradient beside the full one' },
-        el('caption', {}, what),
+      lines.push(el('p', { class: 'flow-truncation-what' }, what), el('table', { class: 'flow-truncation', 'aria-label': 'Truncated gradient beside the full one' },
         el('thead', {}, el('tr', {}, ...['', 'truncated', 'full', 'relative bias'].map((h) => el('th', { scope: 'col' }, h)))),
         el('tbody', {}, ...rows)));
     }
@@ -171,10 +170,11 @@ export class FlowPanel implements Panel {
       }, [d, ...PARAMS.map((p) => abs(f.lag.G[p]))], this.lagBox));
     }
     const rows = PARAMS.map((p) => lagRows(f.lag.G[p], f.lag.beyondK[p], f.lag.allLags, 8));
-    const head = el('tr', {}, el('th', { scope: 'col' }, 'lag d'), ...PARAMS.map((p) => el('th', { scope: 'col' }, `G_${p}(d) (cumulative share)`)));
+    const head = el('tr', {}, el('th', { scope: 'col' }, 'lag d'), ...PARAMS.map((p) => el('th', { scope: 'col' }, `G_${p}(d)`)));
     const body = rows[0].map((r, i) => el('tr', {}, el('th', { scope: 'row' }, r.lag), ...rows.map((rs) => el('td', {}, `${this.state.fmt(rs[i].value)} (${(100 * rs[i].share).toFixed(0)} %)`))));
-    const total = el('tr', {}, el('th', { scope: 'row' }, 'Σ = ∂L/∂p'), ...PARAMS.map((p) => el('td', {}, this.state.fmt(f.lag.total[p]))));
-    this.lagBox.append(el('table', { class: 'flow-lag-table', 'aria-label': 'Gradient by lag' }, el('thead', {}, head), el('tbody', {}, ...body, total)));
+    const total = el('tr', {}, el('th', { scope: 'row' }, 'Σ_d = ∂L/∂·'), ...PARAMS.map((p) => el('td', {}, this.state.fmt(f.lag.total[p]))));
+    this.lagBox.append(el('table', { class: 'flow-lag-table', 'aria-label': 'Gradient by lag' },
+      el('caption', {}, 'Signed G(d), with the cumulative share of |G| up to lag d in brackets'), el('thead', {}, head), el('tbody', {}, ...body, total)));
   }
 
   private drawSweep(width: number, axes: (y: string) => uPlot.Axis[]): void {
