@@ -165,13 +165,14 @@ export class FlowPanel implements Panel {
       this.charts.push(new uPlot({
         width, height: 180, legend: { show: true }, cursor: { drag: { x: true, y: false } },
         scales: { x: { time: false }, y: { distr: 3 } },
-        axes: [{ stroke: fg, label: 'lag d' }, axes('|G(d)|')[1]],
+        // Labels at the decades only (log axis): "1e-3", not "0".
+        axes: [{ stroke: fg, label: 'lag d' }, { ...axes('|G(d)|')[1], values: (_u, splits) => splits.map((v) => (isDecade(v) ? this.state.sci(v) : '')) }],
         series: [{ label: 'd' }, ...PARAMS.map((p, i) => ({ label: `|G_${p}|`, stroke: cssColor(COLORS[i]), width: 1.5 }))],
       }, [d, ...PARAMS.map((p) => abs(f.lag.G[p]))], this.lagBox));
     }
     const rows = PARAMS.map((p) => lagRows(f.lag.G[p], f.lag.beyondK[p], f.lag.allLags, 8));
     const head = el('tr', {}, el('th', { scope: 'col' }, 'lag d'), ...PARAMS.map((p) => el('th', { scope: 'col' }, `G_${p}(d)`)));
-    const body = rows[0].map((r, i) => el('tr', {}, el('th', { scope: 'row' }, r.lag), ...rows.map((rs) => el('td', {}, `${this.state.fmt(rs[i].value)} (${(100 * rs[i].share).toFixed(0)} %)`))));
+    const body = rows[0].map((r, i) => el('tr', {}, el('th', { scope: 'row' }, r.lag), ...rows.map((rs) => el('td', {}, `${this.state.fmt(rs[i].value)} (${(100 * rs[i].share).toFixed(0)}\u00a0%)`))));
     const total = el('tr', {}, el('th', { scope: 'row' }, 'Σ_d = ∂L/∂·'), ...PARAMS.map((p) => el('td', {}, this.state.fmt(f.lag.total[p]))));
     this.lagBox.append(el('table', { class: 'flow-lag-table', 'aria-label': 'Gradient by lag' },
       el('caption', {}, 'Signed G(d), with the cumulative share of |G| up to lag d in brackets'), el('thead', {}, head), el('tbody', {}, ...body, total)));
@@ -219,6 +220,11 @@ function cutList(T: number, k: number): string {
   const c = cutPoints(T, k);
   if (c.length === 0) return `none (T = ${T} ≤ ${k})`;
   return c.length <= 4 ? c.join(', ') : `${c.slice(0, 3).join(', ')}, …, ${c[c.length - 1]}`;
+}
+
+function isDecade(v: number): boolean {
+  const e = Math.log10(v);
+  return Math.abs(e - Math.round(e)) < 1e-9;
 }
 
 function nulls(a: Float64Array): (number | null)[] {
