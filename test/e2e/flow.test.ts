@@ -19,6 +19,7 @@ interface El {
   textContent: string | null;
   querySelector(s: string): El | null;
   querySelectorAll(s: string): ArrayLike<El>;
+  scrollIntoView(): void;
 }
 declare const document: { querySelector(s: string): El | null; querySelectorAll(s: string): ArrayLike<El> };
 
@@ -65,9 +66,12 @@ describe('where the gradient goes (UI)', function () {
     const { parsed, trace } = reference(TRUNCATED);
     const i = 9;
     const text = await hoverLine(page, parsed.line[i] + 1, 1);
+    // The step the mouse landed on (the hover names it): its own φ'(s_t).
+    const shown = Number(/Step (\d+) of/.exec(text)?.[1]);
+    assert.ok(Math.abs(shown - (i + 1)) <= 2, `hovered step ${shown}, aimed at ${i + 1}`);
     const m = /∂s_\{t\+1\}\/∂s_t = w·φ'\(s_t\) = (\S+) · (\S+) = (\S+)/.exec(text);
     assert.ok(m, text);
-    const s = trace.s[i];
+    const s = trace.s[shown - 1];
     const phiPrime = 1 - Math.tanh(s) ** 2; // the sample's φ is tanh
     assert.strictEqual(trace.model.phi, 'tanh');
     const num = (x: string): number => Number(x.replace(/[()]/g, ''));
@@ -106,7 +110,7 @@ describe('where the gradient goes (UI)', function () {
     const cuts = cutPoints(trace.T, K);
     assert.ok(cuts.length > 3);
     assert.ok(caption.includes(`t = ${cuts.slice(0, 3).join(', ')}, …, ${cuts[cuts.length - 1]}`), caption);
-    await frame.locator('.flow').scrollIntoViewIfNeeded();
+    await frame.locator('.flow h2').evaluate((h) => (h as unknown as El).scrollIntoView());
     await screenshot(page, 'flow-truncation');
     // The charts: the factor with the cut points, the bias against k.
     await openCharts(frame);
@@ -139,7 +143,8 @@ describe('where the gradient goes (UI)', function () {
     const legend = await frame.evaluate(() => Array.from(document.querySelectorAll('.heat-legend .key-item')).map((i) => i.textContent ?? ''));
     assert.ok(legend.length >= 3 && legend[0].startsWith('0'), legend.join(' | '));
     const map = frame.locator('.flow .heatmap');
-    await map.scrollIntoViewIfNeeded();
+    // The map's title, caption and the map itself at the top of the panel.
+    await frame.locator('.flow .heat h4').evaluate((h) => (h as unknown as El).scrollIntoView());
     await screenshot(page, 'flow-heatmap');
     const box = await map.boundingBox();
     assert.ok(box && box.width > 100, 'heat map size');

@@ -35,9 +35,19 @@ export class FlowPanel implements Panel {
   private step: FlowStep | null = null;
   private tau: number | null = null;
   private charts: uPlot[] = [];
+  private drawnWidth = 0;
 
   constructor(private readonly state: TimelineState) {
     this.more.addEventListener('toggle', () => this.render(this.state));
+    // Charts drawn while the page had no width (a hidden or just-opened panel) are redrawn at the real one.
+    new ResizeObserver(() => {
+      const width = this.chartWidth();
+      if (this.more.open && this.flow && this.charts.length > 0 && Math.abs(width - this.drawnWidth) > 8) this.drawCharts();
+    }).observe(this.root);
+  }
+
+  private chartWidth(): number {
+    return Math.max(200, Math.floor(this.root.clientWidth || document.body.clientWidth) - 8);
   }
 
   render(state: TimelineState): void {
@@ -108,7 +118,8 @@ export class FlowPanel implements Panel {
     for (const u of this.charts) u.destroy();
     this.charts = [];
     const f = this.flow as FlowView;
-    const width = Math.max(200, Math.floor(this.root.clientWidth || document.body.clientWidth) - 8);
+    const width = this.chartWidth();
+    this.drawnWidth = width;
     const fg = cssColor('--vscode-foreground');
     const grid = { stroke: cssColor('--vscode-editorWidget-border', '--vscode-foreground') + '40', width: 1 };
     const axes = (y: string): uPlot.Axis[] => [{ stroke: fg, grid }, { stroke: fg, grid, label: y, size: 60 }];
@@ -159,14 +170,22 @@ export class FlowPanel implements Panel {
     const f = this.flow as FlowView;
     const n = f.lag.G.w.length;
     const d = Array.from({ length: n }, (_, i) => i);
-    const abs = (a: Float64Array): (number | null)[] => Array.from(a, (v) => (Math.abs(v) > 0 && Number.isFinite(v) ? Math.abs(v) : null));
+    // A log axis over at most 24 decades below the largest |G| (smaller values, down to 1e-300 in a
+    // vanishing run, only in the table): wider ranges leave uPlot's log axis without a size.
+    let top = 0;
+    for (const p of PARAMS) for (const v of f.lag.G[p]) if (Number.isFinite(v)) top = Math.max(top, Math.abs(v));
+    const hiExp = Math.ceil(Math.log10(top || 1)), loExp = hiExp - 24;
+    const abs = (a: Float64Array): (number | null)[] => Array.from(a, (v) => (Math.abs(v) >= 10 ** loExp && Number.isFinite(v) ? Math.abs(v) : null));
+    let lo = hiExp;
+    for (const p of PARAMS) for (const v of abs(f.lag.G[p])) if (v !== null) lo = Math.min(lo, Math.floor(Math.log10(v)));
+    const every = Math.max(1, Math.ceil((hiExp - lo) / 6));
     this.lagBox.replaceChildren(el('h3', { class: 'chart-title' }, el('strong', {}, '|G(d)| by lag d'), ` — how much of each parameter gradient comes from losses d steps later (Σ_d G(d) = ∂L/∂p)${f.lag.allLags ? '' : `; lags > ${f.lag.K} in the table`}`));
     if (n > 1) {
       this.charts.push(new uPlot({
         width, height: 180, legend: { show: true }, cursor: { drag: { x: true, y: false } },
-        scales: { x: { time: false }, y: { distr: 3 } },
+        scales: { x: { time: false }, y: { distr: 3, range: (): uPlot.Range.MinMax => [10 ** Math.min(lo, hiExp - 1), 10 ** hiExp] } },
         // Labels at the decades only (log axis): "1e-3", not "0".
-        axes: [{ stroke: fg, label: 'lag d' }, { ...axes('|G(d)|')[1], values: (_u, splits) => splits.map((v) => (isDecade(v) ? this.state.sci(v) : '')) }],
+        axes: [{ stroke: fg, label: 'lag d' }, { ...axes('|G(d)|')[1], values: (_u, splits) => splits.map((v) => (isDecade(v, every) ? this.state.sci(v) : '')) }],
         series: [{ label: 'd' }, ...PARAMS.map((p, i) => ({ label: `|G_${p}|`, stroke: cssColor(COLORS[i]), width: 1.5 }))],
       }, [d, ...PARAMS.map((p) => abs(f.lag.G[p]))], this.lagBox));
     }
@@ -222,9 +241,10 @@ function cutList(T: number, k: number): string {
   return c.length <= 4 ? c.join(', ') : `${c.slice(0, 3).join(', ')}, …, ${c[c.length - 1]}`;
 }
 
-function isDecade(v: number): boolean {
+/** v = 10^e with e a multiple of `every`: the log axis labels only those. */
+function isDecade(v: number, every: number): boolean {
   const e = Math.log10(v);
-  return Math.abs(e - Math.round(e)) < 1e-9;
+  return Math.abs(e - Math.round(e)) < 1e-9 && Math.round(e) % every === 0;
 }
 
 function nulls(a: Float64Array): (number | null)[] {
