@@ -7,7 +7,10 @@ import type { AnalysisStore } from './analysisStore';
 import { onDidChangeSettings, readSettings } from './config';
 import { Disposable } from './dispose';
 import { guarded } from './log';
-import { gradientSummary } from './summary';
+import { gradientSummary, truncatedGrads, truncationParts, type TruncatedGrads } from './summary';
+import { truncationOf } from './timeline/flowData';
+import { readFlowSettings } from './timeline/flowHost';
+import type { Analysis } from './types';
 import { checksCommand, checksSummary } from './checkProblems';
 import type { CheckReport } from '../check';
 
@@ -53,11 +56,41 @@ export class SummaryLensProvider extends Disposable implements vscode.CodeLensPr
           command: 'bpttLens.showTimeline',
           arguments: args,
         }),
+        ...truncationLens(top, analysis, digits, args),
         new vscode.CodeLens(top, { title: 'Export Trace…', command: 'bpttLens.exportTrace', arguments: args }),
         ...(analysis.checks ? [checksLens(top, analysis.checks, args)] : []),
       ];
     });
   }
+}
+
+/** The truncated gradients of each pass, computed once per trace and truncation. */
+const truncatedCache = new WeakMap<object, { key: string; value: TruncatedGrads | null }>();
+
+/** With truncate=k or horizon=k (directive, else settings), the truncated gradient beside the full one. */
+export function truncatedOf(analysis: Analysis): TruncatedGrads | null {
+  const trace = analysis.trace;
+  const which = trace && truncationOf(analysis.parsed.truncation, readFlowSettings(analysis.uri));
+  if (!trace || !which) return null;
+  const key = `${which.kind}=${which.k}`;
+  const cached = truncatedCache.get(trace);
+  if (cached?.key === key) return cached.value;
+  const value = truncatedGrads(trace, which);
+  truncatedCache.set(trace, { key, value });
+  return value;
+}
+
+function truncationLens(top: vscode.Range, analysis: Analysis, digits: number, args: string[]): vscode.CodeLens[] {
+  const t = truncatedOf(analysis);
+  if (!t || !analysis.trace) return [];
+  return [
+    new vscode.CodeLens(top, {
+      title: `${t.kind}=${t.k}:  ${truncationParts(analysis.trace, t, digits).join('  ')}`,
+      tooltip: `The gradients under ${t.kind === 'truncate' ? `truncated BPTT (state detached every ${t.k} steps)` : `depth-${t.k} truncation (each loss backpropagates ${t.k} steps)`}, each with its bias against the full gradient. Click to open the timeline.`,
+      command: 'bpttLens.showTimeline',
+      arguments: args,
+    }),
+  ];
 }
 
 /** "checks: 2 ✓ 1 ✗": a failing claim opens the Problems panel; all passing, the numerical check. */

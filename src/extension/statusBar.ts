@@ -7,8 +7,12 @@ import { checksCommand, checksSummary } from './checkProblems';
 import { readSettings } from './config';
 import { Disposable } from './dispose';
 import { logError } from './log';
+import { compareGrads } from '../flow';
+import { formatNumber } from '../shared/format';
+import { relBias } from '../shared/flowSeries';
 import { activeSequenceUri } from './sequenceDocument';
-import { gradientParts, statusSummary } from './summary';
+import { truncatedOf } from './codeLens';
+import { gradientParts, statusSummary, truncationParts } from './summary';
 import type { Analysis, AnalysisSource } from './types';
 
 export class StatusBar extends Disposable {
@@ -82,9 +86,14 @@ function render(item: vscode.StatusBarItem, analysis: Analysis): void {
     item.command = 'workbench.actions.view.problems';
     return;
   }
-  item.text = `$(debug-step-back) ${statusSummary(trace, digits)}`;
+  // With truncate=k / horizon=k: the truncated ∂L/∂w and its bias beside the full one.
+  const tr = truncatedOf(analysis);
+  const truncated = tr ? ` (${tr.kind}=${tr.k}: ${formatNumber(tr.grads.w, digits)}, ${relBias(compareGrads(tr.grads, trace.grads).w.relBias)})` : '';
+  item.text = `$(debug-step-back) ${statusSummary(trace, digits)}${truncated}`;
+  const precision = readSettings(analysis.uri).precision;
+  const truncatedTip = tr ? `\n\n**${tr.kind}=${tr.k}** (truncated, bias against the full gradient):  \n${truncationParts(trace, tr, precision).join('  \n')}` : '';
   const tip = new vscode.MarkdownString(
-    `**BPTT Lens** — T = ${trace.T} steps, ${analysis.durationMs.toFixed(0)} ms\n\n${gradientParts(trace, readSettings(analysis.uri).precision).join('  \n')}\n\nClick to open the timeline.`,
+    `**BPTT Lens** — T = ${trace.T} steps, ${analysis.durationMs.toFixed(0)} ms\n\n${gradientParts(trace, precision).join('  \n')}${truncatedTip}\n\nClick to open the timeline.`,
   );
   item.tooltip = tip;
 }

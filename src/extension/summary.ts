@@ -1,6 +1,8 @@
 /** One-line summaries of a pass (CodeLens, status bar). Pure. */
-import type { Trace } from '../core';
+import type { Grads, Trace } from '../core';
+import { compareGrads, flowInputs, runHorizon, runTruncated } from '../flow';
 import { formatNumber } from '../shared/format';
+import { relBias } from '../shared/flowSeries';
 
 const GRAD_ORDER = ['w', 'v', 'b', 'u', 'c', 'h0'] as const;
 
@@ -24,4 +26,30 @@ export function modelSummary(model: Record<string, number | string>): string {
   return Object.entries(model)
     .map(([k, v]) => `${k}=${v}`)
     .join(' ');
+}
+
+/** Work (steps × passes) a summary may spend on the truncated gradient on the extension host: ~10 ms. */
+const TRUNCATION_WORK = 2e6;
+
+export interface TruncatedGrads {
+  kind: 'truncate' | 'horizon';
+  k: number;
+  grads: Grads;
+}
+
+/**
+ * The gradients under truncate=k (one O(T) pass with detached chunks) or horizon=k (O(T·k)); null
+ * when the run would be too long for the host (the timeline computes it on the worker).
+ */
+export function truncatedGrads(trace: Trace, which: { kind: 'truncate' | 'horizon'; k: number }): TruncatedGrads | null {
+  if (which.kind === 'truncate') return trace.T <= TRUNCATION_WORK ? { ...which, grads: runTruncated(trace.model, trace, which.k).grads } : null;
+  if (trace.T * Math.min(which.k, trace.T) > TRUNCATION_WORK) return null;
+  const run = runHorizon(trace, flowInputs(trace), which.k);
+  return run && { ...which, grads: run.grads };
+}
+
+/** `truncate=5: ∂L/∂w=0.1262 (−44.2 %)  ∂L/∂v=…`: each truncated gradient and its bias against the full one. */
+export function truncationParts(trace: Trace, t: TruncatedGrads, digits: number): string[] {
+  const cmp = compareGrads(t.grads, trace.grads);
+  return GRAD_ORDER.filter((k) => k !== 'u' && k !== 'c').map((k) => `∂L/∂${k}=${formatNumber(cmp[k].truncated, digits)} (${relBias(cmp[k].relBias)})`);
 }

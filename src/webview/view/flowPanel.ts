@@ -11,6 +11,7 @@ import { cssColor } from '../charts';
 import { el } from '../dom';
 import type { Panel } from '../panel';
 import { post, type TimelineState } from '../state';
+import { relBias } from '../../shared/flowSeries';
 import { HeatMap } from './heatmap';
 
 const PARAMS = ['w', 'v', 'b', 'h0'] as const;
@@ -25,7 +26,7 @@ export class FlowPanel implements Panel {
   private readonly heat = new HeatMap((t, tau) => this.pick(t, tau));
   /** The charts and the map are built only while open: closed, the page holds no canvas of ours. */
   private readonly more = el('details', { class: 'flow-more' },
-    el('summary', {}, 'Charts: the factor per step, products back from the selected step, the connectivity map, the gradient by lag, the bias against k'),
+    el('summary', {}, 'Show the charts: the factor per step, products back from the selected step, the connectivity map, the gradient by lag, the bias against k'),
     this.factorBox, this.stepBox, this.heat.root, this.lagBox, this.sweepBox);
   private readonly root = el('section', { class: 'flow', 'aria-label': 'Where the gradient goes' },
     el('h2', {}, 'Where the gradient goes'), this.head, this.more);
@@ -34,9 +35,19 @@ export class FlowPanel implements Panel {
   private step: FlowStep | null = null;
   private tau: number | null = null;
   private charts: uPlot[] = [];
+  private drawnWidth = 0;
 
   constructor(private readonly state: TimelineState) {
     this.more.addEventListener('toggle', () => this.render(this.state));
+    // Charts drawn while the page had no width (a hidden or just-opened panel) are redrawn at the real one.
+    new ResizeObserver(() => {
+      const width = this.chartWidth();
+      if (this.more.open && this.flow && this.charts.length > 0 && Math.abs(width - this.drawnWidth) > 8) this.drawCharts();
+    }).observe(this.root);
+  }
+
+  private chartWidth(): number {
+    return Math.max(200, Math.floor(this.root.clientWidth || document.body.clientWidth) - 8);
   }
 
   render(state: TimelineState): void {
@@ -92,12 +103,11 @@ export class FlowPanel implements Panel {
     if (tr) {
       const rows = (['w', 'v', 'b', 'u', 'c', 'h0'] as const).map((p) => {
         const c = tr.compare[p];
-        const rel = Number.isFinite(c.relBias) ? `${(100 * c.relBias).toFixed(1)} %` : String(c.relBias);
+        const rel = relBias(c.relBias);
         return el('tr', {}, el('th', { scope: 'row' }, `∂L/∂${p}`), el('td', {}, fmt(c.truncated)), el('td', {}, fmt(c.full)), el('td', { class: c.relBias !== 0 ? 'bias' : '' }, rel));
       });
-      const what = tr.kind === 'truncate' ? `truncate=${tr.k}: detached every ${tr.k} steps (cut points on the factor chart)` : `horizon=${tr.k}: each loss backpropagates ${tr.k} steps`;
-      lines.push(el('table', { class: 'flow-truncation', 'aria-label': 'Truncated gradient beside the full one' },
-        el('caption', {}, what),
+      const what = tr.kind === 'truncate' ? `truncate=${tr.k}: the state is detached after t = ${cutList(f.T, tr.k)} (cut points: red dotted lines on the factor chart)` : `horizon=${tr.k}: each loss backpropagates through ${tr.k} step${tr.k === 1 ? '' : 's'} only`;
+      lines.push(el('p', { class: 'flow-truncation-what' }, what), el('table', { class: 'flow-truncation', 'aria-label': 'Truncated gradient beside the full one' },
         el('thead', {}, el('tr', {}, ...['', 'truncated', 'full', 'relative bias'].map((h) => el('th', { scope: 'col' }, h)))),
         el('tbody', {}, ...rows)));
     }
@@ -108,14 +118,17 @@ export class FlowPanel implements Panel {
     for (const u of this.charts) u.destroy();
     this.charts = [];
     const f = this.flow as FlowView;
-    const width = Math.max(200, Math.floor(this.root.clientWidth || document.body.clientWidth) - 8);
+    const width = this.chartWidth();
+    this.drawnWidth = width;
     const fg = cssColor('--vscode-foreground');
     const grid = { stroke: cssColor('--vscode-editorWidget-border', '--vscode-foreground') + '40', width: 1 };
     const axes = (y: string): uPlot.Axis[] => [{ stroke: fg, grid }, { stroke: fg, grid, label: y, size: 60 }];
     // The factor, min and max per bucket, with |factor| = 1, the cut points and the selected loss's horizon.
     const fl = f.factorLog;
-    this.factorBox.replaceChildren(el('h3', { class: 'chart-title' }, el('strong', {}, "log10|w·φ'(s_t)|"), ' — the factor ∂s_{t+1}/∂s_t; below the dashed line |factor| = 1 the gradient shrinks going back'));
     const cuts = f.truncation?.kind === 'truncate' ? cutPoints(f.T, f.truncation.k) : [];
+    this.factorBox.replaceChildren(el('h3', { class: 'chart-title' }, el('strong', {}, "log10|w·φ'(s_t)|"),
+      ' — the factor ∂s_{t+1}/∂s_t; below the dashed line |factor| = 1 the gradient shrinks going back; orange bracket: how far back the selected step’s loss reaches' +
+      (cuts.length ? `; red dotted lines: the truncate=${f.truncation?.k} cut points` : '')));
     const overlay = (u: uPlot): void => {
       const ctx = u.ctx;
       const { left, top, width: w, height: h } = u.bbox;
@@ -157,21 +170,31 @@ export class FlowPanel implements Panel {
     const f = this.flow as FlowView;
     const n = f.lag.G.w.length;
     const d = Array.from({ length: n }, (_, i) => i);
-    const abs = (a: Float64Array): (number | null)[] => Array.from(a, (v) => (Math.abs(v) > 0 && Number.isFinite(v) ? Math.abs(v) : null));
+    // A log axis over at most 24 decades below the largest |G| (smaller values, down to 1e-300 in a
+    // vanishing run, only in the table): wider ranges leave uPlot's log axis without a size.
+    let top = 0;
+    for (const p of PARAMS) for (const v of f.lag.G[p]) if (Number.isFinite(v)) top = Math.max(top, Math.abs(v));
+    const hiExp = Math.ceil(Math.log10(top || 1)), loExp = hiExp - 24;
+    const abs = (a: Float64Array): (number | null)[] => Array.from(a, (v) => (Math.abs(v) >= 10 ** loExp && Number.isFinite(v) ? Math.abs(v) : null));
+    let lo = hiExp;
+    for (const p of PARAMS) for (const v of abs(f.lag.G[p])) if (v !== null) lo = Math.min(lo, Math.floor(Math.log10(v)));
+    const every = Math.max(1, Math.ceil((hiExp - lo) / 6));
     this.lagBox.replaceChildren(el('h3', { class: 'chart-title' }, el('strong', {}, '|G(d)| by lag d'), ` — how much of each parameter gradient comes from losses d steps later (Σ_d G(d) = ∂L/∂p)${f.lag.allLags ? '' : `; lags > ${f.lag.K} in the table`}`));
     if (n > 1) {
       this.charts.push(new uPlot({
         width, height: 180, legend: { show: true }, cursor: { drag: { x: true, y: false } },
-        scales: { x: { time: false }, y: { distr: 3 } },
-        axes: [{ stroke: fg, label: 'lag d' }, axes('|G(d)|')[1]],
+        scales: { x: { time: false }, y: { distr: 3, range: (): uPlot.Range.MinMax => [10 ** Math.min(lo, hiExp - 1), 10 ** hiExp] } },
+        // Labels at the decades only (log axis): "1e-3", not "0".
+        axes: [{ stroke: fg, label: 'lag d' }, { ...axes('|G(d)|')[1], values: (_u, splits) => splits.map((v) => (isDecade(v, every) ? this.state.sci(v) : '')) }],
         series: [{ label: 'd' }, ...PARAMS.map((p, i) => ({ label: `|G_${p}|`, stroke: cssColor(COLORS[i]), width: 1.5 }))],
       }, [d, ...PARAMS.map((p) => abs(f.lag.G[p]))], this.lagBox));
     }
     const rows = PARAMS.map((p) => lagRows(f.lag.G[p], f.lag.beyondK[p], f.lag.allLags, 8));
-    const head = el('tr', {}, el('th', { scope: 'col' }, 'lag d'), ...PARAMS.map((p) => el('th', { scope: 'col' }, `G_${p}(d) (cumulative share)`)));
-    const body = rows[0].map((r, i) => el('tr', {}, el('th', { scope: 'row' }, r.lag), ...rows.map((rs) => el('td', {}, `${this.state.fmt(rs[i].value)} (${(100 * rs[i].share).toFixed(0)} %)`))));
-    const total = el('tr', {}, el('th', { scope: 'row' }, 'Σ = ∂L/∂p'), ...PARAMS.map((p) => el('td', {}, this.state.fmt(f.lag.total[p]))));
-    this.lagBox.append(el('table', { class: 'flow-lag-table', 'aria-label': 'Gradient by lag' }, el('thead', {}, head), el('tbody', {}, ...body, total)));
+    const head = el('tr', {}, el('th', { scope: 'col' }, 'lag d'), ...PARAMS.map((p) => el('th', { scope: 'col' }, `G_${p}(d)`)));
+    const body = rows[0].map((r, i) => el('tr', {}, el('th', { scope: 'row' }, r.lag), ...rows.map((rs) => el('td', {}, `${this.state.fmt(rs[i].value)} (${(100 * rs[i].share).toFixed(0)}\u00a0%)`))));
+    const total = el('tr', {}, el('th', { scope: 'row' }, 'Σ_d = ∂L/∂·'), ...PARAMS.map((p) => el('td', {}, this.state.fmt(f.lag.total[p]))));
+    this.lagBox.append(el('table', { class: 'flow-lag-table', 'aria-label': 'Gradient by lag' },
+      el('caption', {}, 'Signed G(d), with the cumulative share of |G| up to lag d in brackets'), el('thead', {}, head), el('tbody', {}, ...body, total)));
   }
 
   private drawSweep(width: number, axes: (y: string) => uPlot.Axis[]): void {
@@ -209,6 +232,19 @@ export class FlowPanel implements Panel {
     );
     this.heat.draw(s.connectivity, s.t, this.tau, (n) => this.state.sci(n));
   }
+}
+
+/** "5, 10, 15, …, 395": the first cut points and the last. */
+function cutList(T: number, k: number): string {
+  const c = cutPoints(T, k);
+  if (c.length === 0) return `none (T = ${T} ≤ ${k})`;
+  return c.length <= 4 ? c.join(', ') : `${c.slice(0, 3).join(', ')}, …, ${c[c.length - 1]}`;
+}
+
+/** v = 10^e with e a multiple of `every`: the log axis labels only those. */
+function isDecade(v: number, every: number): boolean {
+  const e = Math.log10(v);
+  return Math.abs(e - Math.round(e)) < 1e-9 && Math.round(e) % every === 0;
 }
 
 function nulls(a: Float64Array): (number | null)[] {

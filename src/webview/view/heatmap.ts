@@ -60,7 +60,13 @@ export class HeatMap {
     ctx.beginPath(); ctx.moveTo(x, 0); ctx.lineTo(x, SIZE); ctx.moveTo(0, y); ctx.lineTo(SIZE, y); ctx.stroke();
     const tTo = c.tFrom + c.cols - 1, tauTo = c.tauFrom + c.rows - 1;
     this.canvas.setAttribute('aria-label', `Connectivity map for t = ${c.tFrom}…${tTo}, τ = ${c.tauFrom}…${tauTo}`);
-    this.caption.textContent = `Columns t = ${c.tFrom}…${tTo} (left to right), rows τ = ${c.tauFrom}…${tauTo} (top to bottom); each loss ℓ_τ reaches only t ≤ τ, below the diagonal. Click a cell to select both steps.`;
+    // Only the steps with a target have a loss term ℓ_τ: the other rows stay at the background colour.
+    let lossRows = 0;
+    for (let row = 0; row < c.rows; row++) {
+      for (let col = 0; col < c.cols; col++) if (c.values[row * c.cols + col] !== 0) { lossRows++; break; }
+    }
+    this.caption.textContent = `Columns t = ${c.tFrom}…${tTo} (left to right), rows τ = ${c.tauFrom}…${tauTo} (top to bottom); each loss ℓ_τ reaches only t ≤ τ, below the diagonal. ` +
+      `${lossRows} of ${c.rows} rows have a loss term (a target y_τ); the others stay blank. The orange cross marks the selected step. Click a cell to select both steps.`;
     this.drawLegend(c, low as Rgb, high as Rgb, bad as Rgb, fmt);
   }
 
