@@ -221,7 +221,7 @@ export interface GradComparison {
   full: number;
   /** truncated − full */
   bias: number;
-  /** bias / |full| (±∞ or NaN when full = 0) */
+  /** bias / full: −44 % means truncation loses 44 % of the gradient, whatever its sign (±∞ or NaN when full = 0) */
   relBias: number;
 }
 
@@ -229,7 +229,7 @@ export function compareGrads(truncated: Grads, full: Grads): Record<keyof Grads,
   const out = {} as Record<keyof Grads, GradComparison>;
   for (const p of Object.keys(full) as (keyof Grads)[]) {
     const bias = truncated[p] - full[p];
-    out[p] = { truncated: truncated[p], full: full[p], bias, relBias: bias === 0 ? 0 : bias / Math.abs(full[p]) };
+    out[p] = { truncated: truncated[p], full: full[p], bias, relBias: bias === 0 ? 0 : bias / full[p] };
   }
   return out;
 }

@@ -168,7 +168,7 @@ export function cutPoints(T: number, k: number, most = 2000): number[] {
   return out;
 }
 
-/** A relative bias in percent with its sign: "-44.2 %", "+50.7 %", "0.0 %"; "n/a" when the full gradient is 0 and the truncated one is not. */
+/** A relative bias in percent with its sign: "-44.2 %", "+12.5 %", "0.0 %"; "n/a" when the full gradient is 0 and the truncated one is not. */
 export function relBias(r: number): string {
   if (!Number.isFinite(r)) return 'n/a';
   return `${r > 0 ? '+' : r < 0 ? '-' : ''}${Math.abs(100 * r).toFixed(1)} %`;

@@ -205,7 +205,7 @@ export class FlowPanel implements Panel {
     }
     const full = tr.compare;
     const k = Array.from({ length: tr.sweep.K }, (_, i) => i + 1);
-    const rel = (p: (typeof PARAMS)[number]): (number | null)[] => Array.from(tr.sweep.bias[p].subarray(0, tr.sweep.K), (b) => (full[p].full !== 0 ? (100 * b) / Math.abs(full[p].full) : null));
+    const rel = (p: (typeof PARAMS)[number]): (number | null)[] => Array.from(tr.sweep.bias[p].subarray(0, tr.sweep.K), (b) => (full[p].full !== 0 ? (100 * b) / full[p].full : null));
     this.sweepBox.replaceChildren(el('h3', { class: 'chart-title' }, el('strong', {}, `Bias of the ${tr.kind}=k gradient against k`), ' — (truncated − full) / |full|, in %; 0 once k covers every lag'));
     this.charts.push(new uPlot({
       width, height: 180, legend: { show: true }, scales: { x: { time: false } },
