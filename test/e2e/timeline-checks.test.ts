@@ -83,7 +83,15 @@ describe('timeline checks (UI)', function () {
     const { page } = wb!;
     const { t, line } = want();
     const onLine = (timeout: number) =>
-      page.waitForFunction((w) => (document.querySelector('.part.statusbar') as El | null)?.textContent?.includes(`Ln ${w},`) ?? false, line, { timeout }).then(
+      // The status bar names the cursor's line only while an editor has the focus; the gutter's
+      // active line number is there either way (the reveal leaves the focus in the panel).
+      page.waitForFunction(
+        (w) =>
+          ((document.querySelector('.part.statusbar') as El | null)?.textContent?.includes(`Ln ${w},`) ?? false) ||
+          Array.from(document.querySelectorAll('.monaco-editor .line-numbers.active-line-number')).some((n) => n.textContent?.trim() === String(w)),
+        line,
+        { timeout },
+      ).then(
         () => true,
         () => false,
       );
