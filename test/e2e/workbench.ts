@@ -268,19 +268,24 @@ async function focusActiveEditor(page: Page): Promise<void> {
  */
 export async function hoverLine(page: Page, line: number, column = 1, timeout = DEFAULT_TIMEOUT): Promise<string> {
   await goToLine(page, line, column);
-  const editor = '.editor-group-container.active .monaco-editor';
-  const cursor = await page.waitForSelector(`${editor} .cursors-layer .cursor`, { state: 'attached' });
-  // The line's number in the gutter says where the line is now: a CodeLens that arrives after the
-  // run inserts a view zone above line 1 and shifts every line down, so a mouse aimed at an old
-  // place hovers the line above. Aim at the gutter's row, and hover again if it moved meanwhile.
-  const lineNumber = page.locator(`${editor} .margin .line-numbers`).filter({ hasText: new RegExp(`^\\s*${line}\\s*$`) }).first();
+  const cursor = await page.waitForSelector('.editor-group-container.active .monaco-editor .cursors-layer .cursor', { state: 'attached' });
+  // A CodeLens that arrives after the run inserts a view zone above line 1 and shifts every line
+  // down, and a mouse aimed at the old place hovers the line above. So aim only once the cursor has
+  // stopped moving, and hover again if it moved while the hover was coming up.
   for (let attempt = 0; ; attempt++) {
-    const box = await cursor.boundingBox();
-    const row = await lineNumber.boundingBox();
-    if (!box || !row) throw new Error(`no cursor or line number box after going to ${line}:${column}`);
+    let box = await cursor.boundingBox();
+    for (let tries = 0; tries < 20; tries++) {
+      await page.waitForTimeout(150);
+      const next = await cursor.boundingBox();
+      if (box && next && next.x === box.x && next.y === box.y) break;
+      box = next;
+    }
+    if (!box) {
+      throw new Error(`no cursor box after going to ${line}:${column}`);
+    }
     // Move away first so the hover controller sees a fresh mouse move.
     await page.mouse.move(5, 5);
-    await page.mouse.move(box.x + 4, row.y + row.height / 2, { steps: 4 });
+    await page.mouse.move(box.x + 4, box.y + box.height / 2, { steps: 4 });
     const hover = page.locator('.monaco-editor .monaco-hover:not(.hidden)').first();
     await hover.waitFor({ state: 'visible', timeout });
     await page.waitForFunction(
@@ -293,8 +298,8 @@ export async function hoverLine(page: Page, line: number, column = 1, timeout = 
       { timeout },
     );
     const text = (await hover.innerText()).trim();
-    const after = await lineNumber.boundingBox();
-    if ((after && after.y === row.y) || attempt >= 3) return text;
+    const after = await cursor.boundingBox();
+    if ((after && after.y === box.y) || attempt >= 3) return text;
   }
 }
 
