@@ -287,7 +287,16 @@ export async function hoverLine(page: Page, line: number, column = 1, timeout = 
     await page.mouse.move(5, 5);
     await page.mouse.move(box.x + 4, box.y + box.height / 2, { steps: 4 });
     const hover = page.locator('.monaco-editor .monaco-hover:not(.hidden)').first();
-    await hover.waitFor({ state: 'visible', timeout });
+    // A hover that never comes up (the mouse landed while the editor was still laying out a large
+    // file) is aimed again, as a person would move the mouse again.
+    const shown = await hover.waitFor({ state: 'visible', timeout: attempt < 2 ? timeout / 2 : timeout }).then(
+      () => true,
+      () => false,
+    );
+    if (!shown) {
+      if (attempt < 2) continue;
+      throw new Error(`no hover at ${line}:${column}`);
+    }
     await page.waitForFunction(
       () => {
         const h = document.querySelector('.monaco-editor .monaco-hover:not(.hidden)');
