@@ -8,31 +8,13 @@
  * printed next to the plain pass's ns/step, which BENCHMARKS.md gives for a quiet machine.
  * --quick: fewer samples, and the T = 10⁶, K = 1000 lag run with K = 100 (scaled figure printed).
  */
-import { runBptt, type Model, type SequenceData, type Trace } from '../src/core';
+import { runBptt, type Trace } from '../src/core';
 import {
   FactorProducts, computeHorizons, connectivity, flowInputs, gradientByLag, phiPrimes, runTruncated, truncateSweep, windowAround,
 } from '../src/flow';
+import { benchData as gen, benchModel, median } from './data';
 
 const quick = process.argv.includes('--quick');
-
-function benchModel(): Model {
-  return { w: 0.9, v: 0.5, b: 0.1, u: 1.2, c: -0.05, h0: 0, phi: 'tanh', theta: 'identity', loss: 'squared', reduction: 'sum' };
-}
-
-/** The data of bench/bench.ts: x in [-2, 2), y in [-1, 1), one step in eight without a target. */
-function gen(T: number): SequenceData {
-  const x = new Float64Array(T), y = new Float64Array(T), hasY = new Uint8Array(T);
-  let st = 12345;
-  const lcg = (): number => (st = (Math.imul(st, 1664525) + 1013904223) >>> 0);
-  for (let t = 0; t < T; t++) {
-    x[t] = (lcg() / 4294967296) * 4 - 2;
-    const yt = (lcg() / 4294967296) * 2 - 1;
-    const has = lcg() >>> 29 !== 0;
-    hasY[t] = has ? 1 : 0;
-    y[t] = has ? yt : NaN;
-  }
-  return { x, y, hasY };
-}
 
 const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
 
@@ -40,11 +22,6 @@ function ms(f: () => unknown): number {
   const t0 = process.hrtime.bigint();
   f();
   return Number(process.hrtime.bigint() - t0) / 1e6;
-}
-
-function median(v: number[]): number {
-  const a = [...v].sort((p, q) => p - q);
-  return a.length % 2 ? a[(a.length - 1) >> 1] : 0.5 * (a[a.length / 2 - 1] + a[a.length / 2]);
 }
 
 /** Alternates a and b, `n` samples each after one warm-up of both; medians in ms. */
@@ -63,7 +40,7 @@ const say = (s = ''): void => { lines.push(s); console.log(s); };
 const f1 = (x: number): string => x.toFixed(1);
 const met = (ok: boolean): string => (ok ? 'met' : 'NOT met');
 
-const model = benchModel();
+const model = benchModel('tanh');
 const n = quick ? 3 : 7;
 say(`flow benchmark  node ${process.version}  ${new Date().toISOString()}${quick ? '  (--quick)' : ''}`);
 

@@ -7,39 +7,14 @@
  *   --main-fields=module,main --outfile=bench/out/gradcheck-bench.js && node bench/out/gradcheck-bench.js
  * (BPTT_BENCH_T overrides 10⁶, BPTT_BENCH_PHI picks the φ; the model and data are bench/bench.ts's.)
  */
-import { runBptt, type Model, type SequenceData } from '../src/core';
+import { runBptt, type Model } from '../src/core';
 import { gradcheck } from '../src/gradcheck';
+import { benchData as gen, benchModel, median } from './data';
 
 const T = Number(process.env.BPTT_BENCH_T ?? 1_000_000);
 const SAMPLES = 5;
 /** BPTT_BENCH_PHI=tanh,sigmoid runs only those φ. */
 const PHIS = (process.env.BPTT_BENCH_PHI ?? 'tanh,identity,relu,sigmoid,softplus').split(',') as Model['phi'][];
-
-function benchModel(phi: Model['phi']): Model {
-  return { w: 0.9, v: 0.5, b: 0.1, u: 1.2, c: -0.05, h0: 0, phi, theta: 'identity', loss: 'squared', reduction: 'sum' };
-}
-
-/** bench/bench.ts's data: x_t uniform in [-2, 2), y_t in [-1, 1), one step in eight without a target. */
-function gen(n: number): SequenceData {
-  const x = new Float64Array(n);
-  const y = new Float64Array(n);
-  const hasY = new Uint8Array(n);
-  let st = 12345;
-  const lcg = (): number => (st = (Math.imul(st, 1664525) + 1013904223) >>> 0);
-  for (let t = 0; t < n; t++) {
-    x[t] = (lcg() / 4294967296) * 4 - 2;
-    const yt = (lcg() / 4294967296) * 2 - 1;
-    const has = lcg() >>> 29 !== 0;
-    hasY[t] = has ? 1 : 0;
-    y[t] = has ? yt : NaN;
-  }
-  return { x, y, hasY };
-}
-
-function median(v: number[]): number {
-  const a = [...v].sort((p, q) => p - q);
-  return a[(a.length - 1) >> 1];
-}
 
 /** Median wall and CPU time of `fn` over SAMPLES runs after one warm-up, in ms (CPU time is steadier on a shared machine). */
 function time(fn: () => unknown): { wall: number; cpu: number } {
