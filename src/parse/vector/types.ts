@@ -1,0 +1,46 @@
+/**
+ * A vector-model sequence file: one whose directive (CSV/TSV `# bptt: weights=…`) or "bptt"
+ * object / top-level "weights" key (JSON) names weights. Such a file is a vector-model file even
+ * at n = 1; a file without weights stays a scalar file (ParsedSequence) exactly as before.
+ */
+import type { PhiName, ReductionName, ThetaName } from '../../core/model';
+import type { VectorLossName } from '../../core/vector/model';
+import type { ParseError, SequenceFormat } from '../types';
+import type { TensorEntry, WeightsLayout } from '../weights/types';
+
+export interface VectorSettings {
+  phi: PhiName;
+  theta: ThetaName;
+  loss: VectorLossName;
+  reduction: ReductionName;
+  layout: WeightsLayout;
+}
+
+/** Where the weights come from, with the source range of what named them (for located errors). */
+export type WeightsSource =
+  | { kind: 'inline'; tensors: TensorEntry[]; start: number; end: number }
+  | { kind: 'file'; path: string; start: number; end: number };
+
+export interface ParsedVectorSequence {
+  kind: 'vector';
+  format: SequenceFormat;
+  settings: VectorSettings;
+  /** null only when the file has errors. */
+  weights: WeightsSource | null;
+  T: number;
+  /** Inputs per step (m), and values per target (k, or 1 for cross_entropy's class). */
+  xWidth: number;
+  yWidth: number;
+  /** Row-major by step: x[i·xWidth + j], y[i·yWidth + q]; y meaningful only where hasY[i] = 1. */
+  x: Float64Array;
+  y: Float64Array;
+  hasY: Uint8Array;
+  /** 0-based line of each step, and the [start, end) offsets of its row (CSV/TSV) or x element (JSON). */
+  line: Int32Array;
+  rowStart: Int32Array;
+  rowEnd: Int32Array;
+  /** Header names (CSV/TSV), or the top-level keys read (JSON). */
+  columns: string[];
+  hasDirective: boolean;
+  errors: ParseError[];
+}
