@@ -76,8 +76,10 @@ export function writeNpy(t: Tensor, opts: NpyOptions = {}): Uint8Array {
   const order = fortran ? fortranOrder(t.shape) : Array.from(t.data.keys());
   order.forEach((src, i) => {
     const v = t.data[src];
-    if (itemSize === 8) (big ? data.writeDoubleBE(v, 8 * i) : data.writeDoubleLE(v, 8 * i));
-    else (big ? data.writeFloatBE(v, 4 * i) : data.writeFloatLE(v, 4 * i));
+    if (itemSize === 8 && big) data.writeDoubleBE(v, 8 * i);
+    else if (itemSize === 8) data.writeDoubleLE(v, 8 * i);
+    else if (big) data.writeFloatBE(v, 4 * i);
+    else data.writeFloatLE(v, 4 * i);
   });
   const head = Buffer.alloc(prefix);
   Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, version, 0]).copy(head);
