@@ -4,7 +4,8 @@
  * same length (ragged arrays are a problem at that array's offset).
  */
 import { parseTree, printParseErrorCode, type Node, type ParseError as JsoncError } from 'jsonc-parser';
-import { lineCol } from '../lines';
+import { MAX_ERRORS } from '../errors';
+import { LineIndex } from '../lines';
 import type { TensorEntry, TensorFileResult, WeightsProblem } from './types';
 import { MAX_DIMS, MAX_ELEMENTS, shapeSize } from './tensor';
 
@@ -64,8 +65,11 @@ export function tensorFromJsonNode(name: string, node: Node): { ok: true; tensor
 
 /** Every top-level key of a JSON weights file as a tensor. Offsets are UTF-16 offsets into `text`. */
 export function readJsonWeights(text: string): TensorFileResult {
+  let lines: LineIndex | null = null;
   const located = (message: string, offset: number, tensor?: string): WeightsProblem => {
-    const p: WeightsProblem = { message, offset, ...lineCol(text, offset) };
+    lines ??= new LineIndex(text);
+    const line = lines.lineAt(offset);
+    const p: WeightsProblem = { message, offset, line, col: offset - lines.starts[line] };
     if (tensor !== undefined) p.tensor = tensor;
     return p;
   };
@@ -83,7 +87,7 @@ export function readJsonWeights(text: string): TensorFileResult {
     const name = String(key.value);
     const r = tensorFromJsonNode(name, value);
     if (r.ok) tensors.push(r.tensor);
-    else problems.push(located(r.message, r.offset, name));
+    else if (problems.push(located(r.message, r.offset, name)) >= MAX_ERRORS) break;
   }
   return problems.length ? { ok: false, problems } : { ok: true, tensors };
 }
