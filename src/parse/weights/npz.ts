@@ -181,6 +181,10 @@ export async function readNpz(bytes: Uint8Array): Promise<TensorFileResult> {
       bad(`stored with ${m.compressedSize} bytes but a size of ${m.size}`, at);
       continue;
     }
+    if (m.method === 8 && typeof DecompressionStream === 'undefined') {
+      bad('is deflated (np.savez_compressed), and this runtime has no DecompressionStream: save with np.savez');
+      continue;
+    }
     const npy = m.method === 0 ? stored : await inflate(stored, m.size);
     if (npy === null) {
       bad(`does not inflate to the ${m.size} bytes its directory entry says: damaged`, start);
