@@ -106,6 +106,26 @@ describe('weights names: ours, PyTorch and NumPy to one VectorWeights', () => {
   });
 });
 
+describe('weights names: the sample weights files', () => {
+  const SAMPLES = join(__dirname, '..', '..', '..', 'samples', 'weights');
+  const load = async (file: string, layout: 'column' | 'row'): Promise<VectorWeights & { ignored?: string[] }> => {
+    const r = await readTensorFile(readFileSync(join(SAMPLES, file)), file);
+    if (!r.ok) assert.fail(r.problems.map((p) => p.message).join('; '));
+    return weights(r.tensors, { layout, expect: { m: 4, k: 1 } });
+  };
+  it('rnn16.safetensors: a PyTorch nn.RNN(4, 16) + Linear(16, 1) state dict in float32', async () => {
+    const w = await load('rnn16.safetensors', 'column');
+    assert.deepEqual([w.n, w.m, w.k, w.ignored], [16, 4, 1, undefined]);
+    // PyTorch's initialisation: every weight within ±1/√n, b the sum of two such
+    assert.ok([...w.W, ...w.V, ...w.U, ...w.c].every((v) => Math.abs(v) <= 0.25 && v === Math.fround(v)));
+    assert.ok(w.b.every((v) => Math.abs(v) <= 0.5));
+  });
+  it('numpy_rnn.npz: a NumPy assignment (layout=row), n = 8', async () => {
+    const w = await load('numpy_rnn.npz', 'row');
+    assert.deepEqual([w.n, w.m, w.k], [8, 4, 1]);
+  });
+});
+
 describe('weights names: problems say what was found and what was expected', () => {
   it('multi-layer, bidirectional, LSTM, GRU', () => {
     assert.match(problem([...torchDict(), t('rnn.weight_hh_l1', [3, 3])]), /"rnn.weight_hh_l1" is layer 1 of a multi-layer RNN; BPTT Lens expects one layer \(num_layers=1\)/);
