@@ -66,7 +66,7 @@ describe('weights readers: round-trips against the JSON weights, bit for bit', (
     const st = tensors(await readTensorFile(writeSafetensors(MODEL, { dtype: 'F32' }), 'm.safetensors'));
     assertSameBits(st, MODEL.map((t) => ({ ...t, data: t.data.map(Math.fround) })));
   });
-  for (const opts of [{}, { deflate: true }, { descriptor: true }, { deflate: true, descriptor: true }, { fortran: true, deflate: true }]) {
+  for (const opts of [{}, { deflate: true }, { descriptor: true }, { deflate: true, descriptor: true }, { fortran: true, deflate: true }, { zip64: true, deflate: true }]) {
     it(`.npz ${JSON.stringify(opts)} matches the JSON weights`, async () => {
       const fromJson = tensors(await readTensorFile(writeJson(MODEL), 'w.json'));
       assertSameBits(tensors(await readTensorFile(writeNpz(MODEL, opts), 'w.npz')), fromJson);

@@ -112,7 +112,7 @@ export interface ZipMember {
 }
 
 /** A ZIP (an .npz when its members are .npy): stored or deflated, sizes in a data descriptor if asked. */
-export function writeZip(members: ZipMember[], opts: { deflate?: boolean; descriptor?: boolean; lieSize?: number } = {}): Uint8Array {
+export function writeZip(members: ZipMember[], opts: { deflate?: boolean; descriptor?: boolean; lieSize?: number; zip64?: boolean } = {}): Uint8Array {
   const parts: Buffer[] = [];
   const central: Buffer[] = [];
   let offset = 0;
@@ -148,11 +148,21 @@ export function writeZip(members: ZipMember[], opts: { deflate?: boolean; descri
     cd.writeUInt16LE(flags, 8);
     cd.writeUInt16LE(method, 10);
     cd.writeUInt32LE(crc, 16);
-    cd.writeUInt32LE(body.length, 20);
-    cd.writeUInt32LE(size, 24);
+    cd.writeUInt32LE(opts.zip64 ? 0xffffffff : body.length, 20);
+    cd.writeUInt32LE(opts.zip64 ? 0xffffffff : size, 24);
     cd.writeUInt16LE(name.length, 28);
-    cd.writeUInt32LE(offset, 42);
-    central.push(cd, name);
+    cd.writeUInt32LE(opts.zip64 ? 0xffffffff : offset, 42);
+    // ZIP64 extra field: the 8-byte uncompressed size, compressed size and local header offset
+    const extra = Buffer.alloc(opts.zip64 ? 28 : 0);
+    if (opts.zip64) {
+      extra.writeUInt16LE(1, 0);
+      extra.writeUInt16LE(24, 2);
+      extra.writeBigUInt64LE(BigInt(size), 4);
+      extra.writeBigUInt64LE(BigInt(body.length), 12);
+      extra.writeBigUInt64LE(BigInt(offset), 20);
+      cd.writeUInt16LE(extra.length, 30);
+    }
+    central.push(cd, name, extra);
     for (const e of entry) offset += e.length;
     parts.push(...entry);
   }
@@ -167,7 +177,7 @@ export function writeZip(members: ZipMember[], opts: { deflate?: boolean; descri
 }
 
 /** An .npz of float64 tensors, members named "<name>.npy" as np.savez does. */
-export function writeNpz(tensors: Tensor[], opts: { deflate?: boolean; descriptor?: boolean; fortran?: boolean } = {}): Uint8Array {
+export function writeNpz(tensors: Tensor[], opts: { deflate?: boolean; descriptor?: boolean; fortran?: boolean; zip64?: boolean } = {}): Uint8Array {
   return writeZip(tensors.map((t) => ({ name: `${t.name}.npy`, bytes: writeNpy(t, { fortran: opts.fortran }) })), opts);
 }
 
