@@ -196,7 +196,8 @@ export async function readNpz(bytes: Uint8Array): Promise<TensorFileResult> {
     }
     const r = readNpy(npy, name);
     if (r.ok) tensors.push(r.tensor);
-    else problems.push({ ...r.problem, offset: start + (r.problem.offset ?? 0) });
+    // a place inside a deflated member has no byte offset in the file: the member's start stands for it
+    else problems.push({ ...r.problem, offset: start + (m.method === 0 ? (r.problem.offset ?? 0) : 0) });
   }
   return problems.length ? { ok: false, problems } : { ok: true, tensors };
 }
