@@ -186,6 +186,11 @@ describe('mapParamNames for gradient files', () => {
     });
     assert.deepEqual(mapParamNames(g, { gradients: true }).params.b?.data, g[2].data);
   });
+  it('PyTorch parameter names without a suffix, as {name: p.grad for name, p in named_parameters()} saves them', () => {
+    assert.deepEqual(names(torchDict()), {
+      V: 'rnn.weight_ih_l0', W: 'rnn.weight_hh_l0', b: 'rnn.bias_ih_l0', U: 'fc.weight', c: 'fc.bias', other: '',
+    });
+  });
   it('names that are not gradients are left over, not guessed', () => {
     assert.deepEqual(names([t('W', [2, 2]), t('loss', [])]).other, 'W,loss');
   });

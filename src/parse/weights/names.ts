@@ -6,7 +6,8 @@
  *   a head <prefix>.weight / <prefix>.bias → U / c;
  * - NumPy assignments (cs231n): Wh → W, Wx → V, b, h0, and a head Wy/by, W_out/b_out or W_vocab/b_vocab → U/c.
  * For gradient files the same names carry a "d", "dL_d" or "grad_" prefix (dW, dWh, dL_dW) or a
- * ".grad"/"_grad" suffix (rnn.weight_hh_l0.grad); PyTorch's two bias gradients are each ∂L/∂b.
+ * ".grad"/"_grad" suffix (rnn.weight_hh_l0.grad), or PyTorch's parameter names unchanged; PyTorch's
+ * two bias gradients are each ∂L/∂b.
  */
 import type { VectorParamName } from '../../core/vector/model';
 import type { TensorEntry, WeightsProblem } from './types';
@@ -79,7 +80,8 @@ export function mapParamNames(tensors: readonly TensorEntry[], options: MapOptio
   for (const t of tensors) {
     if (seen.has(t.name)) problems.push({ message: `two tensors are named "${t.name}"; expected each name once`, tensor: t.name });
     seen.add(t.name);
-    const name = options.gradients ? stripGradient(t.name) : t.name;
+    // a gradient keeps its parameter's PyTorch name when saved as {name: p.grad for name, p in named_parameters()}
+    const name = options.gradients ? (stripGradient(t.name) ?? (TORCH_RNN.test(t.name) || HEAD.test(t.name) ? t.name : null)) : t.name;
     if (name === null) {
       other.push(t);
       continue;
