@@ -55,6 +55,12 @@ export function fortranToRowMajor(f: Float64Array, shape: readonly number[]): Fl
     out.set(f);
     return out;
   }
+  if (d === 2) {
+    // a matrix: the transpose of the stored c×r row-major block
+    const [r, c] = shape;
+    for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[i * c + j] = f[j * r + i];
+    return out;
+  }
   // stride[j]: the step in f for a step of index j
   const stride = new Array<number>(d);
   stride[0] = 1;
