@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readTensorFile, type TensorEntry, type TensorFileResult } from '../../src/parse/weights';
 import { fortranToRowMajor } from '../../src/parse/weights/tensor';
+import { crc32 } from '../../src/parse/weights/npz';
+import { crc32 as zlibCrc32 } from 'node:zlib';
 import { nest, writeJson, writeNpy, writeNpz, writeSafetensors, type Tensor } from './weights/writers';
 
 const FIXTURES = join(__dirname, '..', '..', '..', 'test', 'unit', 'weights', 'fixtures');
@@ -91,6 +93,12 @@ describe('weights readers: round-trips against the JSON weights, bit for bit', (
       const [got] = tensors(await readTensorFile(writeNpy(cube, { descr, fortran: true }), 'T.npy'));
       assertSameBits([got], [{ ...cube, data: cube.data.map(Math.fround) }]);
       assert.equal(got.dtype, descr);
+    }
+  });
+  it('crc32 agrees with zlib at every length mod 4', () => {
+    for (const length of [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 1000, 1001, 1002, 1003]) {
+      const b = Uint8Array.from({ length }, (_, i) => (i * 131 + 7) & 255);
+      assert.equal(crc32(b), zlibCrc32(b), `length ${length}`);
     }
   });
   it('fortranToRowMajor agrees with the writer at every rank up to 4', () => {
