@@ -1,0 +1,178 @@
+/**
+ * The tuned vector kernel: the same pass as reference.ts, each output element summed in the
+ * reference's order (so the same bits; test/unit/vector-kernel.test.ts checks every element).
+ *
+ * Forward, t = 1..T:
+ *   s_t = W·h_{t-1} + V·x_t + b      h_t = φ(s_t)
+ * Backward, t = lastT..1 (∂L/∂s_{T+1} = 0), with z_t = U·h_t + c and ŷ_t = θ(z_t) recomputed:
+ *   ∂L/∂h_t = Uᵀ·∂L/∂z_t + Wᵀ·∂L/∂s_{t+1}      ∂L/∂s_t = ∂L/∂h_t ⊙ φ'(s_t)
+ *   ∂L/∂W += ∂L/∂s_t·h_{t-1}ᵀ   ∂L/∂V += ∂L/∂s_t·x_tᵀ   ∂L/∂b += ∂L/∂s_t   ∂L/∂U += ∂L/∂z_t·h_tᵀ   ∂L/∂c += ∂L/∂z_t
+ *
+ * How it differs from the reference, and why:
+ * - Only s, h and ∂L/∂s are kept per step (24·n bytes); ŷ_t is recomputed at the steps with a
+ *   target, where it is needed, instead of a T×k array.
+ * - The products run across outputs (kernelOps.ts): W·h_{t-1} with a transposed copy Wᵀ so the
+ *   outputs are contiguous, Wᵀ·∂L/∂s_{t+1} with W itself, four outputs per pass over j.
+ * - The O(n²) parts on W (W·h, Wᵀ·g, ∂L/∂W) go through a `VectorOps` backend: plain JS here,
+ *   WebAssembly SIMD in wasm/, where h, ∂L/∂s, W and ∂L/∂W live in the module's memory. The
+ *   O(n·m) and O(n·k) parts (V, U) stay in JS, so x is never copied.
+ */
+import { act, actCode, dact } from '../activations';
+import { dloss, loss, lossCode } from '../losses';
+import { countTargets, lastTargetStep } from '../trace';
+import { gemvT, jsOps, rank1, transpose, type VectorOps } from './kernelOps';
+import {
+  targetWidth,
+  vectorReduceLoss,
+  vectorReductionScale,
+  type VectorModel,
+  type VectorSequenceData,
+  type VectorTrace,
+} from './model';
+
+/** Where a pass keeps h, ∂L/∂s, W and ∂L/∂W, and the ops that work on them. */
+export interface VectorArena {
+  /** A zeroed array of `len` doubles. */
+  alloc(len: number): Float64Array;
+  ops: VectorOps;
+}
+
+/** A backend: an arena for a pass that needs `doubles` doubles in all. */
+export type VectorBackend = (doubles: number) => VectorArena;
+
+/** Plain JS: each array its own Float64Array. */
+export const jsBackend: VectorBackend = () => ({ alloc: (len) => new Float64Array(len), ops: jsOps });
+
+/** The kernel's VectorPass, in plain JS. */
+export function runVectorBpttJs(model: VectorModel, data: VectorSequenceData): VectorTrace {
+  return vectorPass(model, data, jsBackend);
+}
+
+/** The pass on a given backend. */
+export function vectorPass(model: VectorModel, data: VectorSequenceData, backend: VectorBackend): VectorTrace {
+  const { n, m, k, V, b, U, c } = model;
+  const { T, x, y, hasY } = data;
+  const phi = actCode(model.phi);
+  const theta = actCode(model.theta);
+  const crossEntropy = model.loss === 'cross_entropy';
+  const ell = crossEntropy ? 0 : lossCode(model.loss as Exclude<typeof model.loss, 'cross_entropy'>);
+  const yw = targetWidth(model.loss, k);
+
+  // The arena: W and Wᵀ, h_0, h and ∂L/∂s (T×n), ∂L/∂W, ∂L/∂h_0, and two n-vectors of scratch.
+  const arena = backend(3 * n * n + 2 * T * n + 4 * n);
+  const { ops } = arena;
+  const W = arena.alloc(n * n), WT = arena.alloc(n * n), h0 = arena.alloc(n);
+  W.set(model.W);
+  WT.set(transpose(model.W, n, n));
+  h0.set(model.h0);
+  const h = arena.alloc(T * n), dL_ds = arena.alloc(T * n);
+  const dW = arena.alloc(n * n), dh0 = arena.alloc(n);
+  const Wh = arena.alloc(n), rec = arena.alloc(n);
+  const s = new Float64Array(T * n);
+  const VT = transpose(V, n, m);
+  const Vx = new Float64Array(n), local = new Float64Array(n);
+
+  // Forward recurrence:  s_t = W·h_{t-1} + V·x_t + b,  h_t = φ(s_t)
+  for (let i = 0; i < T; i++) {
+    ops.gemvT(WT, i > 0 ? h : h0, i > 0 ? (i - 1) * n : 0, n, n, Wh);
+    gemvT(VT, x, i * m, m, n, Vx);
+    for (let r = 0; r < n; r++) {
+      const st = Wh[r] + Vx[r] + b[r];
+      s[i * n + r] = st;
+      h[i * n + r] = act(phi, st);
+    }
+  }
+
+  const nTargets = countTargets(hasY);
+  const scale = vectorReductionScale(model, nTargets);
+  // Steps after the last target never reach L; as in autodiff the backward loop does not visit them.
+  const lastT = lastTargetStep(hasY) ?? 0;
+  const dV = new Float64Array(n * m), db = new Float64Array(n);
+  const dU = new Float64Array(k * n), dc = new Float64Array(k);
+  const z = new Float64Array(k), yhat = new Float64Array(k), p = new Float64Array(k), dL_dz = new Float64Array(k);
+
+  // Backward recursion, t = lastT..1, with L summed from the last step down as the reference does.
+  let L = 0;
+  for (let i = lastT - 1; i >= 0; i--) {
+    const t = i + 1;
+    const target = hasY[i] !== 0;
+    if (target) {
+      // z_t = U·h_t + c and ŷ_t = θ(z_t), again; then ∂L/∂z_t = scale·∂ℓ/∂ŷ_t ⊙ θ'(z_t), and ℓ_t into L.
+      for (let q = 0; q < k; q++) {
+        let Uh = U[q * n] * h[i * n];
+        for (let j = 1; j < n; j++) Uh += U[q * n + j] * h[i * n + j];
+        z[q] = Uh + c[q];
+        yhat[q] = act(theta, z[q]);
+      }
+      if (crossEntropy) {
+        const cls = y[i * yw];
+        let max = -Infinity;
+        for (let q = 0; q < k; q++) if (yhat[q] > max) max = yhat[q];
+        let sumExp = 0;
+        for (let q = 0; q < k; q++) sumExp += (p[q] = Math.exp(yhat[q] - max));
+        for (let q = 0; q < k; q++) p[q] /= sumExp;
+        // An invalid class (not an index in 0..k-1) is NaN: it must not look like a valid loss.
+        const valid = Number.isInteger(cls) && cls >= 0 && cls < k;
+        L += valid ? max + Math.log(sumExp) - yhat[cls] : NaN;
+        for (let q = 0; q < k; q++) {
+          const dL_dyhat = scale * (valid ? p[q] - (q === cls ? 1 : 0) : NaN);
+          dL_dz[q] = dL_dyhat * dact(theta, z[q], yhat[q]);
+        }
+      } else {
+        for (let q = 0; q < k; q++) {
+          const dL_dyhat = scale * dloss(ell, yhat[q], y[i * yw + q]);
+          dL_dz[q] = dL_dyhat * dact(theta, z[q], yhat[q]);
+          L += loss(ell, yhat[q], y[i * yw + q]);
+        }
+      }
+      rank1(dU, dL_dz, 0, h, i * n, k, n);
+      for (let q = 0; q < k; q++) dc[q] += dL_dz[q];
+      // The local part Uᵀ·∂L/∂z_t.
+      gemvT(U, dL_dz, 0, k, n, local);
+    }
+    // The recurrent part Wᵀ·∂L/∂s_{t+1} (none at the last target).
+    if (t < lastT) ops.gemvT(W, dL_ds, (i + 1) * n, n, n, rec);
+    // ∂L/∂s_t = (local + recurrent) ⊙ φ'(s_t), with the reference's +0 for a missing part.
+    for (let r = 0; r < n; r++) {
+      const dL_dh = (target ? local[r] : 0) + (t < lastT ? rec[r] : 0);
+      dL_ds[i * n + r] = dL_dh * dact(phi, s[i * n + r], h[i * n + r]);
+    }
+    // ∂L/∂W += ∂L/∂s_t·h_{t-1}ᵀ,  ∂L/∂V += ∂L/∂s_t·x_tᵀ,  ∂L/∂b += ∂L/∂s_t
+    ops.rank1(dW, dL_ds, i * n, i > 0 ? h : h0, i > 0 ? (i - 1) * n : 0, n, n);
+    rank1(dV, dL_ds, i * n, x, i * m, n, m);
+    for (let r = 0; r < n; r++) db[r] += dL_ds[i * n + r];
+  }
+  // h0 enters only s_1 = W·h0 + …, so ∂L/∂h0 = Wᵀ·∂L/∂s_1.
+  if (T > 0) ops.gemvT(W, dL_ds, 0, n, n, dh0);
+
+  return {
+    model,
+    T,
+    x,
+    y,
+    hasY,
+    s,
+    h,
+    dL_ds,
+    loss: vectorReduceLoss(model, L, nTargets),
+    grads: { W: dW.slice(), V: dV, b: db, U: dU, c: dc, h0: dh0.slice() },
+    nTargets,
+    lastTargetT: lastT > 0 ? lastT : null,
+    firstNonFinite: firstNonFiniteStep(n, T, s, h, dL_ds),
+  };
+}
+
+/** Smallest 1-based t at which s, h or ∂L/∂s has a NaN or ±∞: v·0 is 0 exactly when v is finite. */
+function firstNonFiniteStep(n: number, T: number, s: Float64Array, h: Float64Array, dL_ds: Float64Array): number | null {
+  for (let i = 0; i < T; i++) {
+    let bad = 0;
+    for (let r = i * n; r < (i + 1) * n; r++) bad += s[r] * 0 + h[r] * 0 + dL_ds[r] * 0;
+    if (bad !== 0) return i + 1;
+  }
+  return null;
+}
+
+/** The kernel's VectorPass. */
+export function runVectorBptt(model: VectorModel, data: VectorSequenceData): VectorTrace {
+  return vectorPass(model, data, jsBackend);
+}
