@@ -126,7 +126,8 @@ describe('vector kernel = vector reference, the whole trace bit for bit', () => 
     assert.ok(reachedW > 0.8 * cases, `∂L/∂W ≠ 0 in ${reachedW} of ${cases}`);
   });
 
-  it('a long sequence (T = 300) with saturation (gain 4), n = 33', () => {
+  it('a long sequence (T = 300) with saturation (gain 4), n = 33', function () {
+    this.timeout(60_000);
     const r = rng(99);
     for (const phi of PHI_NAMES) {
       const kind: Kind = { phi, theta: 'tanh', loss: 'huber', reduction: 'sum' };
@@ -134,7 +135,8 @@ describe('vector kernel = vector reference, the whole trace bit for bit', () => 
     }
   });
 
-  it('steps with no target: none at all, only the first, all but a tail, T = 0 and T = 1', () => {
+  it('steps with no target: none at all, only the first, all but a tail, T = 0 and T = 1', function () {
+    this.timeout(60_000);
     const r = rng(5);
     for (const kind of KINDS.filter((_, i) => i % 7 === 0)) {
       for (const n of [1, 5, 32]) {
@@ -150,7 +152,8 @@ describe('vector kernel = vector reference, the whole trace bit for bit', () => 
     }
   });
 
-  it('NaN and ±∞ in x, in the weights and in y, and overflow of the state', () => {
+  it('NaN and ±∞ in x, in the weights and in y, and overflow of the state', function () {
+    this.timeout(60_000);
     const r = rng(8);
     for (const kind of KINDS.filter((_, i) => i % 5 === 0)) {
       for (const n of [1, 4, 17]) {
@@ -185,7 +188,8 @@ describe('vector kernel = vector reference, the whole trace bit for bit', () => 
     }
   });
 
-  it('n = m = k = 1 agrees with the scalar kernel runBptt bit for bit, every φ × θ × ℓ × reduction', () => {
+  it('n = m = k = 1 agrees with the scalar kernel runBptt bit for bit, every φ × θ × ℓ × reduction', function () {
+    this.timeout(60_000);
     const r = rng(21);
     for (const phi of PHI_NAMES)
       for (const theta of THETA_NAMES)
