@@ -11,7 +11,7 @@ import { runBptt } from '../../src/core/bptt';
 import { LOSS_NAMES, PHI_NAMES, REDUCTION_NAMES, THETA_NAMES, type Model } from '../../src/core/model';
 import { VECTOR_LOSS_NAMES, VECTOR_PARAM_NAMES, type VectorModel, type VectorSequenceData, type VectorTrace } from '../../src/core/vector/model';
 import { referenceVectorBptt } from '../../src/core/vector/reference';
-import { KERNELS } from './vector-kernel.variants';
+import { HAS_SIMD, KERNELS } from './vector-kernel.variants';
 
 function rng(seed: number): () => number {
   let st = seed >>> 0;
@@ -93,6 +93,10 @@ for (const phi of PHI_NAMES)
 describe('vector kernel = vector reference, the whole trace bit for bit', () => {
   it(`has the variants: ${KERNELS.map(([name]) => name).join(', ')}`, () => {
     assert.ok(KERNELS.length >= 1);
+  });
+
+  it('Node has WebAssembly SIMD, so the SIMD variant really runs the wasm module', () => {
+    assert.ok(HAS_SIMD);
   });
 
   it(`every φ × θ × loss (cross_entropy too) × reduction (${KINDS.length}), n cycling through ${NS.join(', ')}`, function () {

@@ -21,6 +21,7 @@ import { act, actCode, dact } from '../activations';
 import { dloss, loss, lossCode } from '../losses';
 import { countTargets, lastTargetStep } from '../trace';
 import { gemvT, jsOps, rank1, transpose, type VectorOps } from './kernelOps';
+import { wasmBackend } from './kernelWasm';
 import {
   targetWidth,
   vectorReduceLoss,
@@ -34,14 +35,22 @@ import {
 export interface VectorArena {
   /** A zeroed array of `len` doubles. */
   alloc(len: number): Float64Array;
+  /** `a` as an array the trace may keep: itself, or a copy out of memory the arena reuses or cannot transfer. */
+  own(a: Float64Array): Float64Array;
   ops: VectorOps;
 }
 
 /** A backend: an arena for a pass that needs `doubles` doubles in all. */
 export type VectorBackend = (doubles: number) => VectorArena;
 
+/** Doubles in a pass's arena: W and Wᵀ, h_0, h and ∂L/∂s (T×n), ∂L/∂W, ∂L/∂h_0, and two n-vectors of scratch. */
+const arenaDoubles = (n: number, T: number): number => 3 * n * n + 2 * T * n + 4 * n;
+
+/** From this n up, runVectorBptt uses the SIMD backend (measured: BENCHMARKS.md). */
+export const WASM_MIN_N = 8;
+
 /** Plain JS: each array its own Float64Array. */
-export const jsBackend: VectorBackend = () => ({ alloc: (len) => new Float64Array(len), ops: jsOps });
+export const jsBackend: VectorBackend = () => ({ alloc: (len) => new Float64Array(len), own: (a) => a, ops: jsOps });
 
 /** The kernel's VectorPass, in plain JS. */
 export function runVectorBpttJs(model: VectorModel, data: VectorSequenceData): VectorTrace {
@@ -58,8 +67,7 @@ export function vectorPass(model: VectorModel, data: VectorSequenceData, backend
   const ell = crossEntropy ? 0 : lossCode(model.loss as Exclude<typeof model.loss, 'cross_entropy'>);
   const yw = targetWidth(model.loss, k);
 
-  // The arena: W and Wᵀ, h_0, h and ∂L/∂s (T×n), ∂L/∂W, ∂L/∂h_0, and two n-vectors of scratch.
-  const arena = backend(3 * n * n + 2 * T * n + 4 * n);
+  const arena = backend(arenaDoubles(n, T));
   const { ops } = arena;
   const W = arena.alloc(n * n), WT = arena.alloc(n * n), h0 = arena.alloc(n);
   W.set(model.W);
@@ -152,10 +160,10 @@ export function vectorPass(model: VectorModel, data: VectorSequenceData, backend
     y,
     hasY,
     s,
-    h,
-    dL_ds,
+    h: arena.own(h),
+    dL_ds: arena.own(dL_ds),
     loss: vectorReduceLoss(model, L, nTargets),
-    grads: { W: dW.slice(), V: dV, b: db, U: dU, c: dc, h0: dh0.slice() },
+    grads: { W: arena.own(dW), V: dV, b: db, U: dU, c: dc, h0: arena.own(dh0) },
     nTargets,
     lastTargetT: lastT > 0 ? lastT : null,
     firstNonFinite: firstNonFiniteStep(n, T, s, h, dL_ds),
@@ -172,7 +180,12 @@ function firstNonFiniteStep(n: number, T: number, s: Float64Array, h: Float64Arr
   return null;
 }
 
-/** The kernel's VectorPass. */
+/** The kernel's VectorPass on WebAssembly SIMD, or in plain JS where the engine has no SIMD. */
+export function runVectorBpttWasm(model: VectorModel, data: VectorSequenceData): VectorTrace {
+  return vectorPass(model, data, wasmBackend(arenaDoubles(model.n, data.T)) ?? jsBackend);
+}
+
+/** The kernel's VectorPass: the faster backend for n (BENCHMARKS.md, "Vector RNN"). */
 export function runVectorBptt(model: VectorModel, data: VectorSequenceData): VectorTrace {
-  return vectorPass(model, data, jsBackend);
+  return model.n >= WASM_MIN_N ? runVectorBpttWasm(model, data) : runVectorBpttJs(model, data);
 }
