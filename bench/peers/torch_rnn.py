@@ -34,9 +34,9 @@ def once():
 once()  # warm-up
 samples = []
 for _ in range(runs):
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     once()
-    samples.append((time.perf_counter() - t0) / T * 1e6)
+    samples.append((time.process_time() - t0) / T * 1e6)
 samples_sorted = sorted(samples)
 mid = len(samples) // 2
 median = samples_sorted[mid] if len(samples) % 2 else 0.5 * (samples_sorted[mid - 1] + samples_sorted[mid])

@@ -17,8 +17,8 @@
  *   WebAssembly SIMD in wasm/, where h, ∂L/∂s, W and ∂L/∂W live in the module's memory. The
  *   O(n·m) and O(n·k) parts (V, U) stay in JS, so x is never copied.
  */
-import { act, actCode, dact } from '../activations';
-import { dloss, loss, lossCode } from '../losses';
+import { Act, act, actCode, dact } from '../activations';
+import { Loss, dloss, loss, lossCode } from '../losses';
 import { countTargets, lastTargetStep } from '../trace';
 import { gemvT, jsOps, rank1, transpose, type VectorOps } from './kernelOps';
 import { wasmBackend } from './kernelWasm';
@@ -47,7 +47,7 @@ export type VectorBackend = (doubles: number) => VectorArena;
 const arenaDoubles = (n: number, T: number): number => 3 * n * n + 2 * T * n + 4 * n;
 
 /** From this n up, runVectorBptt uses the SIMD backend (measured: BENCHMARKS.md). */
-export const WASM_MIN_N = 8;
+export const WASM_MIN_N = 16;
 
 /** Plain JS: each array its own Float64Array. */
 export const jsBackend: VectorBackend = () => ({ alloc: (len) => new Float64Array(len), own: (a) => a, ops: jsOps });
@@ -57,31 +57,83 @@ export function runVectorBpttJs(model: VectorModel, data: VectorSequenceData): V
   return vectorPass(model, data, jsBackend);
 }
 
+/** One pass: its arrays and parameters, made by one literal so it has one shape. */
+interface Pass {
+  n: number; m: number; k: number; yw: number;
+  phi: Act; theta: Act; ell: Loss; crossEntropy: boolean;
+  /** The factor on each ∂ℓ/∂ŷ, and the last step with a target (1-based; 0 when none). */
+  scale: number; lastT: number;
+  x: Float64Array; y: Float64Array; hasY: Uint8Array;
+  W: Float64Array; WT: Float64Array; VT: Float64Array; b: Float64Array; U: Float64Array; c: Float64Array; h0: Float64Array;
+  s: Float64Array; h: Float64Array; dL_ds: Float64Array;
+  dW: Float64Array; dV: Float64Array; db: Float64Array; dU: Float64Array; dc: Float64Array;
+  /** Scratch: W·h_{t-1}, V·x_t, Wᵀ·∂L/∂s_{t+1}, Uᵀ·∂L/∂z_t (n each); z_t, ŷ_t, softmax, ∂L/∂z_t (k each). */
+  Wh: Float64Array; Vx: Float64Array; rec: Float64Array; local: Float64Array;
+  z: Float64Array; yhat: Float64Array; p: Float64Array; dL_dz: Float64Array;
+  ops: VectorOps;
+}
+
+/**
+ * Steps per call of forward()/backward(). A loop that runs long in a function's first call is
+ * compiled on-stack with boxed values and can keep deoptimizing (see src/core/kernel.ts); short
+ * calls get whole-function code. Measured: the first pass at n = 32 was 3–7× slower than the next.
+ */
+const BLOCK = 64;
+
 /** The pass on a given backend. */
 export function vectorPass(model: VectorModel, data: VectorSequenceData, backend: VectorBackend): VectorTrace {
-  const { n, m, k, V, b, U, c } = model;
-  const { T, x, y, hasY } = data;
-  const phi = actCode(model.phi);
-  const theta = actCode(model.theta);
-  const crossEntropy = model.loss === 'cross_entropy';
-  const ell = crossEntropy ? 0 : lossCode(model.loss as Exclude<typeof model.loss, 'cross_entropy'>);
-  const yw = targetWidth(model.loss, k);
-
+  const { n, m, k } = model;
+  const { T, hasY } = data;
   const arena = backend(arenaDoubles(n, T));
-  const { ops } = arena;
   const W = arena.alloc(n * n), WT = arena.alloc(n * n), h0 = arena.alloc(n);
   W.set(model.W);
   WT.set(transpose(model.W, n, n));
   h0.set(model.h0);
   const h = arena.alloc(T * n), dL_ds = arena.alloc(T * n);
   const dW = arena.alloc(n * n), dh0 = arena.alloc(n);
-  const Wh = arena.alloc(n), rec = arena.alloc(n);
-  const s = new Float64Array(T * n);
-  const VT = transpose(V, n, m);
-  const Vx = new Float64Array(n), local = new Float64Array(n);
+  const nTargets = countTargets(hasY);
+  const crossEntropy = model.loss === 'cross_entropy';
+  const p: Pass = {
+    n, m, k, yw: targetWidth(model.loss, k),
+    phi: actCode(model.phi), theta: actCode(model.theta), crossEntropy,
+    ell: crossEntropy ? Loss.Squared : lossCode(model.loss as Exclude<typeof model.loss, 'cross_entropy'>),
+    scale: vectorReductionScale(model, nTargets), lastT: lastTargetStep(hasY) ?? 0,
+    x: data.x, y: data.y, hasY,
+    W, WT, VT: transpose(model.V, n, m), b: model.b, U: model.U, c: model.c, h0,
+    s: new Float64Array(T * n), h, dL_ds,
+    dW, dV: new Float64Array(n * m), db: new Float64Array(n), dU: new Float64Array(k * n), dc: new Float64Array(k),
+    Wh: arena.alloc(n), Vx: new Float64Array(n), rec: arena.alloc(n), local: new Float64Array(n),
+    z: new Float64Array(k), yhat: new Float64Array(k), p: new Float64Array(k), dL_dz: new Float64Array(k),
+    ops: arena.ops,
+  };
+  for (let i = 0; i < T; i += BLOCK) forward(p, i, Math.min(i + BLOCK, T));
+  // Steps after the last target never reach L; as in autodiff the backward pass does not visit them.
+  let L = 0;
+  for (let i = p.lastT - 1; i >= 0; i -= BLOCK) L = backward(p, L, i, Math.max(i - BLOCK + 1, 0));
+  // h0 enters only s_1 = W·h0 + …, so ∂L/∂h0 = Wᵀ·∂L/∂s_1.
+  if (T > 0) p.ops.gemvT(W, dL_ds, 0, n, n, dh0);
 
-  // Forward recurrence:  s_t = W·h_{t-1} + V·x_t + b,  h_t = φ(s_t)
-  for (let i = 0; i < T; i++) {
+  return {
+    model,
+    T,
+    x: data.x,
+    y: data.y,
+    hasY,
+    s: p.s,
+    h: arena.own(h),
+    dL_ds: arena.own(dL_ds),
+    loss: vectorReduceLoss(model, L, nTargets),
+    grads: { W: arena.own(dW), V: p.dV, b: p.db, U: p.dU, c: p.dc, h0: arena.own(dh0) },
+    nTargets,
+    lastTargetT: p.lastT > 0 ? p.lastT : null,
+    firstNonFinite: firstNonFiniteStep(n, T, p.s, h, dL_ds),
+  };
+}
+
+/** Forward, steps iLo ≤ i < iHi:  s_t = W·h_{t-1} + V·x_t + b,  h_t = φ(s_t) */
+function forward(p: Pass, iLo: number, iHi: number): void {
+  const { n, m, phi, x, WT, VT, b, h0, s, h, Wh, Vx, ops } = p;
+  for (let i = iLo; i < iHi; i++) {
     ops.gemvT(WT, i > 0 ? h : h0, i > 0 ? (i - 1) * n : 0, n, n, Wh);
     gemvT(VT, x, i * m, m, n, Vx);
     for (let r = 0; r < n; r++) {
@@ -90,18 +142,17 @@ export function vectorPass(model: VectorModel, data: VectorSequenceData, backend
       h[i * n + r] = act(phi, st);
     }
   }
+}
 
-  const nTargets = countTargets(hasY);
-  const scale = vectorReductionScale(model, nTargets);
-  // Steps after the last target never reach L; as in autodiff the backward loop does not visit them.
-  const lastT = lastTargetStep(hasY) ?? 0;
-  const dV = new Float64Array(n * m), db = new Float64Array(n);
-  const dU = new Float64Array(k * n), dc = new Float64Array(k);
-  const z = new Float64Array(k), yhat = new Float64Array(k), p = new Float64Array(k), dL_dz = new Float64Array(k);
-
-  // Backward recursion, t = lastT..1, with L summed from the last step down as the reference does.
-  let L = 0;
-  for (let i = lastT - 1; i >= 0; i--) {
+/**
+ * Backward, steps iHi down to iLo: returns L so far, summed from the last step down as the
+ * reference does. (Returned, not stored in p: a store after a loop that was compiled on-stack
+ * has no type feedback yet, and V8 deoptimized on it at every call.)
+ */
+function backward(p: Pass, L: number, iHi: number, iLo: number): number {
+  const { n, m, k, yw, phi, theta, ell, crossEntropy, scale, lastT, x, y, hasY, W, U, c, h0, s, h, dL_ds } = p;
+  const { dW, dV, db, dU, dc, rec, local, z, yhat, p: softmax, dL_dz, ops } = p;
+  for (let i = iHi; i >= iLo; i--) {
     const t = i + 1;
     const target = hasY[i] !== 0;
     if (target) {
@@ -117,13 +168,13 @@ export function vectorPass(model: VectorModel, data: VectorSequenceData, backend
         let max = -Infinity;
         for (let q = 0; q < k; q++) if (yhat[q] > max) max = yhat[q];
         let sumExp = 0;
-        for (let q = 0; q < k; q++) sumExp += (p[q] = Math.exp(yhat[q] - max));
-        for (let q = 0; q < k; q++) p[q] /= sumExp;
+        for (let q = 0; q < k; q++) sumExp += (softmax[q] = Math.exp(yhat[q] - max));
+        for (let q = 0; q < k; q++) softmax[q] /= sumExp;
         // An invalid class (not an index in 0..k-1) is NaN: it must not look like a valid loss.
         const valid = Number.isInteger(cls) && cls >= 0 && cls < k;
         L += valid ? max + Math.log(sumExp) - yhat[cls] : NaN;
         for (let q = 0; q < k; q++) {
-          const dL_dyhat = scale * (valid ? p[q] - (q === cls ? 1 : 0) : NaN);
+          const dL_dyhat = scale * (valid ? softmax[q] - (q === cls ? 1 : 0) : NaN);
           dL_dz[q] = dL_dyhat * dact(theta, z[q], yhat[q]);
         }
       } else {
@@ -150,24 +201,7 @@ export function vectorPass(model: VectorModel, data: VectorSequenceData, backend
     rank1(dV, dL_ds, i * n, x, i * m, n, m);
     for (let r = 0; r < n; r++) db[r] += dL_ds[i * n + r];
   }
-  // h0 enters only s_1 = W·h0 + …, so ∂L/∂h0 = Wᵀ·∂L/∂s_1.
-  if (T > 0) ops.gemvT(W, dL_ds, 0, n, n, dh0);
-
-  return {
-    model,
-    T,
-    x,
-    y,
-    hasY,
-    s,
-    h: arena.own(h),
-    dL_ds: arena.own(dL_ds),
-    loss: vectorReduceLoss(model, L, nTargets),
-    grads: { W: arena.own(dW), V: dV, b: db, U: dU, c: dc, h0: arena.own(dh0) },
-    nTargets,
-    lastTargetT: lastT > 0 ? lastT : null,
-    firstNonFinite: firstNonFiniteStep(n, T, s, h, dL_ds),
-  };
+  return L;
 }
 
 /** Smallest 1-based t at which s, h or ∂L/∂s has a NaN or ±∞: v·0 is 0 exactly when v is finite. */
