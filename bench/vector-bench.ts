@@ -59,8 +59,10 @@ function timeJs(pass: VectorPass, model: VectorModel, data: VectorSequenceData):
   return Number(process.hrtime.bigint() - t0) / 1e3 / data.T;
 }
 
-function pythonHas(module: string): boolean {
-  return spawnSync('python3', ['-c', `import ${module}`], { stdio: 'ignore' }).status === 0;
+/** The first python3 that imports `module` (a pyenv `python3` on PATH may not see Debian's python3-torch), or null. */
+function pythonWith(module: string): string | null {
+  for (const py of ['/usr/bin/python3', 'python3']) if (spawnSync(py, ['-c', `import ${module}`], { stdio: 'ignore' }).status === 0) return py;
+  return null;
 }
 
 interface PeerResult { usPerStep: number; version?: string; L?: number }
@@ -75,12 +77,13 @@ function runPeer(cmd: string, argv: string[]): PeerResult | null {
   }
 }
 
-const hasTorch = pythonHas('torch'), hasNumpy = pythonHas('numpy'), hasC = existsSync(cBin);
+const torchPy = pythonWith('torch'), numpyPy = pythonWith('numpy'), hasC = existsSync(cBin);
+const hasTorch = torchPy !== null, hasNumpy = numpyPy !== null;
 say('== Vector RNN (issue 11): forward + backward, µs/step, batch 1, float64, m = 4, k = 1, tanh, squared ==');
 say(`node ${process.version}; WebAssembly SIMD: ${simdModule() ? 'yes' : 'NO (the SIMD column is plain JS)'}; runVectorBptt uses SIMD from n = ${WASM_MIN_N}`);
 say(`C baseline: ${hasC ? cBin : 'not built (scripts/bench.sh builds bench/vbptt.c)'}`);
-say(`PyTorch: ${hasTorch ? runPeer('python3', ['-c', 'import torch; print(\'{"usPerStep":0,"version":"\' + torch.__version__ + \'"}\')'])?.version : 'not importable: peer skipped (apt-get install python3-torch)'}`);
-say(`NumPy: ${hasNumpy ? runPeer('python3', ['-c', 'import numpy; print(\'{"usPerStep":0,"version":"\' + numpy.__version__ + \'"}\')'])?.version : 'not importable: peer skipped (apt-get install python3-numpy)'}`);
+say(`PyTorch (${torchPy ?? "no python3 with torch"}): ${hasTorch ? runPeer(torchPy!, ['-c', 'import torch; print(\'{"usPerStep":0,"version":"\' + torch.__version__ + \'"}\')'])?.version : 'not importable: peer skipped (apt-get install python3-torch)'}`);
+say(`NumPy (${numpyPy ?? "no python3 with numpy"}): ${hasNumpy ? runPeer(numpyPy!, ['-c', 'import numpy; print(\'{"usPerStep":0,"version":"\' + numpy.__version__ + \'"}\')'])?.version : 'not importable: peer skipped (apt-get install python3-numpy)'}`);
 say(`${RUNS} samples each, median; ours and C at T = stepsFor(n), the Python peers at T = 2000 (${quick ? '--quick' : 'full'})`);
 say();
 say(`${pad('n', 4)} ${pad('T', 7)} ${pad('reference', 10)} ${pad('plain JS', 10)} ${pad('SIMD', 10)} ${pad('ours', 10)} ${pad('C -O2', 10)} ${pad('PyTorch', 10)} ${pad('NumPy', 10)}`);
@@ -103,8 +106,8 @@ for (const n of NS) {
     if (rel > 1e-12) say(`  ! C's L ${c.L} differs from ours ${trace.loss} (rel ${rel.toExponential(2)})`);
   }
   const Tp = String(Math.min(T, 2000));
-  const torch = hasTorch ? runPeer('python3', [join(peers, 'torch_rnn.py'), String(n), String(M), String(K), Tp, String(RUNS)]) : null;
-  const numpy = hasNumpy ? runPeer('python3', [join(peers, 'numpy_bptt.py'), String(n), String(M), String(K), Tp, String(RUNS)]) : null;
+  const torch = hasTorch ? runPeer(torchPy!, [join(peers, 'torch_rnn.py'), String(n), String(M), String(K), Tp, String(RUNS)]) : null;
+  const numpy = hasNumpy ? runPeer(numpyPy!, [join(peers, 'numpy_bptt.py'), String(n), String(M), String(K), Tp, String(RUNS)]) : null;
   const row: Row = { n, ours: med('ours'), js: med('js'), simd: med('simd'), c: c?.usPerStep ?? NaN, torch: torch?.usPerStep ?? NaN, numpy: numpy?.usPerStep ?? NaN };
   rows.push(row);
   say(`${pad(n, 4)} ${pad(T, 7)} ${pad(fmt(med('reference'), 3), 10)} ${pad(fmt(row.js, 3), 10)} ${pad(fmt(row.simd, 3), 10)} ${pad(fmt(row.ours, 3), 10)} ${pad(fmt(row.c, 3), 10)} ${pad(fmt(row.torch, 1), 10)} ${pad(fmt(row.numpy, 1), 10)}`);
@@ -168,7 +171,7 @@ try {
       say(`  n = ${n}, T = ${T}: the CLI has no vector support yet (exit ${res.status}: ${(res.stderr || res.stdout).split('\n')[0].slice(0, 120)})`);
       continue;
     }
-    const torch = hasTorch ? runPeer('python3', [join(peers, 'torch_rnn.py'), String(n), String(M), String(K), String(T), '1']) : null;
+    const torch = hasTorch ? runPeer(torchPy!, [join(peers, 'torch_rnn.py'), String(n), String(M), String(K), String(T), '1']) : null;
     const torchS = torch ? (torch.usPerStep * T) / 1e6 : NaN;
     say(`  n = ${n}, T = ${T}: CLI ${fmt(seconds, 3)} s; nn.RNN + Linear forward + backward ${fmt(torchS, 3)} s (no process start) → ${fmt(torchS / seconds, 1)}× (target ≥ ${need}×)`);
   }
