@@ -53,10 +53,15 @@ function vectorBenchCase(n: number, T: number): { model: VectorModel; data: Vect
 /** Steps per sample: about 2·10⁷ multiply–adds, within [500, 10⁵]. */
 const stepsFor = (n: number): number => Math.max(500, Math.min(quick ? 30_000 : 100_000, Math.floor(2e7 / (3 * n * n + 100 * n))));
 
+/**
+ * CPU time of the process (user + system), µs/step: on a shared machine wall time mostly measures
+ * the other processes. C (CLOCK_PROCESS_CPUTIME_ID) and the peers (time.process_time) measure the same.
+ */
 function timeJs(pass: VectorPass, model: VectorModel, data: VectorSequenceData): number {
-  const t0 = process.hrtime.bigint();
+  const t0 = process.cpuUsage();
   pass(model, data);
-  return Number(process.hrtime.bigint() - t0) / 1e3 / data.T;
+  const t = process.cpuUsage(t0);
+  return (t.user + t.system) / data.T;
 }
 
 /** The first python3 that imports `module` (a pyenv `python3` on PATH may not see Debian's python3-torch), or null. */
@@ -84,7 +89,7 @@ say(`node ${process.version}; WebAssembly SIMD: ${simdModule() ? 'yes' : 'NO (th
 say(`C baseline: ${hasC ? cBin : 'not built (scripts/bench.sh builds bench/vbptt.c)'}`);
 say(`PyTorch (${torchPy ?? "no python3 with torch"}): ${hasTorch ? runPeer(torchPy!, ['-c', 'import torch; print(\'{"usPerStep":0,"version":"\' + torch.__version__ + \'"}\')'])?.version : 'not importable: peer skipped (apt-get install python3-torch)'}`);
 say(`NumPy (${numpyPy ?? "no python3 with numpy"}): ${hasNumpy ? runPeer(numpyPy!, ['-c', 'import numpy; print(\'{"usPerStep":0,"version":"\' + numpy.__version__ + \'"}\')'])?.version : 'not importable: peer skipped (apt-get install python3-numpy)'}`);
-say(`${RUNS} samples each, median; ours and C at T = stepsFor(n), the Python peers at T = 2000 (${quick ? '--quick' : 'full'})`);
+say(`CPU time of each process (user + system), ${RUNS} samples each, median; ours and C at T = stepsFor(n), the Python peers at T = 2000 (${quick ? '--quick' : 'full'})`);
 say();
 say(`${pad('n', 4)} ${pad('T', 7)} ${pad('reference', 10)} ${pad('plain JS', 10)} ${pad('SIMD', 10)} ${pad('ours', 10)} ${pad('C -O2', 10)} ${pad('PyTorch', 10)} ${pad('NumPy', 10)}`);
 
@@ -135,13 +140,20 @@ if (!hasTorch) say('  (PyTorch not importable: the nn.RNN targets are not measur
 say();
 say('Memory per step above the inputs (a kept trace; arrayBuffers after a full GC), target ≤ 24·n + 64 B:');
 const gc = (globalThis as { gc?: () => void }).gc;
+/** Full GCs, with time for V8 to release freed ArrayBuffer memory (it is swept concurrently). */
+function settle(): void {
+  for (let i = 0; i < 3; i++) {
+    gc?.();
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 30);
+  }
+}
 for (const n of [8, 32, 128]) {
   const T = quick ? 10_000 : 50_000;
   const { model, data } = vectorBenchCase(n, T);
-  gc?.();
+  settle();
   const m0 = process.memoryUsage().arrayBuffers;
   const trace = runVectorBptt(model, data);
-  gc?.();
+  settle();
   const m1 = process.memoryUsage().arrayBuffers;
   const held = trace.s.byteLength + trace.h.byteLength + trace.dL_ds.byteLength;
   say(`  n = ${pad(n, 3)}, T = ${T}: ${fmt((m1 - m0) / T, 1)} B/step measured, ${fmt(held / T, 1)} B/step by byteLength; target ${24 * n + 64}${gc ? '' : ' (run with --expose-gc for the measured figure)'}`);
