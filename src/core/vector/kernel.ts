@@ -13,9 +13,10 @@
  *   target, where it is needed, instead of a T×k array.
  * - The products run across outputs (kernelOps.ts): W·h_{t-1} with a transposed copy Wᵀ so the
  *   outputs are contiguous, Wᵀ·∂L/∂s_{t+1} with W itself, four outputs per pass over j.
- * - The O(n²) parts on W (W·h, Wᵀ·g, ∂L/∂W) go through a `VectorOps` backend: plain JS here,
- *   WebAssembly SIMD in wasm/, where h, ∂L/∂s, W and ∂L/∂W live in the module's memory. The
- *   O(n·m) and O(n·k) parts (V, U) stay in JS, so x is never copied.
+ * - The products on W and V (W·h, Wᵀ·g, V·x, ∂L/∂W, ∂L/∂V) go through a `VectorOps` backend:
+ *   plain JS (kernelOps.ts), or WebAssembly SIMD (kernelWasm.ts), where h, ∂L/∂s, W, V and their
+ *   gradients live in the module's memory and x is staged there one block of steps at a time.
+ *   The O(n·k) parts on U stay in JS: k is small (1 in the benchmark).
  */
 import { Act, act, actCode, dact } from '../activations';
 import { Loss, dloss, loss, lossCode } from '../losses';
@@ -43,8 +44,18 @@ export interface VectorArena {
 /** A backend: an arena for a pass that needs `doubles` doubles in all. */
 export type VectorBackend = (doubles: number) => VectorArena;
 
-/** Doubles in a pass's arena: W and Wᵀ, h_0, h and ∂L/∂s (T×n), ∂L/∂W, ∂L/∂h_0, and two n-vectors of scratch. */
-const arenaDoubles = (n: number, T: number): number => 3 * n * n + 2 * T * n + 4 * n;
+/**
+ * Steps per call of forward()/backward(). A loop that runs long in a function's first call is
+ * compiled on-stack with boxed values and can keep deoptimizing (see src/core/kernel.ts); short
+ * calls get whole-function code. Measured: the first pass at n = 32 was 3–7× slower than the next.
+ */
+const BLOCK = 64;
+
+/**
+ * Doubles in a pass's arena: W, Wᵀ and ∂L/∂W; Vᵀ and ∂L/∂V; h_0, ∂L/∂h_0 and two n-vectors of
+ * scratch; h and ∂L/∂s (T×n); and x staged one block of steps at a time (so x is never copied whole).
+ */
+const arenaDoubles = (n: number, m: number, T: number): number => 3 * n * n + 2 * n * m + 4 * n + 2 * T * n + BLOCK * m;
 
 /** From this n up, runVectorBptt uses the SIMD backend (measured: BENCHMARKS.md). */
 export const WASM_MIN_N = 16;
@@ -64,6 +75,8 @@ interface Pass {
   /** The factor on each ∂ℓ/∂ŷ, and the last step with a target (1-based; 0 when none). */
   scale: number; lastT: number;
   x: Float64Array; y: Float64Array; hasY: Uint8Array;
+  /** x_t of the steps of the current block, where the ops can read them. */
+  xs: Float64Array;
   W: Float64Array; WT: Float64Array; VT: Float64Array; b: Float64Array; U: Float64Array; c: Float64Array; h0: Float64Array;
   s: Float64Array; h: Float64Array; dL_ds: Float64Array;
   dW: Float64Array; dV: Float64Array; db: Float64Array; dU: Float64Array; dc: Float64Array;
@@ -73,24 +86,20 @@ interface Pass {
   ops: VectorOps;
 }
 
-/**
- * Steps per call of forward()/backward(). A loop that runs long in a function's first call is
- * compiled on-stack with boxed values and can keep deoptimizing (see src/core/kernel.ts); short
- * calls get whole-function code. Measured: the first pass at n = 32 was 3–7× slower than the next.
- */
-const BLOCK = 64;
 
 /** The pass on a given backend. */
 export function vectorPass(model: VectorModel, data: VectorSequenceData, backend: VectorBackend): VectorTrace {
   const { n, m, k } = model;
   const { T, hasY } = data;
-  const arena = backend(arenaDoubles(n, T));
+  const arena = backend(arenaDoubles(n, m, T));
   const W = arena.alloc(n * n), WT = arena.alloc(n * n), h0 = arena.alloc(n);
   W.set(model.W);
   WT.set(transpose(model.W, n, n));
   h0.set(model.h0);
   const h = arena.alloc(T * n), dL_ds = arena.alloc(T * n);
   const dW = arena.alloc(n * n), dh0 = arena.alloc(n);
+  const VT = arena.alloc(n * m), dV = arena.alloc(n * m);
+  VT.set(transpose(model.V, n, m));
   const nTargets = countTargets(hasY);
   const crossEntropy = model.loss === 'cross_entropy';
   const p: Pass = {
@@ -98,11 +107,11 @@ export function vectorPass(model: VectorModel, data: VectorSequenceData, backend
     phi: actCode(model.phi), theta: actCode(model.theta), crossEntropy,
     ell: crossEntropy ? Loss.Squared : lossCode(model.loss as Exclude<typeof model.loss, 'cross_entropy'>),
     scale: vectorReductionScale(model, nTargets), lastT: lastTargetStep(hasY) ?? 0,
-    x: data.x, y: data.y, hasY,
-    W, WT, VT: transpose(model.V, n, m), b: model.b, U: model.U, c: model.c, h0,
+    x: data.x, xs: arena.alloc(BLOCK * m), y: data.y, hasY,
+    W, WT, VT, b: model.b, U: model.U, c: model.c, h0,
     s: new Float64Array(T * n), h, dL_ds,
-    dW, dV: new Float64Array(n * m), db: new Float64Array(n), dU: new Float64Array(k * n), dc: new Float64Array(k),
-    Wh: arena.alloc(n), Vx: new Float64Array(n), rec: arena.alloc(n), local: new Float64Array(n),
+    dW, dV, db: new Float64Array(n), dU: new Float64Array(k * n), dc: new Float64Array(k),
+    Wh: arena.alloc(n), Vx: arena.alloc(n), rec: arena.alloc(n), local: new Float64Array(n),
     z: new Float64Array(k), yhat: new Float64Array(k), p: new Float64Array(k), dL_dz: new Float64Array(k),
     ops: arena.ops,
   };
@@ -123,7 +132,7 @@ export function vectorPass(model: VectorModel, data: VectorSequenceData, backend
     h: arena.own(h),
     dL_ds: arena.own(dL_ds),
     loss: vectorReduceLoss(model, L, nTargets),
-    grads: { W: arena.own(dW), V: p.dV, b: p.db, U: p.dU, c: p.dc, h0: arena.own(dh0) },
+    grads: { W: arena.own(dW), V: arena.own(dV), b: p.db, U: p.dU, c: p.dc, h0: arena.own(dh0) },
     nTargets,
     lastTargetT: p.lastT > 0 ? p.lastT : null,
     firstNonFinite: firstNonFiniteStep(n, T, p.s, h, dL_ds),
@@ -132,10 +141,11 @@ export function vectorPass(model: VectorModel, data: VectorSequenceData, backend
 
 /** Forward, steps iLo ≤ i < iHi:  s_t = W·h_{t-1} + V·x_t + b,  h_t = φ(s_t) */
 function forward(p: Pass, iLo: number, iHi: number): void {
-  const { n, m, phi, x, WT, VT, b, h0, s, h, Wh, Vx, ops } = p;
+  const { n, m, phi, x, xs, WT, VT, b, h0, s, h, Wh, Vx, ops } = p;
+  xs.set(x.subarray(iLo * m, iHi * m));
   for (let i = iLo; i < iHi; i++) {
     ops.gemvT(WT, i > 0 ? h : h0, i > 0 ? (i - 1) * n : 0, n, n, Wh);
-    gemvT(VT, x, i * m, m, n, Vx);
+    ops.gemvT(VT, xs, (i - iLo) * m, m, n, Vx);
     for (let r = 0; r < n; r++) {
       const st = Wh[r] + Vx[r] + b[r];
       s[i * n + r] = st;
@@ -150,8 +160,9 @@ function forward(p: Pass, iLo: number, iHi: number): void {
  * has no type feedback yet, and V8 deoptimized on it at every call.)
  */
 function backward(p: Pass, L: number, iHi: number, iLo: number): number {
-  const { n, m, k, yw, phi, theta, ell, crossEntropy, scale, lastT, x, y, hasY, W, U, c, h0, s, h, dL_ds } = p;
+  const { n, m, k, yw, phi, theta, ell, crossEntropy, scale, lastT, x, xs, y, hasY, W, U, c, h0, s, h, dL_ds } = p;
   const { dW, dV, db, dU, dc, rec, local, z, yhat, p: softmax, dL_dz, ops } = p;
+  xs.set(x.subarray(iLo * m, (iHi + 1) * m));
   for (let i = iHi; i >= iLo; i--) {
     const t = i + 1;
     const target = hasY[i] !== 0;
@@ -198,7 +209,7 @@ function backward(p: Pass, L: number, iHi: number, iLo: number): number {
     }
     // ∂L/∂W += ∂L/∂s_t·h_{t-1}ᵀ,  ∂L/∂V += ∂L/∂s_t·x_tᵀ,  ∂L/∂b += ∂L/∂s_t
     ops.rank1(dW, dL_ds, i * n, i > 0 ? h : h0, i > 0 ? (i - 1) * n : 0, n, n);
-    rank1(dV, dL_ds, i * n, x, i * m, n, m);
+    ops.rank1(dV, dL_ds, i * n, xs, (i - iLo) * m, n, m);
     for (let r = 0; r < n; r++) db[r] += dL_ds[i * n + r];
   }
   return L;
@@ -216,7 +227,7 @@ function firstNonFiniteStep(n: number, T: number, s: Float64Array, h: Float64Arr
 
 /** The kernel's VectorPass on WebAssembly SIMD, or in plain JS where the engine has no SIMD. */
 export function runVectorBpttWasm(model: VectorModel, data: VectorSequenceData): VectorTrace {
-  return vectorPass(model, data, wasmBackend(arenaDoubles(model.n, data.T)) ?? jsBackend);
+  return vectorPass(model, data, wasmBackend(arenaDoubles(model.n, model.m, data.T)) ?? jsBackend);
 }
 
 /** The kernel's VectorPass: the faster backend for n (BENCHMARKS.md, "Vector RNN"). */

@@ -1,6 +1,7 @@
 /**
- * The vector kernel's WebAssembly SIMD backend (wasm/simd.ts): W, Wᵀ, h, ∂L/∂s and ∂L/∂W live in
- * one WebAssembly.Memory per pass, sized for it, so the O(n²) operations read them where they are.
+ * The vector kernel's WebAssembly SIMD backend (wasm/simd.ts): W, Wᵀ, Vᵀ, h, ∂L/∂s, ∂L/∂W, ∂L/∂V
+ * and a block of x live in one WebAssembly.Memory per pass, sized for it, so the ops read them
+ * where they are.
  * The module is compiled once from the bytes in the bundle; each pass instantiates it on a fresh
  * memory. h, ∂L/∂s and the gradients are copied out at the end: a trace must not hold views on a
  * wasm memory, whose buffer cannot be transferred to or from a worker.
