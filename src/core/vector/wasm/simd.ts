@@ -69,26 +69,35 @@ const gemvT: WasmFunction = {
 
 // rank1's locals: the five params, then these.
 const G = 1, VV = 2, COLS = 4;
-const RR = 5, JJ = 6, ROW = 7, P = 8, GV = 9, GR = 10;
+const RR = 5, JJ = 6, ROW = 7, P = 8, GV = 9, GR = 10, PV = 11;
+
+/** rank1 on `width` columns at a time (width/2 v128 each): A[r, j..] += g_r·v[j..], while `width` remain. */
+function rank1Block(width: number): number[] {
+  const lanes = Array.from({ length: width / 2 }, (_, a) => 16 * a);
+  return code(
+    op.block, op.loop,
+    op.get(JJ), op.i32(width), op.i32Add, op.get(COLS), op.i32GtU, op.brIf(1),
+    op.get(ROW), shl3(JJ), op.i32Add, op.set(P),
+    op.get(VV), shl3(JJ), op.i32Add, op.set(PV),
+    lanes.map((o) => code(
+      op.get(P), op.get(P), op.v128Load(o), op.get(GV), op.get(PV), op.v128Load(o), op.f64x2Mul, op.f64x2Add, op.v128Store(o),
+    )),
+    inc(JJ, width), op.br(0),
+    op.end, op.end,
+  );
+}
 
 const rank1: WasmFunction = {
   name: 'rank1',
   params: [I32, I32, I32, I32, I32],
-  locals: [I32, I32, I32, I32, V128, F64],
+  locals: [I32, I32, I32, I32, V128, F64, I32],
   body: code(
     op.get(A), op.set(ROW),
     op.block, op.loop,
     op.get(RR), op.get(ROWS), op.i32GeU, op.brIf(1),
     op.get(G), shl3(RR), op.i32Add, op.f64Load(), op.tee(GR), op.f64x2Splat, op.set(GV),
     op.i32(0), op.set(JJ),
-    // Two columns at a time: A[r, j..j+1] += g_r·v[j..j+1]
-    op.block, op.loop,
-    op.get(JJ), op.i32(2), op.i32Add, op.get(COLS), op.i32GtU, op.brIf(1),
-    op.get(ROW), shl3(JJ), op.i32Add, op.tee(P),
-    op.get(P), op.v128Load(), op.get(GV), op.get(VV), shl3(JJ), op.i32Add, op.v128Load(), op.f64x2Mul, op.f64x2Add,
-    op.v128Store(),
-    inc(JJ, 2), op.br(0),
-    op.end, op.end,
+    rank1Block(8), rank1Block(2),
     // The last odd column.
     op.get(JJ), op.get(COLS), op.i32LtU, op.if,
     op.get(ROW), shl3(JJ), op.i32Add, op.tee(P),
