@@ -11,6 +11,8 @@ import { runBptt } from '../../src/core/bptt';
 import { LOSS_NAMES, PHI_NAMES, REDUCTION_NAMES, THETA_NAMES, type Model } from '../../src/core/model';
 import { VECTOR_LOSS_NAMES, VECTOR_PARAM_NAMES, type VectorModel, type VectorSequenceData, type VectorTrace } from '../../src/core/vector/model';
 import { referenceVectorBptt } from '../../src/core/vector/reference';
+import { runVectorBpttWasm } from '../../src/core/vector/kernel';
+import { wasmBackend } from '../../src/core/vector/kernelWasm';
 import { HAS_SIMD, KERNELS } from './vector-kernel.variants';
 
 function rng(seed: number): () => number {
@@ -218,6 +220,22 @@ describe('vector kernel = vector reference, the whole trace bit for bit', () => 
               // Not firstNonFinite: the scalar trace also flags a non-finite ℓ_t or ŷ_t, the vector one only s, h, ∂L/∂s.
             }
           }
+  });
+
+  it('the SIMD trace owns its arrays: none is a view on the wasm memory, so a worker can transfer them', () => {
+    const kind: Kind = { phi: 'tanh', theta: 'identity', loss: 'squared', reduction: 'sum' };
+    const r = rng(4);
+    const trace = runVectorBpttWasm(randomModel(r, 33, 4, 1, kind), randomData(r, 50, 4, 1, kind.loss, 1, 0));
+    const arrays = [trace.s, trace.h, trace.dL_ds, ...VECTOR_PARAM_NAMES.map((p) => trace.grads[p])];
+    for (const a of arrays) assert.equal(a.buffer.byteLength, a.byteLength, 'a whole ArrayBuffer of its own');
+    const h = trace.h.slice();
+    const moved = structuredClone(trace.h, { transfer: [trace.h.buffer as ArrayBuffer] });
+    sameArray('transferred h', moved, h);
+  });
+
+  it('a pass too large for a wasm memory has no SIMD backend (the kernel falls back to plain JS)', () => {
+    assert.equal(wasmBackend(2 ** 29), null);
+    assert.notEqual(wasmBackend(1000), null);
   });
 
   it('the comparison is sharp: a sum started at 0 (0 + −0 = +0) is caught', () => {
