@@ -9,6 +9,7 @@ import { PHI_NAMES, act, actCode, dact, runBptt, type Model } from '../../src/co
 import { flowSummary } from '../../src/flow';
 import { referenceVectorBptt } from '../../src/core/vector/reference';
 import type { VectorTrace } from '../../src/core/vector/model';
+import { vectorStepValues } from '../../src/core/vector/step';
 import {
   MAX_PHI_PRIME, SpectralWork, gram, jacobiansOf, sigmaMaxExact, sigmaMaxPower, stepSigmas, vectorFlow, vectorHorizons, vectorPhiPrimes,
 } from '../../src/flow/vector';
@@ -239,6 +240,18 @@ describe('flow/vector: horizons', function () {
     assert.ok(hd.perTarget.every((h) => h === 0));
   });
 
+  it('a work budget that runs out leaves an evenly spread sample of the targets, each horizon still exact', () => {
+    const c = makeVectorCase(0xb0d, { n: 4, m: 2, k: 2, T: 400, phi: 'tanh', theta: 'identity', loss: 'squared', reduction: 'sum', gain: 1.5, mode: 'all' });
+    const tr = referenceVectorBptt(c.model, c.data);
+    const full = vectorHorizons(tr, jacobiansOf(tr));
+    assert.strictEqual(full.evaluated, 400);
+    const part = vectorHorizons(tr, jacobiansOf(tr), 1e-3, 1000, 2000);
+    assert.ok(part.evaluated > 10 && part.evaluated < 100 && part.nTargets === 400, `${part.evaluated}`);
+    part.targets.forEach((t, e) => assert.strictEqual(part.perTarget[e], full.perTarget[t - 1], `τ=${t}`));
+    // Spread: the sample reaches both ends and every quarter of the sequence.
+    for (let quarter = 0; quarter < 4; quarter++) assert.ok(part.targets.some((t) => t > quarter * 100 && t <= (quarter + 1) * 100), `quarter ${quarter + 1}`);
+  });
+
   it('n = 1: factors are |w·φ\'(s_t)| bit for bit, and the horizons (exact and bound) are the scalar flow\'s', () => {
     for (const [j, phi] of PHI_NAMES.entries()) {
       const c = makeVectorCase(0x1d0 + j, { n: 1, m: 1, k: 1, T: 300, phi, theta: 'identity', loss: 'squared', reduction: 'sum', gain: 1.2, mode: 'random' });
@@ -263,7 +276,7 @@ describe('flow/vector: horizons', function () {
 describe('flow/vector: vectorFlow', function () {
   this.timeout(60000);
   it('the chain\'s vjp is the dense Jᵀ·g', () => {
-    const c = makeVectorCase(0x71, { n: 5, m: 2, k: 2, T: 6, phi: 'softplus', theta: 'identity', loss: 'squared', reduction: 'sum' });
+    const c = makeVectorCase(0x71, { n: 5, m: 2, k: 2, T: 6, phi: 'softplus', theta: 'identity', loss: 'squared', reduction: 'sum', mode: 'all' });
     const tr = referenceVectorBptt(c.model, c.data);
     const jac = jacobiansOf(tr);
     const d = vectorPhiPrimes(tr);
@@ -274,6 +287,10 @@ describe('flow/vector: vectorFlow', function () {
       const want = g.reduce((a, gv, r) => a + J[r * 5 + cc] * gv, 0);
       assert.ok(Math.abs(out[cc] - want) <= 1e-15 * 8);
     }
+    // Jᵀ·∂L/∂s_{t+1} is the recurrent part of ∂L/∂h_t times φ'(s_t), to the bit.
+    const v = vectorStepValues(tr, 2);
+    jac.vjp(2, v.dL_ds_next, out);
+    for (let r = 0; r < 5; r++) assert.ok(Object.is(out[r], d[10 + r] * v.dL_dh_recurrent[r]), `unit ${r}`);
     assert.strictEqual(jac.T, 6);
     assert.strictEqual(jac.dim, 5);
   });
@@ -313,5 +330,13 @@ describe('flow/vector: vectorFlow', function () {
     const flowMs = cpuMs(() => (flow = vectorFlow(tr)));
     console.log(`      [vector-flow] n=16 T=10⁴ (CPU time): σ_max exact ${exactMs.toFixed(0)} ms, power ${powerMs.toFixed(0)} ms; vectorFlow ${flowMs.toFixed(0)} ms (median horizon ${flow.horizons.median})`);
     assert.ok(exactMs < 1000, `${exactMs} ms`);
+    // Long horizons (tanh, ‖W‖ ~ 3): the work budget keeps vectorFlow bounded.
+    const e = makeVectorCase(0x9e50, { n: 16, m: 4, k: 1, T: 20000, phi: 'tanh', theta: 'identity', loss: 'squared', reduction: 'mean', gain: 3, mode: 'all' });
+    const etr = referenceVectorBptt(e.model, e.data);
+    let eflow = flow;
+    const explodingMs = cpuMs(() => (eflow = vectorFlow(etr)));
+    console.log(`      [vector-flow] long horizons n=16 T=2·10⁴: vectorFlow ${explodingMs.toFixed(0)} ms, ${eflow.horizons.evaluated} of ${eflow.horizons.nTargets} targets, median horizon ${eflow.horizons.median}`);
+    assert.ok(eflow.horizons.median > 30 && eflow.horizons.evaluated <= eflow.horizons.nTargets);
+    assert.ok(explodingMs < 3000, `${explodingMs} ms`);
   });
 });

@@ -12,7 +12,7 @@ import type { VectorTrace } from '../../core/vector/model';
 import { FactorProducts } from '../jacobian';
 import { computeHorizons } from '../horizons';
 import { EXACT_MAX_N, jacobiansOf, pascanuBound, spectralNormW, stepSigmas, vectorPhiPrimes, type PascanuBound } from './jacobians';
-import { DEFAULT_MAX_LAG, vectorHorizons } from './horizons';
+import { DEFAULT_MAX_LAG, DEFAULT_MAX_WORK, vectorHorizons } from './horizons';
 
 export * from './spectral';
 export * from './jacobians';
@@ -23,6 +23,8 @@ export interface VectorFlowOptions {
   ratio?: number;
   /** Longest horizon followed per target (default 1000). */
   maxLag?: number;
+  /** Multiply-adds the horizons may spend before they stop at an evenly spread sample (default 2e8). */
+  maxWork?: number;
   /** Largest n for the exact σ_max (default 64); power iteration above. */
   exactMaxN?: number;
   /** How many steps to list as the smallest and largest σ_max (default 10). */
@@ -66,6 +68,9 @@ export interface VectorFlow {
     max: number;
     maxAt: number;
     maxLag: number;
+    /** Steps with a target, and how many of them the work budget let through (all, normally). */
+    nTargets: number;
+    evaluated: number;
     capped: number;
     silent: number;
     perTarget: { t: number; horizon: number; reachesStart: boolean }[];
@@ -128,7 +133,7 @@ export function vectorFlow(trace: VectorTrace, options: VectorFlowOptions = {}):
   const phiPrime = vectorPhiPrimes(trace);
   const { sigma, method } = stepSigmas(W, phiPrime, n, exactMaxN);
   const normW = spectralNormW(W, n, exactMaxN);
-  const hz = vectorHorizons(trace, jacobiansOf(trace, phiPrime), ratio, options.maxLag ?? DEFAULT_MAX_LAG);
+  const hz = vectorHorizons(trace, jacobiansOf(trace, phiPrime), ratio, options.maxLag ?? DEFAULT_MAX_LAG, options.maxWork ?? DEFAULT_MAX_WORK);
   // ‖∂ℓ_τ/∂s_t‖ ≤ Π σ_max·‖∂ℓ_τ/∂s_τ‖: the scalar horizons of the σ_max chain bound the exact ones.
   const bound = computeHorizons(new FactorProducts(sigma), trace.hasY, ratio);
   return {
@@ -144,6 +149,8 @@ export function vectorFlow(trace: VectorTrace, options: VectorFlowOptions = {}):
       max: hz.max,
       maxAt: hz.maxAt,
       maxLag: hz.maxLag,
+      nTargets: hz.nTargets,
+      evaluated: hz.evaluated,
       capped: hz.capped,
       silent: hz.silent,
       perTarget: Array.from(hz.targets, (t, q) => ({ t, horizon: hz.perTarget[q], reachesStart: hz.reachesStart[q] === 1 })),

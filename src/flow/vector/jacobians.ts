@@ -40,15 +40,19 @@ export function vectorPhiPrimes(trace: VectorTrace): Float64Array {
 export class VectorJacobians implements StepJacobians {
   readonly T: number;
   readonly dim: number;
+  /** Wᵀ, row-major, so that each (Wᵀ·g)_r reads a row (the same products in the same order as W's column). */
+  private readonly WT: Float64Array;
   constructor(readonly W: Float64Array, readonly phiPrime: Float64Array, n: number) {
     this.dim = n;
     this.T = n > 0 ? phiPrime.length / n : 0;
+    this.WT = new Float64Array(n * n);
+    for (let r = 0; r < n; r++) for (let j = 0; j < n; j++) this.WT[r * n + j] = W[j * n + r];
   }
   vjp(i: number, g: Float64Array, out: Float64Array): void {
-    const n = this.dim, W = this.W, d = this.phiPrime;
+    const n = this.dim, WT = this.WT, d = this.phiPrime;
     for (let r = 0; r < n; r++) {
-      let acc = W[r] * g[0];
-      for (let j = 1; j < n; j++) acc += W[j * n + r] * g[j];
+      let acc = WT[r * n] * g[0];
+      for (let j = 1; j < n; j++) acc += WT[r * n + j] * g[j];
       out[r] = d[i * n + r] * acc;
     }
   }
