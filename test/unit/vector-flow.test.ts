@@ -312,6 +312,17 @@ describe('flow/vector: vectorFlow', function () {
     assert.ok(bad.attribution.smallest.every((s) => !Number.isNaN(s.sigma)));
   });
 
+  it('T = 0 and no target at all: empty factors and horizons, no throw', () => {
+    for (const [T, mode] of [[0, 'all'], [12, 'none']] as const) {
+      const c = makeVectorCase(0xe0, { n: 3, m: 2, k: 2, T, phi: 'tanh', theta: 'identity', loss: 'squared', reduction: 'mean', mode });
+      const flow = vectorFlow(referenceVectorBptt(c.model, c.data));
+      assert.strictEqual(flow.factors.length, T);
+      assert.deepStrictEqual([flow.horizons.nTargets, flow.horizons.median, flow.horizons.max, flow.horizons.perTarget.length], [0, 0, 0, 0]);
+      assert.deepStrictEqual(flow.horizonBound, { median: 0, max: 0 });
+      assert.ok(flow.normW > 0 && Number.isFinite(flow.pascanu.bound));
+    }
+  });
+
   it('performance: σ_max per step at n = 16, T = 10⁴ well under a second (and the whole vectorFlow)', () => {
     const c = makeVectorCase(0x9e4f, { n: 16, m: 4, k: 1, T: 10000, phi: 'tanh', theta: 'identity', loss: 'squared', reduction: 'mean', gain: 1, mode: 'random' });
     const tr = referenceVectorBptt(c.model, c.data);
