@@ -7,6 +7,7 @@ import * as assert from 'assert';
 import { LOSS_NAMES, PHI_NAMES, REDUCTION_NAMES, THETA_NAMES, runBptt, stepValues, type Model } from '../../src/core';
 import { referenceVectorBptt } from '../../src/core/vector/reference';
 import { NORM_KEYS, norm2, vectorNonFinite, vectorStepValues } from '../../src/core/vector/step';
+import { vectorNormSeries } from '../../src/core/vector/series';
 import type { VectorModel, VectorTrace } from '../../src/core/vector/model';
 import { vectorReference } from './reference/vtape';
 import { cmp, cmpVec, makeVectorCase, specOf } from './reference/vtape-cases';
@@ -135,6 +136,27 @@ describe('vectorStepValues: against the vector tape, and to the bit against the 
     assert.strictEqual(norm2(Float64Array.of(0, 0)), 0);
     assert.strictEqual(norm2(Float64Array.of(1, -Infinity)), Infinity);
     assert.ok(Number.isNaN(norm2(Float64Array.of(Infinity, NaN))));
+  });
+});
+
+describe('vectorNormSeries: the norms of vectorStepValues, to the bit, over a range', () => {
+  it('every φ and loss, n ∈ {1, 2, 5, 17}, with NaN/±∞ in some cases', () => {
+    let idx = 0;
+    for (const phi of PHI_NAMES) for (const loss of [...LOSS_NAMES, 'cross_entropy'] as const) {
+      const c = makeVectorCase(0x5e000000 + idx, { n: [1, 2, 5, 17][idx % 4], m: 2, k: loss === 'cross_entropy' ? 3 : 2, T: 15, phi, theta: THETA_NAMES[idx % 5], loss, reduction: REDUCTION_NAMES[idx % 2] });
+      if (idx % 5 === 4) c.data.x[7] = [NaN, Infinity, -Infinity][idx % 3];
+      if (idx % 7 === 6 && loss === 'cross_entropy') c.data.y[9] = 3;
+      idx++;
+      const tr = referenceVectorBptt(c.model, c.data);
+      const [start, end] = idx % 2 ? [0, 15] : [4, 11];
+      const series = vectorNormSeries(tr, start, end);
+      for (let i = start; i < end; i++) {
+        const norms = vectorStepValues(tr, i).norms;
+        for (const q of ['dL_dh', 'dL_dh_local', 'dL_dh_recurrent', 'dL_ds'] as const) {
+          assert.ok(Object.is(series[q][i - start], norms[q]), `${c.label} t=${i + 1} ‖${q}‖: ${series[q][i - start]} vs ${norms[q]}`);
+        }
+      }
+    }
   });
 });
 
