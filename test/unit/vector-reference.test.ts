@@ -201,6 +201,7 @@ function assertBitEqual(ctx: string, v: VectorTrace, M: Model, data: VectorSeque
     const s = pass(M, { x: data.x, y: data.y, hasY: data.hasY });
     const eq = (a: number, b: number, what: string) => assert.ok(Object.is(a, b), `${ctx} vs ${name}: ${what} ${a} ≠ ${b}`);
     eq(v.loss, s.loss, 'L');
+    assert.strictEqual(v.firstNonFinite, s.firstNonFinite, `${ctx} vs ${name}: firstNonFinite`);
     eq(v.grads.W[0], s.grads.w, '∂L/∂W');
     eq(v.grads.V[0], s.grads.v, '∂L/∂V');
     eq(v.grads.b[0], s.grads.b, '∂L/∂b');
@@ -245,11 +246,40 @@ describe('vector reference at n = m = k = 1: bit for bit the scalar reference an
       idx++;
     }
     const empty = makeVectorCase(1, { n: 1, m: 1, k: 1, T: 0, phi: 'tanh', theta: 'identity', loss: 'squared', reduction: 'mean' });
+    assert.strictEqual(referenceVectorBptt(empty.model, empty.data).firstNonFinite, null);
     assertBitEqual('T=0', referenceVectorBptt(empty.model, empty.data), scalarModel(empty.model), empty.data);
   });
 });
 
 // ---------------------------------------------------------------------------------------------
+
+describe('vector reference: firstNonFinite', () => {
+  it('at n = m = k = 1 it names the scalar trace\'s step, for NaN, ±∞ and 1e308 in x, y, w, u, c, b (every φ, θ, loss)', () => {
+    let differ = 0, nonFinite = 0;
+    for (let idx = 0; idx < 1500; idx++) {
+      const c = makeVectorCase(0xf00 + idx, { n: 1, m: 1, k: 1, T: 8, phi: PHI_NAMES[idx % 7], theta: THETA_NAMES[(idx >> 3) % 5], loss: LOSS_NAMES[(idx >> 5) % 5], reduction: 'sum' });
+      const bad = [NaN, Infinity, -Infinity, 1e308][idx % 4];
+      const where = (['x', 'y', 'W', 'U', 'c', 'b'] as const)[(idx >> 2) % 6];
+      if (where === 'x' || where === 'y') c.data[where][idx % 8] = bad;
+      else c.model[where][0] = bad;
+      const s = runBptt(scalarModel(c.model), c.data);
+      const v = referenceVectorBptt(c.model, c.data);
+      if (s.firstNonFinite !== null) nonFinite++;
+      if (s.firstNonFinite !== v.firstNonFinite) differ++;
+      assert.strictEqual(v.firstNonFinite, s.firstNonFinite, `${c.label} ${where}=${bad}`);
+    }
+    assert.ok(nonFinite > 700 && differ === 0, `${nonFinite} non-finite cases`);
+  });
+
+  it('a loss of +∞ with finite gradients (a target beyond 1e308) still names its step', () => {
+    const c = makeVectorCase(0x1f, { n: 3, m: 2, k: 2, T: 6, phi: 'tanh', theta: 'identity', loss: 'squared', reduction: 'sum', mode: 'all' });
+    c.data.y[2 * 2 + 1] = 1e308;
+    const tr = referenceVectorBptt(c.model, c.data);
+    assert.strictEqual(tr.loss, Infinity);
+    assert.ok(tr.dL_ds.every(Number.isFinite));
+    assert.strictEqual(tr.firstNonFinite, 3);
+  });
+});
 
 describe('vector reference: saturation, non-finite values, class labels out of range', () => {
   it('saturated tanh and sigmoid (‖V·x‖ ~ 40): agrees with the tape (rounding-aware tolerance)', () => {
