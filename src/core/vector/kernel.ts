@@ -23,6 +23,7 @@ import { Loss, dloss, loss, lossCode } from '../losses';
 import { countTargets, lastTargetStep } from '../trace';
 import { gemvT, jsOps, rank1, transpose, type VectorOps } from './kernelOps';
 import { wasmBackend } from './kernelWasm';
+import { vectorNonFinite } from './step';
 import {
   targetWidth,
   vectorReduceLoss,
@@ -122,7 +123,7 @@ export function vectorPass(model: VectorModel, data: VectorSequenceData, backend
   // h0 enters only s_1 = W·h0 + …, so ∂L/∂h0 = Wᵀ·∂L/∂s_1.
   if (T > 0) p.ops.gemvT(W, dL_ds, 0, n, n, dh0);
 
-  return {
+  const trace: VectorTrace = {
     model,
     T,
     x: data.x,
@@ -135,8 +136,13 @@ export function vectorPass(model: VectorModel, data: VectorSequenceData, backend
     grads: { W: arena.own(dW), V: arena.own(dV), b: p.db, U: p.dU, c: p.dc, h0: arena.own(dh0) },
     nTargets,
     lastTargetT: p.lastT > 0 ? p.lastT : null,
-    firstNonFinite: firstNonFiniteStep(n, T, p.s, h, dL_ds),
+    firstNonFinite: null,
   };
+  // As the reference: only when s, h, ŷ, ∂L/∂s or L has a NaN or ±∞ is every per-step value searched.
+  if (!allFinite(n, T, trace.s, trace.h, trace.dL_ds) || !Number.isFinite(trace.loss) || !headFinite(model, trace.h, T)) {
+    trace.firstNonFinite = vectorNonFinite(trace).firstNonFinite;
+  }
+  return trace;
 }
 
 /** Forward, steps iLo ≤ i < iHi:  s_t = W·h_{t-1} + V·x_t + b,  h_t = φ(s_t) */
@@ -215,14 +221,34 @@ function backward(p: Pass, L: number, iHi: number, iLo: number): number {
   return L;
 }
 
-/** Smallest 1-based t at which s, h or ∂L/∂s has a NaN or ±∞: v·0 is 0 exactly when v is finite. */
-function firstNonFiniteStep(n: number, T: number, s: Float64Array, h: Float64Array, dL_ds: Float64Array): number | null {
+/** Whether s, h and ∂L/∂s are all finite: v·0 is 0 exactly when v is finite. */
+function allFinite(n: number, T: number, s: Float64Array, h: Float64Array, dL_ds: Float64Array): boolean {
+  let bad = 0;
+  for (let r = 0; r < T * n; r++) bad += s[r] * 0 + h[r] * 0 + dL_ds[r] * 0;
+  return bad === 0;
+}
+
+/**
+ * Whether every ŷ_t = θ(U·h_t + c) is finite, given finite h. The kernel keeps no ŷ, so this
+ * bounds |z_t| by (Σ|c| + Σ|U|)·max|h|; only when that bound could overflow are the z_t computed,
+ * in the reference's order. θ of a finite z is finite for every activation.
+ */
+function headFinite(model: VectorModel, h: Float64Array, T: number): boolean {
+  const { n, k, U, c } = model;
+  let sumAbs = 0;
+  for (let q = 0; q < k; q++) sumAbs += Math.abs(c[q]);
+  for (let e = 0; e < k * n; e++) sumAbs += Math.abs(U[e]);
+  let maxH = 0;
+  for (let e = 0; e < T * n; e++) maxH = Math.max(maxH, Math.abs(h[e]));
+  if (Number.isFinite(sumAbs) && sumAbs * Math.max(maxH, 1) < 1e300) return true;
   for (let i = 0; i < T; i++) {
-    let bad = 0;
-    for (let r = i * n; r < (i + 1) * n; r++) bad += s[r] * 0 + h[r] * 0 + dL_ds[r] * 0;
-    if (bad !== 0) return i + 1;
+    for (let q = 0; q < k; q++) {
+      let Uh = U[q * n] * h[i * n];
+      for (let j = 1; j < n; j++) Uh += U[q * n + j] * h[i * n + j];
+      if (!Number.isFinite(Uh + c[q])) return false;
+    }
   }
-  return null;
+  return true;
 }
 
 /** The kernel's VectorPass on WebAssembly SIMD, or in plain JS where the engine has no SIMD. */
