@@ -8,6 +8,7 @@
  * codes are the scalar catalogue's (src/check/catalogue.ts) where the mistake carries over to
  * vectors, plus the vector ones: transposed_W, transposed_outer, phi_prime_of_h.
  */
+import type { PhiName, ThetaName } from '../../core/model';
 import type { VectorShape } from '../../core/vector/model';
 
 /** One way to get the backward pass wrong: each field replaces one term. */
@@ -44,6 +45,8 @@ export interface FormContext extends VectorShape {
   /** The factor on each ∂ℓ/∂ŷ (1 for sum). */
   scale: number;
   crossEntropy: boolean;
+  phi: PhiName;
+  theta: ThetaName;
 }
 
 export interface VectorEntry {
@@ -68,8 +71,12 @@ export const VECTOR_CATALOGUE: readonly VectorEntry[] = [
   { code: 'transposed_W', message: 'The recurrent term uses W·∂L/∂s_{t+1} where Wᵀ·∂L/∂s_{t+1} belongs: s_{t+1} = W·h_t + …, so the gradient flows back through Wᵀ (in row layout, ds @ Whᵀ, not ds @ Wh).', forms: () => [{ recW: true }] },
   { code: 'transposed_outer', message: '∂L/∂W is summed as h_{t−1}·∂L/∂s_tᵀ, the transpose: it is Σ_t ∂L/∂s_t·h_{t−1}ᵀ (and ∂L/∂V = Σ_t ∂L/∂s_t·x_tᵀ; in row layout h_prevᵀ @ ds).', forms: squareOuter },
   { code: 'phi_prime_of_h', message: "∂L/∂s_t uses φ'(h_t) where φ'(s_t) belongs: for tanh it is 1 − h_t², not 1 − tanh²(h_t).", forms: () => [{ state: 'phih' }] },
-  { code: 'phi_prime_for_theta_prime', message: `The local term of ∂L/∂h_t uses φ' where θ'(U·h_t + c) belongs: it is ${LOCAL}, through the output activation θ.`, forms: () => [{ local: 'phiz' }] },
-  { code: 'theta_prime_for_phi_prime', message: "∂L/∂s_t uses θ' where φ'(s_t) belongs: ∂L/∂s_t = ∂L/∂h_t ⊙ φ'(s_t), through the state activation φ.", forms: () => [{ state: 'thetas' }] },
+  { code: 'phi_prime_for_theta_prime', message: `The local term of ∂L/∂h_t uses φ' where θ'(U·h_t + c) belongs: it is ${LOCAL}, through the output activation θ.`,
+    // With φ = identity this is missing_theta_prime, which names it.
+    forms: (C) => (C.phi === 'identity' ? [] : [{ local: 'phiz' }]) },
+  { code: 'theta_prime_for_phi_prime', message: "∂L/∂s_t uses θ' where φ'(s_t) belongs: ∂L/∂s_t = ∂L/∂h_t ⊙ φ'(s_t), through the state activation φ.",
+    // With θ = identity (always, for cross_entropy) this is missing_phi_prime, which names it.
+    forms: (C) => (C.theta === 'identity' ? [] : [{ state: 'thetas' }]) },
   { code: 'missing_recurrent_term', message: '∂L/∂h_t lacks the recurrent term Wᵀ·∂L/∂s_{t+1}: h_t also reaches the loss through s_{t+1}.', forms: () => [{ noRec: true }] },
   { code: 'missing_local_term', message: `∂L/∂h_t lacks the local term ${LOCAL}: h_t also reaches the loss through ŷ_t.`, forms: () => [{ noLocal: true }] },
   { code: 'recurrent_uses_dL_dh', message: 'The recurrent term uses Wᵀ·∂L/∂h_{t+1} where Wᵀ·∂L/∂s_{t+1} belongs: h_t enters s_{t+1}, not h_{t+1}.', forms: () => [{ recUsesH: true }] },

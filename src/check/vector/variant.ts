@@ -66,7 +66,7 @@ export function exactOf(trace: VectorTrace): VectorExact {
   }
   let lastT = T;
   while (lastT > 0 && hasY[lastT - 1] === 0) lastT--;
-  return { n, m: model.m, k, T, N: trace.nTargets, scale, crossEntropy, trace, lastT, dL_dyhat, thetaP, phiPz, phiP, phiPh, thetaPs };
+  return { n, m: model.m, k, phi: model.phi, theta: model.theta, T, N: trace.nTargets, scale, crossEntropy, trace, lastT, dL_dyhat, thetaP, phiPz, phiP, phiPh, thetaPs };
 }
 
 /** A variant's per-step ∂L/∂h_t and ∂L/∂s_t (T×n) and its totals. */
