@@ -196,7 +196,8 @@ describe('vector check: names', () => {
       ['dW', 'W'], ['dV', 'V'], ['db', 'b'], ['dU', 'U'], ['dc', 'c'], ['dh0', 'h0'], ['dL_dh', 'dL_dh'], ['dL_ds', 'dL_ds'],
       ['weight_hh_l0', 'W'], ['rnn.weight_ih_l0', 'V'], ['model.rnn.bias_ih_l0', 'b'], ['rnn.bias_hh_l0.grad', 'b'],
       ['fc.weight', 'U'], ['head.bias', 'c'], ['dWh', 'W'], ['dWx', 'V'], ['dWy', 'U'], ['dby', 'c'],
-      ['weight', null], ['rnn.weight_hh_l1', null], ['dx', null],
+      ['dL_dW', 'W'], ['grad_Wh', 'W'], ['h0.grad', 'h0'], ['dW_vocab', 'U'], ['db_vocab', 'c'], ['step.dL_ds', 'dL_ds'],
+      ['weight', null], ['rnn.weight_hh_l1', null], ['dx', null], ['dropout', null], ['W', null],
     ];
     for (const [name, q] of table) assert.equal(quantityOf(name), q, name);
   });

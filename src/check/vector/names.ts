@@ -5,7 +5,8 @@
  *   PyTorch   the `.grad` of each state-dict entry, saved under the entry's name, with any module
  *             prefix: weight_hh_l0 → W, weight_ih_l0 → V, bias_ih_l0 and bias_hh_l0 → b (each
  *             receives ∂L/∂b), <head>.weight → U, <head>.bias → c
- *   NumPy     the course assignment's dWh dWx db dh0, and the head's dWy dby
+ *   NumPy     the course assignment's dWh dWx db dh0, and the head's dWy dby (dW_out, dW_vocab, …)
+ * A parameter's gradient may also be spelled dL_dW, grad_W or W.grad, as the weights reader allows.
  * With layout `row` (the user's code multiplies h @ Wh) each user matrix is the transpose of ours.
  * TODO(weights): swap this table for the weights reader's name-mapper once it is on main.
  */
@@ -18,34 +19,41 @@ export type VectorQuantity = VectorParamName | 'dL_dh' | 'dL_ds';
 /** Per-step quantities first (they are computed first), then the totals in parameter order. */
 export const VECTOR_QUANTITIES: readonly VectorQuantity[] = ['dL_dh', 'dL_ds', 'W', 'V', 'b', 'U', 'c', 'h0'];
 
-/** Exact names (after a `.grad` suffix is dropped). */
-const EXACT = new Map<string, VectorQuantity>([
-  ['dW', 'W'], ['dV', 'V'], ['db', 'b'], ['dU', 'U'], ['dc', 'c'], ['dh0', 'h0'],
-  ['dWh', 'W'], ['dWx', 'V'], ['dWy', 'U'], ['dby', 'c'],
-  ['dL_dh', 'dL_dh'], ['dL_ds', 'dL_ds'],
+/** Each parameter by our name and the NumPy aliases (as the weights reader spells them). */
+const ALIASES = new Map<string, VectorParamName>([
+  ['W', 'W'], ['Wh', 'W'], ['V', 'V'], ['Wx', 'V'], ['b', 'b'], ['h0', 'h0'],
+  ['U', 'U'], ['Wy', 'U'], ['W_out', 'U'], ['W_vocab', 'U'], ['c', 'c'], ['by', 'c'], ['b_out', 'c'], ['b_vocab', 'c'],
 ]);
+/** A gradient's name is the parameter's with one of these in front (dW, dL_dW, grad_W) or a `.grad`/`_grad` behind. */
+const GRAD_PREFIXES = ['dL_d', 'grad_', 'd'];
+const GRAD_SUFFIXES = ['.grad', '_grad'];
 
 /** State-dict names, matched as the last dotted part (any module prefix). */
 const STATE_DICT = new Map<string, VectorQuantity>([
-  ['weight_hh_l0', 'W'], ['weight_ih_l0', 'V'], ['bias_ih_l0', 'b'], ['bias_hh_l0', 'b'], ['h0', 'h0'],
+  ['weight_hh_l0', 'W'], ['weight_ih_l0', 'V'], ['bias_ih_l0', 'b'], ['bias_hh_l0', 'b'],
 ]);
 
 /** The quantity a tensor name claims, or null when the name is not a gradient we know. */
 export function quantityOf(name: string): VectorQuantity | null {
-  const base = name.endsWith('.grad') ? name.slice(0, -'.grad'.length) : name;
-  const exact = EXACT.get(base);
-  if (exact) return exact;
+  const suffix = GRAD_SUFFIXES.find((s) => name.endsWith(s));
+  const base = suffix ? name.slice(0, -suffix.length) : name;
   const dot = base.lastIndexOf('.');
   const last = base.slice(dot + 1);
+  if (last === 'dL_dh' || last === 'dL_ds') return last;
   const rnn = STATE_DICT.get(last);
   if (rnn) return rnn;
   // A head: "<prefix>.weight" / "<prefix>.bias" (the prefix is the Linear's module name).
   if (dot > 0 && last === 'weight') return 'U';
   if (dot > 0 && last === 'bias') return 'c';
+  if (suffix) return ALIASES.get(last) ?? null;
+  for (const p of GRAD_PREFIXES) {
+    const q = last.startsWith(p) ? ALIASES.get(last.slice(p.length)) : undefined;
+    if (q) return q;
+  }
   return null;
 }
 
-export const KNOWN_NAMES = 'dW dV db dU dc dh0 dL_dh dL_ds; weight_hh_l0 weight_ih_l0 bias_ih_l0 bias_hh_l0 <head>.weight <head>.bias (any prefix); dWh dWx db dh0 dWy dby';
+export const KNOWN_NAMES = 'dW dV db dU dc dh0 dL_dh dL_ds; weight_hh_l0 weight_ih_l0 bias_ih_l0 bias_hh_l0 <head>.weight <head>.bias (any prefix, optional .grad); dWh dWx db dh0 dWy dby';
 
 /** Rows and columns as OUR layout has them; per-step quantities are T×n. */
 export function ourShape(q: VectorQuantity, shape: VectorShape, T: number): [number, number] {
