@@ -10,7 +10,7 @@ import type { VectorModel, VectorTrace } from '../../src/core/vector/model';
 import { runVectorChecks, quantityOf, VECTOR_CODES } from '../../src/check/vector';
 import { CODES } from '../../src/check';
 import { mulberry32 } from './reference/rng';
-import { numpyStudent, numpyTensors, torchStudent, torchTensors, type Bug, type RowProblem, type StudentGrads } from './vcheck/students';
+import { TRUNC, numpyStudent, numpyTensors, torchStudent, torchTensors, type Bug, type RowProblem, type StudentGrads } from './vcheck/students';
 
 function problem(seed: number, n: number, m: number, k: number, T: number, reduction: 'sum' | 'mean' = 'sum'): RowProblem {
   const rand = mulberry32(seed);
@@ -136,6 +136,15 @@ describe('vector check: each planted bug is named, with its step and unit', () =
     const p = problem(9, 4, 4, 2, 10, 'mean');
     const report = runVectorChecks(traceOf(p), numpyTensors(numpyStudent(p, 'mean_vs_sum')), { layout: 'row' });
     assert.equal(report.diagnosis[0]?.code, 'mean_vs_sum');
+  });
+
+  it('truncated: the hidden state detached every 3 steps is named with k = 3', () => {
+    const p = problem(14, 4, 3, 2, 12);
+    const report = runVectorChecks(traceOf(p), numpyTensors(numpyStudent(p, 'truncated')), { layout: 'row' });
+    assert.deepEqual(report.diagnosis.map((d) => [d.code, d.k]), [['truncated', TRUNC]]);
+    assert.match(report.diagnosis[0].message, /chunks of k = 3 steps/);
+    // The last target is t = 11: the first cut gradient is the one that would cross t = 9.
+    assert.deepEqual([report.firstMismatch!.quantity, report.firstMismatch!.t], ['dL_dh', 9]);
   });
 
   it('totals alone are enough: h_t_for_h_prev from dWh only', () => {

@@ -10,7 +10,11 @@ import type { TensorEntry } from '../../../src/parse/weights/types';
 
 export type Bug =
   | 'none' | 'transposed_W' | 'missing_phi_prime' | 'transposed_outer' | 'phi_prime_of_h'
-  | 'missing_recurrent_term' | 'h_t_for_h_prev' | 'wrong_sign' | 'mean_vs_sum';
+  | 'missing_recurrent_term' | 'h_t_for_h_prev' | 'wrong_sign' | 'mean_vs_sum'
+  /** BPTT in chunks of TRUNC steps: the hidden state detached every TRUNC steps, as `h = h.detach()` does. */
+  | 'truncated';
+
+export const TRUNC = 3;
 
 type M = number[][];
 const zeros = (r: number, c: number): M => Array.from({ length: r }, () => new Array<number>(c).fill(0));
@@ -67,7 +71,8 @@ export function numpyStudent(p: RowProblem, bug: Bug): StudentGrads {
     g.dby = g.dby.map((v, q) => v + dy[0][q]);
     const dh_t = matmul(dy, T_(p.Wy));
     // rnn_backward: dcurrent_h = dh[t] + dprev_h
-    const dnext_h = bug === 'missing_recurrent_term' ? dh_t : add(dh_t, dprev_h);
+    const detached = bug === 'truncated' && (t + 1) % TRUNC === 0;
+    const dnext_h = bug === 'missing_recurrent_term' || detached ? dh_t : add(dh_t, dprev_h);
     // rnn_step_backward
     const next_h = row(hs[t + 1]), prev_h = row(hs[t]), x = row(p.xs[t]);
     const dtanh = bug === 'missing_phi_prime' ? dnext_h
