@@ -116,6 +116,23 @@ describe('vector check: each planted bug is named, with its step and unit', () =
     }
   }
 
+  // The scalar codes that carry over, on a sigmoid head (so θ' and φ' differ), from the PyTorch student.
+  for (const [bug, reduction] of [
+    ['missing_local_term', 'sum'], ['recurrent_uses_dL_dh', 'sum'], ['missing_w', 'sum'], ['missing_theta_prime', 'sum'], ['phi_prime_for_theta_prime', 'sum'],
+    ['theta_prime_for_phi_prime', 'sum'], ['shifted_index', 'sum'], ['factor_of_2', 'sum'], ['divided_by_T', 'mean'], ['mean_vs_sum', 'mean'], ['wrong_sign', 'mean'],
+  ] as const) {
+    it(`${bug} (PyTorch, sigmoid head, ${reduction}), n=4 m=3 k=2 T=10`, () => {
+      const p = { ...problem(31, 4, 3, 2, 10, reduction), sigmoidHead: true };
+      const trace = referenceVectorBptt({ ...traceOf(p).model, theta: 'sigmoid' }, traceOf(p));
+      const g = torchStudent(p, bug);
+      assert.equal(runVectorChecks(trace, torchTensors(torchStudent(p, 'none'))).ok, true, 'the right student passes');
+      const report = runVectorChecks(trace, [...torchTensors(g), ...numpyTensors(g).filter((t) => t.name.startsWith('dL_'))]);
+      assert.equal(report.diagnosis[0]?.code, bug, JSON.stringify(report.diagnosis.map((d) => d.code)));
+      const planted = plantedEntry(torchStudent(p, 'none'), g);
+      if (planted) assert.deepEqual({ quantity: report.firstMismatch!.quantity, t: report.firstMismatch!.t, unit: report.firstMismatch!.unit }, planted);
+    });
+  }
+
   it('transposed_W enters at the first step with a recurrent term (t = T − 2 here: the last step has no target)', () => {
     const p = problem(5, 4, 4, 2, 9);
     const report = runVectorChecks(traceOf(p), numpyTensors(numpyStudent(p, 'transposed_W')), { layout: 'row' });

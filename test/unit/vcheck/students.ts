@@ -12,7 +12,10 @@ export type Bug =
   | 'none' | 'transposed_W' | 'missing_phi_prime' | 'transposed_outer' | 'phi_prime_of_h'
   | 'missing_recurrent_term' | 'h_t_for_h_prev' | 'wrong_sign' | 'mean_vs_sum'
   /** BPTT in chunks of TRUNC steps: the hidden state detached every TRUNC steps, as `h = h.detach()` does. */
-  | 'truncated';
+  | 'truncated'
+  // The PyTorch student only:
+  | 'missing_local_term' | 'recurrent_uses_dL_dh' | 'missing_w' | 'missing_theta_prime' | 'phi_prime_for_theta_prime'
+  | 'theta_prime_for_phi_prime' | 'shifted_index' | 'factor_of_2' | 'divided_by_T';
 
 export const TRUNC = 3;
 
@@ -39,6 +42,8 @@ export interface RowProblem {
   xs: number[][]; ys: (number[] | null)[];
   /** 'sum', or 'mean' over the target elements (N·k) as PyTorch's MSELoss-style mean. */
   reduction: 'sum' | 'mean';
+  /** ŷ = σ(U·h + c) (the PyTorch student only); identity otherwise. */
+  sigmoidHead?: boolean;
 }
 
 export interface StudentGrads {
@@ -93,25 +98,43 @@ export function numpyStudent(p: RowProblem, bug: Bug): StudentGrads {
 export function torchStudent(p: RowProblem, bug: Bug): StudentGrads {
   const W = T_(p.Wh), V = T_(p.Wx), U = T_(p.Wy);
   const col = (v: number[]): M => v.map((e) => [e]);
+  const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
   const T = p.xs.length, n = p.b.length, k = p.by.length;
   const hs: M[] = [col(p.h0)];
+  const ss: M[] = [];
+  const zs: M[] = [];
   const yhat: M[] = [];
   for (let t = 0; t < T; t++) {
-    hs.push(map(add(add(matmul(W, hs[t]), matmul(V, col(p.xs[t]))), col(p.b)), Math.tanh));
-    yhat.push(add(matmul(U, hs[t + 1]), col(p.by)));
+    ss.push(add(add(matmul(W, hs[t]), matmul(V, col(p.xs[t]))), col(p.b)));
+    hs.push(map(ss[t], Math.tanh));
+    zs.push(add(matmul(U, hs[t + 1]), col(p.by)));
+    yhat.push(p.sigmoidHead ? map(zs[t], sigmoid) : zs[t]);
   }
   const N = p.ys.filter((y) => y !== null).length;
-  const scale = p.reduction === 'mean' && bug !== 'mean_vs_sum' ? 1 / (N * k) : 1;
+  const scale = p.reduction === 'sum' || bug === 'mean_vs_sum' ? 1 : 1 / ((bug === 'divided_by_T' ? T : N) * k);
   const gW = zeros(n, n), gV = zeros(n, V[0].length), gU = zeros(k, n);
   const gb = zeros(n, 1), gc = zeros(k, 1);
   const dL_dh = zeros(T, n), dL_ds = zeros(T, n);
-  let ds_next = zeros(n, 1);
+  let ds_next = zeros(n, 1), dh_next = zeros(n, 1);
   for (let t = T - 1; t >= 0; t--) {
     const y = p.ys[t];
-    const dz = y === null ? zeros(k, 1) : yhat[t].map((v, q) => [scale * (bug === 'wrong_sign' ? y[q] - v[0] : v[0] - y[q])]);
-    const rec = bug === 'missing_recurrent_term' ? zeros(n, 1) : bug === 'transposed_W' ? matmul(W, ds_next) : matmul(T_(W), ds_next);
-    const dh = add(matmul(T_(U), dz), rec);
-    const ds = bug === 'missing_phi_prime' ? dh : bug === 'phi_prime_of_h' ? mul(dh, map(hs[t + 1], (v) => 1 - Math.tanh(v) ** 2)) : mul(dh, map(hs[t + 1], (v) => 1 - v * v));
+    // ∂L/∂z_t = ∂L/∂ŷ_t ⊙ θ'(z_t), θ' of the head (or the student's stand-in)
+    const dy: M = y === null ? zeros(k, 1) : yhat[t].map((v, q) => [scale * (bug === 'factor_of_2' ? 2 : 1) * (bug === 'wrong_sign' ? y[q] - v[0] : v[0] - y[q])]);
+    const thp: M = bug === 'missing_theta_prime' ? map(zs[t], () => 1)
+      : bug === 'phi_prime_for_theta_prime' ? map(zs[t], (z) => 1 - Math.tanh(z) ** 2)
+      : p.sigmoidHead ? map(yhat[t], (a) => a * (1 - a)) : map(zs[t], () => 1);
+    const dz = mul(dy, thp);
+    const local = bug === 'missing_local_term' ? zeros(n, 1) : matmul(T_(U), dz);
+    const rec = bug === 'missing_recurrent_term' ? zeros(n, 1) : bug === 'transposed_W' ? matmul(W, ds_next)
+      : bug === 'recurrent_uses_dL_dh' ? matmul(T_(W), dh_next) : bug === 'missing_w' ? ds_next : matmul(T_(W), ds_next);
+    const dh = add(local, rec);
+    // ∂L/∂s_t = ∂L/∂h_t ⊙ (1 − h_t²), or the student's stand-in
+    const hNext = t + 2 <= T ? hs[t + 2] : hs[t + 1];
+    const ds = bug === 'missing_phi_prime' ? dh
+      : bug === 'phi_prime_of_h' ? mul(dh, map(hs[t + 1], (v) => 1 - Math.tanh(v) ** 2))
+      : bug === 'theta_prime_for_phi_prime' ? mul(dh, map(ss[t], (v) => sigmoid(v) * (1 - sigmoid(v))))
+      : bug === 'shifted_index' ? mul(dh, map(hNext, (v) => 1 - v * v))
+      : mul(dh, map(hs[t + 1], (v) => 1 - v * v));
     const hW = bug === 'h_t_for_h_prev' ? hs[t + 1] : hs[t];
     const outer = (a: M, b: M) => (bug === 'transposed_outer' ? matmul(b, T_(a)) : matmul(a, T_(b)));
     for (const [acc, d] of [[gW, outer(ds, hW)], [gU, matmul(dz, T_(hs[t + 1]))], [gb, ds], [gc, dz]] as const) {
@@ -123,8 +146,9 @@ export function torchStudent(p: RowProblem, bug: Bug): StudentGrads {
     dL_dh[t] = dh.map((r) => r[0]);
     dL_ds[t] = ds.map((r) => r[0]);
     ds_next = ds;
+    dh_next = dh;
   }
-  const dh0 = (bug === 'transposed_W' ? matmul(W, ds_next) : matmul(T_(W), ds_next)).map((r) => r[0]);
+  const dh0 = (bug === 'transposed_W' ? matmul(W, ds_next) : bug === 'missing_w' ? ds_next : matmul(T_(W), ds_next)).map((r) => r[0]);
   // Returned in the column layout: dWx / dWh / dWy fields hold ∂L/∂V, ∂L/∂W, ∂L/∂U.
   return { dWx: gV, dWh: gW, db: gb.map((r) => r[0]), dWy: gU, dby: gc.map((r) => r[0]), dh0, dL_dh, dL_ds };
 }
