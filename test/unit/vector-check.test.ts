@@ -164,6 +164,14 @@ describe('vector check: each planted bug is named, with its step and unit', () =
     assert.deepEqual([report.firstMismatch!.quantity, report.firstMismatch!.t], ['dL_dh', 9]);
   });
 
+  for (const bug of ['transposed_W', 'phi_prime_of_h', 'h_t_for_h_prev'] as const) {
+    it(`${bug} on a long sequence (T = 600: variants are looked at in the last steps first)`, () => {
+      const p = problem(15, 4, 3, 2, 600);
+      const report = runVectorChecks(traceOf(p), numpyTensors(numpyStudent(p, bug)), { layout: 'row' });
+      assert.deepEqual(report.diagnosis.map((d) => d.code), [bug]);
+    });
+  }
+
   it('totals alone are enough: h_t_for_h_prev from dWh only', () => {
     const p = problem(12, 4, 2, 1, 9);
     const report = runVectorChecks(traceOf(p), numpyTensors(numpyStudent(p, 'h_t_for_h_prev')).filter((t) => t.name === 'dWh'), { layout: 'row' });

@@ -104,8 +104,9 @@ function transposeSquare(a: Float64Array, n: number): void {
  *   ∂L/∂h_t = Uᵀ·∂L/∂z_t + Wᵀ·∂L/∂s_{t+1}      ∂L/∂s_t = ∂L/∂h_t ⊙ φ'(s_t)
  * with each term replaced as `f` says, the step after coming from the variant's own values.
  * It does the reference's arithmetic in the reference's order, so f = {} is bit for bit exact.
+ * With iLo > 0 it stops after step iLo + 1 (a quick look at the last steps; the totals need iLo = 0).
  */
-export function runVariant(E: VectorExact, f: VectorForm, out: VectorVariant): VectorVariant {
+export function runVariant(E: VectorExact, f: VectorForm, out: VectorVariant, iLo = 0): VectorVariant {
   const { n, m, k, lastT, T } = E;
   const { x, h, hasY } = E.trace;
   const { W, U, h0 } = E.trace.model;
@@ -119,7 +120,7 @@ export function runVariant(E: VectorExact, f: VectorForm, out: VectorVariant): V
   const thetaP = f.local === 'phiz' ? E.phiPz : E.thetaP;
   const stateP = f.state === 'phih' ? E.phiPh : f.state === 'thetas' ? E.thetaPs : E.phiP;
   const dL_dz = new Float64Array(k);
-  for (let i = lastT - 1; i >= 0; i--) {
+  for (let i = lastT - 1; i >= iLo; i--) {
     const t = i + 1;
     // ∂L/∂z_t, the local term's vector (0 without a target)
     for (let q = 0; q < k; q++) {
@@ -167,7 +168,7 @@ export function runVariant(E: VectorExact, f: VectorForm, out: VectorVariant): V
     }
   }
   // ∂L/∂h_0 = Wᵀ·∂L/∂s_1 (the variant's W·, or no W)
-  if (T > 0) {
+  if (T > 0 && iLo === 0) {
     for (let r = 0; r < n; r++) {
       let acc: number;
       if (f.noW) acc = dL_ds[r];
