@@ -115,7 +115,7 @@ export function runVectorChecks(trace: VectorTrace, tensors: readonly TensorEntr
   const ignored: VectorCheckReport['ignored'] = [];
   const results: VectorTensorResult[] = [];
   const compared: Compared[] = [];
-  // A tensor whose shape is the transpose of the right one, and whose values are the transposed exact ones.
+  // Tensors whose shape is the transpose of the right one, with the transposed exact values.
   const transposed = new Set<VectorTensorResult>();
 
   for (const t of tensors) {
@@ -130,25 +130,7 @@ export function runVectorChecks(trace: VectorTrace, tensors: readonly TensorEntr
     const ex = exactValues(q, exact);
     const [rows, cols] = ourShape(q, shape, E.T);
     if (!fits(t.shape, expected) || t.data.length !== rows * cols) {
-      r.ok = false;
-      const found = [...t.shape];
-      const isTransposed = isMatrix(q) && found.length === 2 && found[0] === expected[1] && found[1] === expected[0];
-      const message = isTransposed
-        ? transposedShapeMessage(t.name, found, expected)
-        : `${t.name} has shape ${found.join('×') || 'scalar'} where ${expected.join('×')} (${dims(q, layout)}) belongs`;
-      r.shapeError = { found, expected, message };
-      if (isTransposed) {
-        // Its values, read the other way round, may be exactly ours: then the outer product was transposed.
-        const data = toOurLayout(t, q, layout === 'row' ? 'column' : 'row');
-        const scale = maxAbs(ex);
-        const tol = toleranceOf(t.dtype, options, scale);
-        let all = true;
-        for (let o = 0; o < ex.length && all; o++) all = close(data[o], ex[o], 17, tol);
-        if (all) {
-          transposed.add(r);
-          r.diagnosis = [{ code: 'transposed_outer', message: VECTOR_CATALOGUE.find((e) => e.code === 'transposed_outer')!.message }];
-        }
-      }
+      if (shapeProblem(r, t, expected, ex, layout, options)) transposed.add(r);
       continue;
     }
     const c: Compared = { result: r, data: toOurLayout(t, q, layout), tol: toleranceOf(t.dtype, options, maxAbs(ex)), cols };
@@ -162,6 +144,27 @@ export function runVectorChecks(trace: VectorTrace, tensors: readonly TensorEntr
   const ok = results.every((r) => r.ok);
   const diagnosis = !ok && options.diagnose !== false ? diagnose(E, compared, results, transposed, firstMismatch) : [];
   return { ok, tensors: results, firstMismatch, diagnosis, ignored };
+}
+
+/**
+ * Records what was found and what was expected. A matrix whose shape is the transpose of the right
+ * one (possible only where it is not square) is named transposed_outer when its values, read the
+ * other way round, are ours: returns true then.
+ */
+function shapeProblem(r: VectorTensorResult, t: TensorEntry, expected: number[], ex: Float64Array, layout: WeightsLayout, options: VectorCheckOptions): boolean {
+  r.ok = false;
+  const found = [...t.shape];
+  const isTransposed = isMatrix(r.quantity) && found.length === 2 && found[0] === expected[1] && found[1] === expected[0] && t.data.length === ex.length;
+  const message = isTransposed
+    ? transposedShapeMessage(t.name, found, expected)
+    : `${t.name} has shape ${found.join('×') || 'scalar'} where ${expected.join('×')} (${dims(r.quantity, layout)}) belongs`;
+  r.shapeError = { found, expected, message };
+  if (!isTransposed) return false;
+  const data = toOurLayout(t, r.quantity, layout === 'row' ? 'column' : 'row');
+  const tol = toleranceOf(t.dtype, options, maxAbs(ex));
+  for (let o = 0; o < ex.length; o++) if (!close(data[o], ex[o], 17, tol)) return false;
+  r.diagnosis = [{ code: 'transposed_outer', message: VECTOR_CATALOGUE.find((e) => e.code === 'transposed_outer')!.message }];
+  return true;
 }
 
 function maxAbs(a: Float64Array): number {
