@@ -7,7 +7,7 @@
 import * as assert from 'node:assert/strict';
 import { referenceVectorBptt } from '../../src/core/vector/reference';
 import type { VectorModel, VectorTrace } from '../../src/core/vector/model';
-import { runVectorChecks, quantityOf, VECTOR_CODES } from '../../src/check/vector';
+import { claimedQuantities, runVectorChecks, VECTOR_CODES } from '../../src/check/vector';
 import { CODES } from '../../src/check';
 import { mulberry32 } from './reference/rng';
 import { TRUNC, numpyStudent, numpyTensors, torchStudent, torchTensors, type Bug, type RowProblem, type StudentGrads } from './vcheck/students';
@@ -226,14 +226,18 @@ describe('vector check: shapes', () => {
 
 describe('vector check: names', () => {
   it('ours, PyTorch state-dict names with any prefix or .grad, and the NumPy assignment names', () => {
-    const table: [string, string | null][] = [
-      ['dW', 'W'], ['dV', 'V'], ['db', 'b'], ['dU', 'U'], ['dc', 'c'], ['dh0', 'h0'], ['dL_dh', 'dL_dh'], ['dL_ds', 'dL_ds'],
-      ['weight_hh_l0', 'W'], ['rnn.weight_ih_l0', 'V'], ['model.rnn.bias_ih_l0', 'b'], ['rnn.bias_hh_l0.grad', 'b'],
-      ['fc.weight', 'U'], ['head.bias', 'c'], ['dWh', 'W'], ['dWx', 'V'], ['dWy', 'U'], ['dby', 'c'],
-      ['dL_dW', 'W'], ['grad_Wh', 'W'], ['h0.grad', 'h0'], ['dW_vocab', 'U'], ['db_vocab', 'c'], ['step.dL_ds', 'dL_ds'],
-      ['weight', null], ['rnn.weight_hh_l1', null], ['dx', null], ['dropout', null], ['W', null],
-    ];
-    for (const [name, q] of table) assert.equal(quantityOf(name), q, name);
+    const claimed = (names: string[]) => {
+      const { claims, left } = claimedQuantities(names.map((name) => ({ name, shape: [1], dtype: '<f8', data: new Float64Array(1) })));
+      return { ...Object.fromEntries(claims.map(([t, q]) => [t.name, q])), left: left.map((t) => t.name) };
+    };
+    assert.deepEqual(claimed(['dW', 'dV', 'db', 'dU', 'dc', 'dh0', 'dL_dh', 'dL_ds']), { dW: 'W', dV: 'V', db: 'b', dU: 'U', dc: 'c', dh0: 'h0', dL_dh: 'dL_dh', dL_ds: 'dL_ds', left: [] });
+    assert.deepEqual(claimed(['rnn.weight_hh_l0', 'rnn.weight_ih_l0', 'rnn.bias_ih_l0', 'rnn.bias_hh_l0', 'fc.weight', 'fc.bias']), {
+      'rnn.weight_hh_l0': 'W', 'rnn.weight_ih_l0': 'V', 'rnn.bias_ih_l0': 'b', 'rnn.bias_hh_l0': 'b', 'fc.weight': 'U', 'fc.bias': 'c', left: [],
+    });
+    assert.deepEqual(claimed(['model.rnn.weight_hh_l0.grad', 'model.rnn.bias_ih_l0.grad', 'model.rnn.bias_hh_l0.grad']), {
+      'model.rnn.weight_hh_l0.grad': 'W', 'model.rnn.bias_ih_l0.grad': 'b', 'model.rnn.bias_hh_l0.grad': 'b', left: [],
+    });
+    assert.deepEqual(claimed(['dWh', 'dWx', 'dWy', 'dby', 'step.dL_ds', 'dx']), { dWh: 'W', dWx: 'V', dWy: 'U', dby: 'c', 'step.dL_ds': 'dL_ds', left: ['dx'] });
   });
 
   it('an unknown name is listed, not compared', () => {

@@ -1,17 +1,17 @@
 /**
- * The user's gradient tensors, by name, to the quantities we compute. One table for every
- * naming convention:
+ * The user's gradient tensors, by name, to the quantities we compute, whatever the convention:
  *   ours      dW dV db dU dc dh0, and per step dL_dh, dL_ds (T×n)
  *   PyTorch   the `.grad` of each state-dict entry, saved under the entry's name, with any module
  *             prefix: weight_hh_l0 → W, weight_ih_l0 → V, bias_ih_l0 and bias_hh_l0 → b (each
  *             receives ∂L/∂b), <head>.weight → U, <head>.bias → c
  *   NumPy     the course assignment's dWh dWx db dh0, and the head's dWy dby (dW_out, dW_vocab, …)
- * A parameter's gradient may also be spelled dL_dW, grad_W or W.grad, as the weights reader allows.
- * With layout `row` (the user's code multiplies h @ Wh) each user matrix is the transpose of ours.
- * TODO(weights): swap this table for the weights reader's name-mapper once it is on main.
+ * The names are the weights reader's (src/parse/weights/names.ts, gradients mode), which also takes
+ * dL_dW, grad_W and W.grad. With layout `row` (the user's code multiplies h @ Wh) each user matrix
+ * is the transpose of ours.
  */
-import type { VectorParamName, VectorShape } from '../../core/vector/model';
-import type { TensorEntry, WeightsLayout } from '../../parse/weights/types';
+import { VECTOR_PARAM_NAMES, type VectorParamName, type VectorShape } from '../../core/vector/model';
+import { mapParamNames } from '../../parse/weights/names';
+import type { TensorEntry, WeightsLayout, WeightsProblem } from '../../parse/weights/types';
 
 /** What a user tensor claims: a parameter's gradient (by our parameter name) or a per-step quantity. */
 export type VectorQuantity = VectorParamName | 'dL_dh' | 'dL_ds';
@@ -19,38 +19,28 @@ export type VectorQuantity = VectorParamName | 'dL_dh' | 'dL_ds';
 /** Per-step quantities first (they are computed first), then the totals in parameter order. */
 export const VECTOR_QUANTITIES: readonly VectorQuantity[] = ['dL_dh', 'dL_ds', 'W', 'V', 'b', 'U', 'c', 'h0'];
 
-/** Each parameter by our name and the NumPy aliases (as the weights reader spells them). */
-const ALIASES = new Map<string, VectorParamName>([
-  ['W', 'W'], ['Wh', 'W'], ['V', 'V'], ['Wx', 'V'], ['b', 'b'], ['h0', 'h0'],
-  ['U', 'U'], ['Wy', 'U'], ['W_out', 'U'], ['W_vocab', 'U'], ['c', 'c'], ['by', 'c'], ['b_out', 'c'], ['b_vocab', 'c'],
-]);
-/** A gradient's name is the parameter's with one of these in front (dW, dL_dW, grad_W) or a `.grad`/`_grad` behind. */
-const GRAD_PREFIXES = ['dL_d', 'grad_', 'd'];
-const GRAD_SUFFIXES = ['.grad', '_grad'];
-
-/** State-dict names, matched as the last dotted part (any module prefix). */
-const STATE_DICT = new Map<string, VectorQuantity>([
-  ['weight_hh_l0', 'W'], ['weight_ih_l0', 'V'], ['bias_ih_l0', 'b'], ['bias_hh_l0', 'b'],
-]);
-
-/** The quantity a tensor name claims, or null when the name is not a gradient we know. */
-export function quantityOf(name: string): VectorQuantity | null {
-  const suffix = GRAD_SUFFIXES.find((s) => name.endsWith(s));
-  const base = suffix ? name.slice(0, -suffix.length) : name;
-  const dot = base.lastIndexOf('.');
-  const last = base.slice(dot + 1);
-  if (last === 'dL_dh' || last === 'dL_ds') return last;
-  const rnn = STATE_DICT.get(last);
-  if (rnn) return rnn;
-  // A head: "<prefix>.weight" / "<prefix>.bias" (the prefix is the Linear's module name).
-  if (dot > 0 && last === 'weight') return 'U';
-  if (dot > 0 && last === 'bias') return 'c';
-  if (suffix) return ALIASES.get(last) ?? null;
-  for (const p of GRAD_PREFIXES) {
-    const q = last.startsWith(p) ? ALIASES.get(last.slice(p.length)) : undefined;
-    if (q) return q;
+/**
+ * The quantity each tensor claims, by the weights reader's name-mapper in its gradients mode; the
+ * per-step dL_dh, dL_ds (any prefix) come back as `other`. PyTorch's two bias gradients are each
+ * ∂L/∂b: the mapper keeps one, so the other is claimed here. What names nothing is left over.
+ */
+export function claimedQuantities(tensors: readonly TensorEntry[]): { claims: [TensorEntry, VectorQuantity][]; left: TensorEntry[]; problems: WeightsProblem[] } {
+  const map = mapParamNames(tensors, { gradients: true });
+  const claims: [TensorEntry, VectorQuantity][] = [];
+  for (const p of VECTOR_PARAM_NAMES) {
+    const t = map.params[p];
+    if (t) claims.push([t, p]);
   }
-  return null;
+  const left: TensorEntry[] = [];
+  for (const t of map.other) {
+    const last = t.name.slice(t.name.lastIndexOf('.') + 1);
+    if (last === 'dL_dh' || last === 'dL_ds') claims.push([t, last]);
+    else left.push(t);
+  }
+  const b = map.params.b;
+  const otherBias = b && /bias_ih_l0(\.grad|_grad)?$/.test(b.name) ? tensors.find((t) => t !== b && t.name === b.name.replace('bias_ih_l0', 'bias_hh_l0')) : undefined;
+  if (otherBias) claims.push([otherBias, 'b']);
+  return { claims, left, problems: map.problems };
 }
 
 export const KNOWN_NAMES = 'dW dV db dU dc dh0 dL_dh dL_ds; weight_hh_l0 weight_ih_l0 bias_ih_l0 bias_hh_l0 <head>.weight <head>.bias (any prefix, optional .grad); dWh dWx db dh0 dWy dby';

@@ -9,7 +9,7 @@ import { truncationCandidates } from '../catalogue';
 import { close, relErr, tolFor, type Tol } from '../tolerance';
 import type { Diagnosis } from '../types';
 import { VECTOR_CATALOGUE, transposedShapeMessage, vectorTruncatedMessage, type VectorForm } from './catalogue';
-import { KNOWN_NAMES, VECTOR_QUANTITIES, asMatrix, isMatrix, ourShape, quantityOf, toOurLayout, userShape, type VectorQuantity } from './names';
+import { KNOWN_NAMES, VECTOR_QUANTITIES, asMatrix, claimedQuantities, isMatrix, ourShape, toOurLayout, userShape, type VectorQuantity } from './names';
 import type { VectorCheckOptions, VectorCheckReport, VectorMismatch, VectorTensorResult } from './types';
 import { allocVariant, exactOf, runVariant, type VectorVariant } from './variant';
 
@@ -118,12 +118,10 @@ export function runVectorChecks(trace: VectorTrace, tensors: readonly TensorEntr
   // Tensors whose shape is the transpose of the right one, with the transposed exact values.
   const transposed = new Set<VectorTensorResult>();
 
-  for (const t of tensors) {
-    const q = quantityOf(t.name);
-    if (q === null) {
-      ignored.push({ name: t.name, message: `${t.name}: not a gradient name this check knows (${KNOWN_NAMES})` });
-      continue;
-    }
+  const { claims, left, problems } = claimedQuantities(tensors);
+  for (const t of left) ignored.push({ name: t.name, message: `${t.name}: not a gradient name this check knows (${KNOWN_NAMES})` });
+  for (const p of problems) ignored.push({ name: p.tensor ?? '', message: p.message });
+  for (const [t, q] of claims) {
     const r = emptyResult(t, q);
     results.push(r);
     const expected = userShape(q, shape, E.T, layout);
