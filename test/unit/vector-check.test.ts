@@ -248,3 +248,32 @@ describe('vector check: names', () => {
     assert.deepEqual(report.ignored.map((i) => i.name), ['dx']);
   });
 });
+
+describe('vector check: hostile tensors', () => {
+  it('random names, shapes, lengths and values (NaN, ±∞) never throw, and never pass unless they are right', () => {
+    const p = problem(41, 3, 2, 2, 6);
+    const trace = traceOf(p);
+    const rand = mulberry32(41);
+    const names = ['dW', 'dWh', 'dWx', 'db', 'dh0', 'dL_dh', 'dL_ds', 'fc.weight', 'rnn.weight_hh_l0', 'rnn.bias_hh_l0', 'x', '', '__proto__', 'dL_dh.grad'];
+    const values = [NaN, Infinity, -Infinity, 0, -0, 1e308, 5e-324];
+    for (let iter = 0; iter < 300; iter++) {
+      const tensors = Array.from({ length: 1 + Math.floor(rand() * 4) }, () => {
+        const shape = Array.from({ length: Math.floor(rand() * 4) }, () => Math.floor(rand() * 8));
+        const len = rand() < 0.8 ? shape.reduce((a, b) => a * b, 1) : Math.floor(rand() * 30);
+        const data = Float64Array.from({ length: len }, () => (rand() < 0.3 ? values[Math.floor(rand() * values.length)] : 2 * rand() - 1));
+        return { name: names[Math.floor(rand() * names.length)], shape, dtype: rand() < 0.5 ? '<f4' : 'F64', data };
+      });
+      const report = runVectorChecks(trace, tensors, { layout: rand() < 0.5 ? 'row' : 'column' });
+      if (report.ok) assert.ok(report.tensors.every((t) => t.mismatches === 0 && t.shapeError === null));
+      assert.ok(report.tensors.every((t) => t.ok || t.shapeError !== null || t.firstMismatch !== null));
+    }
+  });
+
+  it('NaN where the exact value is finite is a mismatch; NaN where it is NaN is not', () => {
+    const p = problem(42, 3, 2, 1, 6);
+    const tensors = numpyTensors(numpyStudent(p, 'none'));
+    tensors.find((t) => t.name === 'dL_ds')!.data[3 * 3 + 1] = NaN;
+    const report = runVectorChecks(traceOf(p), tensors, { layout: 'row' });
+    assert.deepEqual([report.firstMismatch!.quantity, report.firstMismatch!.t, report.firstMismatch!.unit], ['dL_ds', 4, 1]);
+  });
+});
