@@ -76,8 +76,10 @@ async function measure(wb: Workbench): Promise<Run> {
     while (Date.now() < end) {
       const line = wb.console.slice(seen).find((l) => l.includes('[bptt-lens] measureRun '));
       if (line) {
-        const run = JSON.parse(line.slice(line.indexOf('{'))) as Partial<Run>;
+        // The host may append to the line (the web host's console adds a source): the object alone.
+        const run = JSON.parse(/measureRun (\{[^{}]*\})/.exec(line)?.[1] ?? '{}') as Partial<Run>;
         if (run.T === T) return run as Run;
+        console.log(`      (${line.slice(0, 200)}: pressing again)`);
         break; // no document yet, or not the whole file: press again
       }
       await wb.page.waitForTimeout(100);
