@@ -40,6 +40,7 @@ import { packageOf } from './vscode/package.mjs';
 import { copySamples, makeProfile } from './vscode/profile.mjs';
 import { closeWorkbenches, runE2e } from './vscode/runner.mjs';
 import { packageVsix, runVsix } from './vscode/vsix.mjs';
+import { runWebSuite } from './vscode/webSuite.mjs';
 
 /** @typedef {import('./vscode/config.mjs').Counts} Counts */
 
@@ -106,6 +107,7 @@ async function main() {
     const cs = await startCodeServer({ tmp, profile: makeProfile(tmp, 'dev'), folder: wsE2e, name: 'code-server' });
     if (OPTIONS.integration) stages.integration = await runInExtensionHost(cs, wsIntegration, PATHS.suite, 'integration');
     if (OPTIONS.e2e) stages.e2e = await runE2e(cs, wsE2e);
+    if (OPTIONS.web) stages['integration-web'] = await runWebSuite(cs, copySamples(tmp, 'ws-integration-web'), tmp);
     if (OPTIONS.web) stages['e2e-web'] = await runE2e(cs, copySamples(tmp, 'ws-e2e-web'), 'web', tmp);
     await stopServer(cs.server);
   }

@@ -40,15 +40,19 @@ const slug = (/** @type {string} */ label) => label.replace(/\W+/g, '-');
  * @param {string} folder
  * @param {string} entry
  * @param {string} label
+ * @param {{ extension?: string, web?: boolean }} [where] the extension's folder (default the repo), and
+ *   whether it runs in the web worker host (then `entry` must lie inside `extension`: VS Code runs
+ *   the tests in the host of the extension that holds them)
  * @returns {Promise<Counts>}
  */
-export async function runInExtensionHost(cs, folder, entry, label) {
-  log(`${label}: ${rel(entry)} in the extension host (timeout ${TIMEOUT_MS.integration / 1000}s)`);
+export async function runInExtensionHost(cs, folder, entry, label, { extension = PATHS.extension, web = false } = {}) {
+  log(`${label}: ${rel(entry)} in the ${web ? 'web worker' : 'Node'} extension host (timeout ${TIMEOUT_MS.integration / 1000}s)`);
   const remote = (/** @type {string} */ p) => `vscode-remote://127.0.0.1:${cs.port}${p}`;
   const payload = [
-    ['extensionDevelopmentPath', remote(PATHS.extension)],
+    ['extensionDevelopmentPath', remote(extension)],
     ['extensionTestsPath', remote(entry)],
   ];
+  if (web) payload.push(['extensionDevelopmentKind', 'web']);
   const url = `${cs.base}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
   const browser = await launchBrowser();
   const consoleLog = fs.createWriteStream(path.join(PATHS.results, `${slug(label)}-browser-console.log`));
