@@ -5,6 +5,7 @@
 // through the workbench's automation hooks codeAutomationLog / codeAutomationExit.
 import fs from 'node:fs';
 import path from 'node:path';
+import util from 'node:util';
 import { PATHS, TIMEOUT_MS, compiled, log, rel } from './config.mjs';
 
 /** @typedef {import('playwright-core').Browser} Browser */
@@ -69,7 +70,8 @@ export async function runInExtensionHost(cs, folder, entry, label, { extension =
     page.on('crash', () => resolveExit({ code: 1, why: 'the browser page crashed' }));
     // The entry point's last line: `[bptt-suite] passes=… failures=… pending=…` (test/hostMocha.ts).
     await page.exposeFunction('codeAutomationLog', (/** @type {string} */ type, /** @type {unknown} */ args) => {
-      const text = Array.isArray(args) ? args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ') : String(args);
+      // util.format: mocha's browser reporter logs printf-style ('%s (%dms)', title, ms).
+      const text = Array.isArray(args) ? util.format(...args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a)))) : String(args);
       const m = /\[bptt-(?:suite|bench)\] passes=(\d+) failures=(\d+) pending=(\d+)/.exec(text);
       if (m) {
         counts.passed = Number(m[1]);
