@@ -3,17 +3,18 @@
  * a 10⁶-row CSV (~11 MB), written into the workspace before either workbench opens, opened
  * through Quick Open (the bench profile raises `workbench.editorLargeFileConfirmation`, 10 MB on a
  * remote, so the editor opens it without asking), then `bpttLens._measureRun` pressed from a
- * keybinding (scripts/vscode/bench.mjs writes it), once cold and RERUNS more times. The command
+ * keybinding (scripts/vscode/bench.mjs writes it), once cold and RERUNS more times; the hosts take
+ * turns for ROUNDS rounds, in alternating order, and each ratio is taken within a round. The command
  * runs in whichever host has the extension and logs, to the page console:
  *   - totalMs: command → analysis stored, i.e. hovers ready (parse and BPTT on the worker, and
  *     the host's share: the document's text, the series, diagnostics);
  *   - longestBlockMs / blockP99Ms: the largest and the 99th-percentile gap of a 1 ms heartbeat in
  *     the extension host (a Web Worker in the web host, where timers are clamped to 4 ms).
  * Then one hover at the middle row checks that the analysis really is there. Targets in the
- * printout: web ≤ 1.5× Node, longest block ≤ 50 ms. Writes test-results/perf/hosts.json. Fails only
+ * printout: web ≤ 1.5× Node (median of the rounds' first-run ratios), longest block ≤ 50 ms. Writes test-results/perf/hosts.json. Fails only
  * on functional breakage, never on time.
  */
-import * as assert from 'assert';
+import { ok } from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { closeWorkbench, hoverLine, openFile, openWorkbench, screenshot, waitForConsole, workspacePath, type Workbench } from '../../../test/e2e/workbench';
@@ -21,6 +22,8 @@ import { closeWorkbench, hoverLine, openFile, openWorkbench, screenshot, waitFor
 const FILE = 'hosts-1e6.csv';
 const T = 1_000_000;
 const RERUNS = 4;
+/** Rounds of (Node, web) or (web, Node); BPTT_HOSTS_ROUNDS overrides. */
+const ROUNDS = Math.max(1, Number(process.env.BPTT_HOSTS_ROUNDS) || 3);
 /** The keybinding scripts/vscode/bench.mjs binds to bpttLens._measureRun. */
 export const MEASURE_KEY = 'Control+Alt+Shift+F10';
 const TARGET = { ratio: 1.5, longestBlockMs: 50 };
@@ -107,7 +110,7 @@ async function benchHost(host: 'node' | 'web'): Promise<HostFigures> {
     const all = [cold, ...reruns];
     const line = Math.floor(T / 2) + 3;
     const hover = (await hoverLine(wb.page, line, 2)).replace(/\u00a0/g, ' ');
-    assert.ok(hover.includes(`Step ${line - 2} of ${T}`), `hover at line ${line} in the ${host} host:\n${hover}`);
+    ok(hover.includes(`Step ${line - 2} of ${T}`), `hover at line ${line} in the ${host} host:\n${hover}`);
     await wb.page.waitForTimeout(500);
     await screenshot(wb.page, 'hosts-1e6-hover');
     const r = (x: Run): Run => ({ T: x.T, totalMs: r1(x.totalMs), computeMs: r1(x.computeMs), longestBlockMs: r1(x.longestBlockMs), blockP99Ms: r1(x.blockP99Ms) });
@@ -123,12 +126,20 @@ async function benchHost(host: 'node' | 'web'): Promise<HostFigures> {
   }
 }
 
+interface Round {
+  order: string;
+  node: HostFigures;
+  web: HostFigures;
+  ratioCold: number;
+  ratioRerunMedian: number;
+}
+
 describe('Web extension host vs Node extension host (10⁶ rows)', function () {
-  this.timeout(900_000);
-  const results: Record<string, unknown> = { T };
+  this.timeout(1_800_000);
+  const results: Record<string, unknown> = { T, rounds: ROUNDS };
 
   before(() => {
-    assert.ok(process.env.BPTT_E2E_WEB_EXTENSION_PATH, 'BPTT_E2E_WEB_EXTENSION_PATH (scripts/vscode/bench.mjs sets it)');
+    ok(process.env.BPTT_E2E_WEB_EXTENSION_PATH, 'BPTT_E2E_WEB_EXTENSION_PATH (scripts/vscode/bench.mjs sets it)');
     results.fileMB = +(writeMillion(workspacePath(FILE)) / 1e6).toFixed(1);
   });
 
@@ -138,22 +149,45 @@ describe('Web extension host vs Node extension host (10⁶ rows)', function () {
     fs.writeFileSync(path.join(dir, 'hosts.json'), JSON.stringify({ date: new Date().toISOString(), targets: TARGET, ...results }, null, 2));
   });
 
-  it('command → hovers ready and the longest block, in each host', async () => {
-    const node = await benchHost('node');
-    const web = await benchHost('web');
-    results.node = node;
-    results.web = web;
-    results.ratioCold = +(web.cold.totalMs / node.cold.totalMs).toFixed(2);
-    results.ratioRerunMedian = +(web.totalMs.median / node.totalMs.median).toFixed(2);
-    const ok = (v: number, target: number): string => (v <= target ? 'ok' : 'OVER');
-    const lines = [`hosts, T = ${T} (${results.fileMB} MB CSV), command → hovers ready (in the host)`];
-    for (const [name, f] of [['node', node], ['web', web]] as const) {
-      lines.push(
-        `  ${name.padEnd(4)} first run ${f.cold.totalMs} ms, re-run median/max ${f.totalMs.median} / ${f.totalMs.max} ms, ` +
-          `longest block ${f.longestBlockMs} ms (≤ ${TARGET.longestBlockMs}: ${ok(f.longestBlockMs, TARGET.longestBlockMs)}), p99 gap ${f.blockP99Ms} ms`,
-      );
+  it(`command → hovers ready and the longest block, in each host, ${ROUNDS} rounds`, async () => {
+    // The machine is shared and its load drifts: the hosts take turns, in alternating order, and
+    // the ratios are taken within a round.
+    const rounds: Round[] = [];
+    for (let k = 0; k < ROUNDS; k++) {
+      const order: ('node' | 'web')[] = k % 2 === 0 ? ['node', 'web'] : ['web', 'node'];
+      const f: Partial<Record<'node' | 'web', HostFigures>> = {};
+      for (const host of order) f[host] = await benchHost(host);
+      const node = f.node!;
+      const web = f.web!;
+      rounds.push({
+        order: order.join(' → '),
+        node,
+        web,
+        ratioCold: +(web.cold.totalMs / node.cold.totalMs).toFixed(2),
+        ratioRerunMedian: +(web.totalMs.median / node.totalMs.median).toFixed(2),
+      });
     }
-    lines.push(`  web / node: first run ${results.ratioCold}×, re-run median ${results.ratioRerunMedian}× (≤ ${TARGET.ratio}×: ${ok(results.ratioCold as number, TARGET.ratio)})`);
+    const summary = (host: 'node' | 'web'): Record<string, number> => ({
+      firstRunMedianMs: r1(median(rounds.map((r) => r[host].cold.totalMs))),
+      rerunMedianMs: r1(median(rounds.map((r) => r[host].totalMs.median))),
+      longestBlockMaxMs: Math.max(...rounds.map((r) => r[host].longestBlockMs)),
+      longestBlockMedianMs: median(rounds.map((r) => r[host].longestBlockMs)),
+      blockP99MaxMs: Math.max(...rounds.map((r) => r[host].blockP99Ms)),
+    });
+    results.rounds = rounds;
+    results.node = summary('node');
+    results.web = summary('web');
+    results.ratioCold = median(rounds.map((r) => r.ratioCold));
+    results.ratioRerunMedian = median(rounds.map((r) => r.ratioRerunMedian));
+    const verdict = (v: number, target: number): string => (v <= target ? 'ok' : 'OVER');
+    const lines = [`hosts, T = ${T} (${results.fileMB} MB CSV), command → hovers ready (in the host), ${ROUNDS} rounds`];
+    for (const r of rounds) {
+      lines.push(`  round ${r.order}: first run node ${r.node.cold.totalMs} / web ${r.web.cold.totalMs} ms (${r.ratioCold}×), re-run medians ${r.node.totalMs.median} / ${r.web.totalMs.median} ms (${r.ratioRerunMedian}×)`);
+      lines.push(`    longest block node ${r.node.longestBlockMs} / web ${r.web.longestBlockMs} ms, p99 gap node ${r.node.blockP99Ms} / web ${r.web.blockP99Ms} ms`);
+    }
+    const web = results.web as Record<string, number>;
+    lines.push(`  web / node, median of the rounds: first run ${results.ratioCold}×, re-run ${results.ratioRerunMedian}× (≤ ${TARGET.ratio}×: ${verdict(results.ratioCold as number, TARGET.ratio)})`);
+    lines.push(`  web host longest block: max ${web.longestBlockMaxMs} ms (≤ ${TARGET.longestBlockMs}: ${verdict(web.longestBlockMaxMs, TARGET.longestBlockMs)}), p99 gap max ${web.blockP99MaxMs} ms`);
     console.log(lines.join('\n'));
   });
 });
