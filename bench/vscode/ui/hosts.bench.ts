@@ -92,9 +92,12 @@ async function measure(wb: Workbench): Promise<Run> {
   throw new Error(`no measureRun of ${T} steps in the page console`);
 }
 
+/** workbench.ts reads the extension's folder from the environment: the web host gets the web-only copy. */
+const NODE_EXTENSION_PATH = process.env.BPTT_E2E_EXTENSION_PATH;
+
 async function benchHost(host: 'node' | 'web'): Promise<HostFigures> {
   process.env.BPTT_E2E_HOST = host;
-  if (host === 'web') process.env.BPTT_E2E_EXTENSION_PATH = process.env.BPTT_E2E_WEB_EXTENSION_PATH;
+  process.env.BPTT_E2E_EXTENSION_PATH = host === 'web' ? process.env.BPTT_E2E_WEB_EXTENSION_PATH : NODE_EXTENSION_PATH;
   const wb = await openWorkbench({ timeout: 120_000 });
   try {
     await openFile(wb.page, FILE);
