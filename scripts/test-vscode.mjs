@@ -5,8 +5,9 @@
 //      started through the workbench `payload` query parameter (vscode/browser.mjs);
 //   2. UI end to end: every out/test/e2e/*.test.js with mocha in this process, driving Chromium
 //      (playwright-core) against the same code-server (vscode/runner.mjs); then the same tests
-//      again with the extension in the web worker extension host (payload extensionDevelopmentKind
-//      web: its `browser` entry, as on vscode.dev), stage e2e-web;
+//      again with the extension in the web worker extension host (its `browser` entry, as on
+//      vscode.dev), stage e2e-web, after stage integration-web: the mocha suite
+//      test/e2e/webSuite.ts, bundled for the browser, inside that web host (vscode/webSuite.mjs);
 //   3. the .vsix as a user gets it: packaged before stage 1 (then the dev build is restored), its
 //      file list checked, installed into a fresh extensions dir, and out/test/e2e-vsix/*.test.js
 //      driving a SECOND code-server that loads it without extensionDevelopmentPath (vscode/vsix.mjs).
@@ -17,6 +18,7 @@
 //
 // Options (flags or env):
 //   --integration-only | --e2e-only | --web-only | --vsix-only | --no-vsix | --no-web
+//                                      (--web-only / --no-web: stages integration-web and e2e-web)
 //   --bench                            benchmarks only (fail only on functional breakage)
 //   --grep <re>                        passes BPTT_SUITE_GREP / mocha grep to every stage
 //   BPTT_VSIX                          install this .vsix instead of running `npm run package`
@@ -40,6 +42,7 @@ import { packageOf } from './vscode/package.mjs';
 import { copySamples, makeProfile } from './vscode/profile.mjs';
 import { closeWorkbenches, runE2e } from './vscode/runner.mjs';
 import { packageVsix, runVsix } from './vscode/vsix.mjs';
+import { runWebSuite } from './vscode/webSuite.mjs';
 
 /** @typedef {import('./vscode/config.mjs').Counts} Counts */
 
@@ -106,6 +109,7 @@ async function main() {
     const cs = await startCodeServer({ tmp, profile: makeProfile(tmp, 'dev'), folder: wsE2e, name: 'code-server' });
     if (OPTIONS.integration) stages.integration = await runInExtensionHost(cs, wsIntegration, PATHS.suite, 'integration');
     if (OPTIONS.e2e) stages.e2e = await runE2e(cs, wsE2e);
+    if (OPTIONS.web) stages['integration-web'] = await runWebSuite(cs, copySamples(tmp, 'ws-integration-web'), tmp);
     if (OPTIONS.web) stages['e2e-web'] = await runE2e(cs, copySamples(tmp, 'ws-e2e-web'), 'web', tmp);
     await stopServer(cs.server);
   }

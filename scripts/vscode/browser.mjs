@@ -5,6 +5,7 @@
 // through the workbench's automation hooks codeAutomationLog / codeAutomationExit.
 import fs from 'node:fs';
 import path from 'node:path';
+import util from 'node:util';
 import { PATHS, TIMEOUT_MS, compiled, log, rel } from './config.mjs';
 
 /** @typedef {import('playwright-core').Browser} Browser */
@@ -40,15 +41,19 @@ const slug = (/** @type {string} */ label) => label.replace(/\W+/g, '-');
  * @param {string} folder
  * @param {string} entry
  * @param {string} label
+ * @param {{ extension?: string, web?: boolean }} [where] the extension's folder (default the repo), and
+ *   whether it runs in the web worker host (then `entry` must lie inside `extension`: VS Code runs
+ *   the tests in the host of the extension that holds them)
  * @returns {Promise<Counts>}
  */
-export async function runInExtensionHost(cs, folder, entry, label) {
-  log(`${label}: ${rel(entry)} in the extension host (timeout ${TIMEOUT_MS.integration / 1000}s)`);
+export async function runInExtensionHost(cs, folder, entry, label, { extension = PATHS.extension, web = false } = {}) {
+  log(`${label}: ${rel(entry)} in the ${web ? 'web worker' : 'Node'} extension host (timeout ${TIMEOUT_MS.integration / 1000}s)`);
   const remote = (/** @type {string} */ p) => `vscode-remote://127.0.0.1:${cs.port}${p}`;
   const payload = [
-    ['extensionDevelopmentPath', remote(PATHS.extension)],
+    ['extensionDevelopmentPath', remote(extension)],
     ['extensionTestsPath', remote(entry)],
   ];
+  if (web) payload.push(['extensionDevelopmentKind', 'web']);
   const url = `${cs.base}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
   const browser = await launchBrowser();
   const consoleLog = fs.createWriteStream(path.join(PATHS.results, `${slug(label)}-browser-console.log`));
@@ -65,7 +70,8 @@ export async function runInExtensionHost(cs, folder, entry, label) {
     page.on('crash', () => resolveExit({ code: 1, why: 'the browser page crashed' }));
     // The entry point's last line: `[bptt-suite] passes=… failures=… pending=…` (test/hostMocha.ts).
     await page.exposeFunction('codeAutomationLog', (/** @type {string} */ type, /** @type {unknown} */ args) => {
-      const text = Array.isArray(args) ? args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ') : String(args);
+      // util.format: mocha's browser reporter logs printf-style ('%s (%dms)', title, ms).
+      const text = Array.isArray(args) ? util.format(...args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a)))) : String(args);
       const m = /\[bptt-(?:suite|bench)\] passes=(\d+) failures=(\d+) pending=(\d+)/.exec(text);
       if (m) {
         counts.passed = Number(m[1]);

@@ -37,15 +37,22 @@ const SETTINGS = {
 
 /** @typedef {{ userData: string, extensions: string }} Profile */
 
-/** User data with SETTINGS and an empty extensions dir, under `dir`/`name`. */
-export function makeProfile(/** @type {string} */ dir, /** @type {string} */ name) {
+/**
+ * User data with SETTINGS (and `extra.settings`) and an empty extensions dir, under `dir`/`name`;
+ * `extra.keybindings` become the user's keybindings.json.
+ * @param {string} dir
+ * @param {string} name
+ * @param {{ settings?: Record<string, unknown>, keybindings?: object[] }} [extra]
+ */
+export function makeProfile(dir, name, extra = {}) {
   /** @type {Profile} */
   const profile = { userData: path.join(dir, name, 'user-data'), extensions: path.join(dir, name, 'extensions') };
-  const settings = JSON.stringify(SETTINGS, null, 2);
+  const settings = JSON.stringify({ ...SETTINGS, ...extra.settings }, null, 2);
   for (const scope of ['User', 'Machine']) {
     fs.mkdirSync(path.join(profile.userData, scope), { recursive: true });
     fs.writeFileSync(path.join(profile.userData, scope, 'settings.json'), settings);
   }
+  if (extra.keybindings) fs.writeFileSync(path.join(profile.userData, 'User', 'keybindings.json'), JSON.stringify(extra.keybindings, null, 2));
   fs.mkdirSync(profile.extensions, { recursive: true });
   return profile;
 }

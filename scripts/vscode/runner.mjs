@@ -46,8 +46,9 @@ export async function runMocha(label, files, env, timeout = TIMEOUT_MS.e2e) {
  * read into `extensionDevelopmentLocationKind`, but the host is picked from `extensionDevelopmentKind`
  * (undefined), so an extension with a `main` runs in the Node host whatever the payload says.
  */
-function webOnlyCopy(/** @type {string} */ tmp) {
+export function webOnlyCopy(/** @type {string} */ tmp) {
   const dir = path.join(tmp, 'extension-web');
+  if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
   fs.mkdirSync(dir, { recursive: true });
   for (const entry of fs.readdirSync(PATHS.extension)) {
     if (entry === 'package.json' || entry === '.git') continue;

@@ -37,11 +37,16 @@ export class TestHooks extends Disposable {
         return { n, shown, p50: percentile(times, 0.5), p99: percentile(times, 0.99), max: times[times.length - 1] };
       }),
     );
-    // Re-runs the pass on an open document and reports the longest event-loop block meanwhile.
+    // Re-runs the pass on an open document (default: the active editor's) and reports the longest
+    // event-loop block meanwhile. Also logged, for the UI benchmark that runs it from a keybinding
+    // in either extension host (bench/vscode/ui/hosts.bench.ts).
     this._register(
-      vscode.commands.registerCommand('bpttLens._measureRun', async (uri: string) => {
-        const document = openDocument(uri);
-        if (!document) return undefined;
+      vscode.commands.registerCommand('bpttLens._measureRun', async (uri?: string) => {
+        const document = uri ? openDocument(uri) : vscode.window.activeTextEditor?.document;
+        if (!document) {
+          console.log('[bptt-lens] measureRun {}');
+          return undefined;
+        }
         const histogram = loopDelay?.();
         const drift = driftMonitor();
         const t0 = performance.now();
@@ -51,13 +56,16 @@ export class TestHooks extends Disposable {
         await new Promise((r) => setTimeout(r, 50));
         const longestBlockMs = drift.stop();
         const histogramMaxMs = histogram ? histogram.stop() : Number.NaN;
-        return {
+        const result = {
           T: analysis?.parsed.T,
           totalMs,
           computeMs: analysis?.durationMs,
           longestBlockMs,
+          blockP99Ms: drift.p99(),
           histogramMaxMs,
         };
+        console.log(`[bptt-lens] measureRun ${JSON.stringify(result)}`);
+        return result;
       }),
     );
   }
