@@ -141,7 +141,7 @@ class VectorJsonReader extends JsonTokenReader {
       case X:
         return `x[${t}] must be an array of numbers, got `;
       case XROW:
-        return `x[${this.steps.T - 1}][${t}] must be a number, got `;
+        return `x[${this.steps.rowStart.length - 1}][${t}] must be a number, got `;
       case Y:
         return `y[${t}] must be an array of numbers, a class index or null, got `;
       case YROW:
