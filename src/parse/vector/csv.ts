@@ -96,13 +96,13 @@ export function parseVectorDelimited(text: string, format: SequenceFormat, defau
   let yCols: number[] = [];
   let labelCol = -1;
   let hasDirective = false;
-  let xAt: SourceLoc | undefined;
-  let yAt: SourceLoc | undefined;
+  /** The x and target header cells, for resolveVectorModel's m/k messages. */
+  const at: { x?: SourceLoc; y?: SourceLoc } = {};
   const done = (settings: VectorSettings) =>
     finishVector(steps, {
       format: reported, settings, weights: dir.weights ? { ...dir.weights, at: sourceLoc(lines, dir.weights.start, dir.weights.end) } : null,
       xWidth: Math.max(1, xCols.length), yWidth: labelCol >= 0 ? 1 : Math.max(1, yCols.length), columns, hasDirective,
-      errors: sink.finish(n, lines), ...(xAt ? { xAt } : {}), ...(yAt ? { yAt } : {}),
+      errors: sink.finish(n, lines), ...(at.x ? { xAt: at.x } : {}), ...(at.y ? { yAt: at.y } : {}),
       ...(dir.h0 ? { h0At: sourceLoc(lines, dir.h0[0], dir.h0[1]) } : {}),
     });
   const z = text.indexOf('\0');
@@ -150,12 +150,12 @@ export function parseVectorDelimited(text: string, format: SequenceFormat, defau
     if (sink.count === 0) sink.add(`header has no x columns; found: ${describeColumns(columns)} (name them x1 … xm, or x)`, hs, he);
     return done(settings);
   }
-  xAt = sourceLoc(lines, cells[xCols[0]].start, cells[xCols[xCols.length - 1]].end);
+  at.x = sourceLoc(lines, cells[xCols[0]].start, cells[xCols[xCols.length - 1]].end);
   if (labelCol >= 0 && yCols.length > 0) sink.add('header has both "label" and y columns; cross_entropy reads "label", the other losses y1 … yk', hs, he);
   else if (labelCol >= 0 && !crossEntropy) sink.add(`a "label" column is a class index for loss=cross_entropy, but the loss is ${settings.loss}; name the targets y1 … yk`, cells[labelCol].start, cells[labelCol].end);
   else if (crossEntropy && yCols.length > 1) sink.add('loss=cross_entropy takes one class index a step: name that column "label"', hs, he);
-  if (labelCol >= 0) yAt = sourceLoc(lines, cells[labelCol].start, cells[labelCol].end);
-  else if (yCols.length > 0) yAt = sourceLoc(lines, cells[yCols[0]].start, cells[yCols[yCols.length - 1]].end);
+  if (labelCol >= 0) at.y = sourceLoc(lines, cells[labelCol].start, cells[labelCol].end);
+  else if (yCols.length > 0) at.y = sourceLoc(lines, cells[yCols[0]].start, cells[yCols[yCols.length - 1]].end);
   const targets = labelCol >= 0 ? [labelCol] : yCols;
   const names = columns.map((c) => escapeText(c.trim()));
   p = nextLineStart(text, he, n);
