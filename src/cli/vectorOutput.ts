@@ -95,7 +95,7 @@ function matrixText(rows: number[] | number[][]): string {
 /** The readable output: the model, L, the per-step norms (first and last `rows` steps, 0: all) and every gradient. */
 export function* vectorSummaryChunks(trace: VectorTrace, lines: Int32Array, layout: WeightsLayout, file: string, rows: number): Generator<string> {
   const { model, T } = trace;
-  yield `${file}: vector RNN, n = ${model.n} hidden units, m = ${model.m} inputs, k = ${model.k} outputs; ` +
+  yield `${file}: vector RNN, n = ${model.n} hidden units, m = ${model.m} input${model.m === 1 ? '' : 's'}, k = ${model.k} output${model.k === 1 ? '' : 's'}; ` +
     `phi=${model.phi} theta=${model.theta} loss=${model.loss} reduction=${model.reduction} layout=${layout}\n` +
     `T = ${T} steps, ${trace.nTargets} with a target\n\n`;
   const cols = ['t', 'line', '‖h_t‖', 'loss', '‖∂L/∂h_t‖', '‖local‖', '‖recurrent‖', '‖∂L/∂s_t‖'];
