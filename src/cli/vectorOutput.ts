@@ -20,11 +20,13 @@ function vec(a: ArrayLike<number>): string {
   return out + ']';
 }
 
-/** Parameter p's gradient as rows (vectors flat), read transposed for layout=row as the user's matrices are. */
+const VECTORS: readonly VectorParamName[] = ['b', 'c', 'h0'];
+
+/** Parameter p's gradient: a matrix as rows (read transposed for layout=row, as the user's matrices are), a vector flat. */
 export function gradRows(trace: VectorTrace, p: VectorParamName, layout: WeightsLayout): number[] | number[][] {
   const g = trace.grads[p];
   const [rows, cols] = paramShape(p, trace.model);
-  if (cols === 1) return Array.from(g);
+  if (VECTORS.includes(p)) return Array.from(g);
   const out: number[][] = [];
   if (layout === 'row') for (let j = 0; j < cols; j++) out.push(Array.from({ length: rows }, (_, i) => g[i * cols + j]));
   else for (let i = 0; i < rows; i++) out.push(Array.from(g.subarray(i * cols, (i + 1) * cols)));
@@ -34,7 +36,7 @@ export function gradRows(trace: VectorTrace, p: VectorParamName, layout: Weights
 function gradsJson(trace: VectorTrace, layout: WeightsLayout): string {
   const parts = VECTOR_PARAM_NAMES.map((p) => {
     const rows = gradRows(trace, p, layout);
-    const text = typeof rows[0] === 'number' || rows.length === 0 ? vec(rows as number[]) : `[${(rows as number[][]).map(vec).join(',')}]`;
+    const text = VECTORS.includes(p) ? vec(rows as number[]) : `[${(rows as number[][]).map(vec).join(',')}]`;
     return `"${p}":${text}`;
   });
   return `{${parts.join(',')}}`;
@@ -115,7 +117,7 @@ export function* vectorSummaryChunks(trace: VectorTrace, lines: Int32Array, layo
   let grads = `\nL = ${num(trace.loss)}${trace.firstNonFinite !== null ? `   (first non-finite value at t = ${trace.firstNonFinite})` : ''}\n`;
   for (const p of VECTOR_PARAM_NAMES) {
     const [r, c] = paramShape(p, model);
-    const shape = layout === 'row' && c > 1 ? `${c}×${r}, row layout` : `${r}×${c}`;
+    const shape = layout === 'row' && !VECTORS.includes(p) ? `${c}×${r}, row layout` : `${r}×${c}`;
     grads += `∂L/∂${p} (${shape}), norm ${num(norm2(trace.grads[p]))}\n${matrixText(gradRows(trace, p, layout))}\n`;
   }
   yield grads;

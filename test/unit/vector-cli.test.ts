@@ -138,6 +138,34 @@ describe('bptt-lens on vector-model files: finite differences (in process, the C
   }
 });
 
+describe('bptt-lens on vector-model files: the shapes of the gradients', () => {
+  const transpose = (a: number[][]) => a[0].map((_, j) => a.map((row) => row[j]));
+
+  it('matrices stay nested at m = 1 and k = 1, vectors are flat', async () => {
+    const spec: CaseSpec = { n: 3, m: 1, k: 1, T: 6, phi: 'tanh', theta: 'identity', loss: 'squared', reduction: 'sum', seed: 5 };
+    const r = await vectorTrace(caseText(spec, makeCase(spec)), OPTIONS, 'case.json');
+    const doc = jsonDoc(r.trace!, r.parsed.line, false);
+    assert.deepEqual([doc.grads.W.length, doc.grads.W[0].length, doc.grads.V.length, doc.grads.V[0].length, doc.grads.U.length, doc.grads.U[0].length], [3, 3, 3, 1, 1, 3]);
+    for (const p of ['b', 'c', 'h0']) assert.equal(typeof doc.grads[p][0], 'number', p);
+  });
+
+  it('layout=row: the same model from transposed matrices, the same L, and the gradients in the file\'s (transposed) shapes', async () => {
+    const spec: CaseSpec = { n: 3, m: 2, k: 2, T: 9, phi: 'sigmoid', theta: 'tanh', loss: 'huber', reduction: 'mean', seed: 9 };
+    const c = makeCase(spec);
+    const col = await vectorTrace(caseText(spec, c), OPTIONS, 'case.json');
+    for (const p of ['W', 'V', 'U'] as const) c.weights[p] = transpose(c.weights[p] as number[][]);
+    const rowText = caseText(spec, c).replace('"reduction":"mean"', '"reduction":"mean","layout":"row"');
+    const row = await vectorTrace(rowText, OPTIONS, 'case.json');
+    assert.deepEqual(row.errors, []);
+    assert.equal(row.trace!.loss, col.trace!.loss);
+    const a = JSON.parse(Array.from(vectorJsonChunks(col.trace!, col.parsed.line, 'column', false)).join(''));
+    const b = JSON.parse(Array.from(vectorJsonChunks(row.trace!, row.parsed.line, 'row', false)).join(''));
+    for (const p of ['W', 'V', 'U']) assert.deepEqual(b.grads[p], transpose(a.grads[p]), p);
+    for (const p of ['b', 'c', 'h0']) assert.deepEqual(b.grads[p], a.grads[p], p);
+    assert.equal(b.model.layout, 'row');
+  });
+});
+
 describe('bptt-lens on vector-model files: the CLI process', function () {
   this.timeout(60000);
   const dir = mkdtempSync(join(tmpdir(), 'bptt-vcli-'));
