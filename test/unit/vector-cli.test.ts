@@ -224,6 +224,31 @@ describe('bptt-lens on vector-model files: the CLI process', function () {
     assert.equal(b.stdout, cli([join(ROOT, 'samples', 'vanishing.csv'), '--json']).stdout);
   });
 
+  it('a weights file is read relative to the sequence file, from any working folder: the same numbers as inline weights', () => {
+    const withoutLines = (out: string) => {
+      const doc = JSON.parse(out);
+      for (const st of doc.steps) delete st.line;
+      return doc;
+    };
+    const r = spawnSync(process.execPath, [BIN, join('vector', 'n4.csv'), '--json'], { encoding: 'utf8', cwd: join(ROOT, 'samples') });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(withoutLines(r.stdout), withoutLines(cli([join(SAMPLES, 'n4-inline.json'), '--json']).stdout));
+  });
+
+  it('the samples: PyTorch\'s state dict (.safetensors, n = 16) and a NumPy assignment\'s .npz with layout=row', () => {
+    const a = cli([join(SAMPLES, 'rnn16.csv'), '--json', '--no-steps']);
+    assert.equal(a.code, 0, a.stderr);
+    const da = JSON.parse(a.stdout);
+    assert.deepEqual([da.model.n, da.model.m, da.model.k, da.T, da.model.layout], [16, 4, 1, 40, 'column']);
+    assert.ok(Number.isFinite(da.loss) && da.loss > 0);
+    const b = cli([join(SAMPLES, 'numpy-row.csv'), '--json', '--no-steps']);
+    assert.equal(b.code, 0, b.stderr);
+    const db = JSON.parse(b.stdout);
+    assert.deepEqual([db.model.n, db.model.m, db.model.k, db.model.layout], [8, 4, 1, 'row']);
+    // in the file's own shapes: Wx is m × n, Wy is n × k
+    assert.deepEqual([db.grads.V.length, db.grads.V[0].length, db.grads.U.length, db.grads.U[0].length], [4, 8, 8, 1]);
+  });
+
   it('errors exit 2 with FILE:LINE:COL: message, never a stack', () => {
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, '{"weights": {"W": [[1]], "V": [[1]], "b": [0], "U": [[1]], "c": [0]},\n "x": [[1, 2], [3]]}\n');

@@ -23,7 +23,8 @@ export function resolveVectorModel(parsed: ParsedVectorSequence, tensors?: Tenso
   const list = tensors ?? (source.kind === 'inline' ? source.tensors : []);
   const { settings } = parsed;
   const crossEntropy = settings.loss === 'cross_entropy';
-  const r = toVectorWeights(list, { layout: settings.layout, expect: { m: parsed.xWidth, ...(crossEntropy ? {} : { k: parsed.yWidth }) } });
+  // m and k are checked below, against the data and at the data's place in the file
+  const r = toVectorWeights(list, { layout: settings.layout });
   if (!r.ok) return { ok: false, errors: r.problems.map((p) => at(where, named + (p.tensor && !p.message.includes(p.tensor) ? `${p.tensor}: ` : '') + p.message)) };
   const w = r.weights;
   const errors: ParseError[] = [];
