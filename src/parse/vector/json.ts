@@ -3,7 +3,7 @@
  *   {"bptt": {"phi", "theta", "loss", "reduction", "layout", "h0"}, "weights": {…} | "path",
  *    "x": [[…m]…T], "y": [[…k]…T] | [class…]}
  * null in "y" is a step without a target; "weights" may also sit in "bptt". Inline weights are
- * {"W": [[…]…], "b": […], …} (nested arrays of numbers, by our names or PyTorch's).
+ * read as a JSON weights file is (src/parse/weights), their problems placed in this file.
  */
 import type { CallerDefaults } from '../types';
 import { ErrorSink, quote } from '../errors';
@@ -12,7 +12,7 @@ import { NUM, scanNumber } from '../numbers';
 import { nulMessage } from '../encoding';
 import { Column } from '../steps';
 import { plural } from '../csvCells';
-import type { TensorEntry } from '../weights/types';
+import { readJsonWeights } from '../weights/jsonWeights';
 import { type Frame, JsonTokenReader, T_NULL, T_NUMBER, T_STRING } from '../jsonSyntax';
 import { VectorSteps, finishVector, sourceLoc } from './build';
 import { isVectorChoiceKey, resolveVectorSettings, vectorChoiceProblem, vectorKeyProblem } from './settings';
@@ -29,25 +29,13 @@ const XROW = 4;
 const Y = 5;
 const YROW = 6;
 const WEIGHTS = 7;
-const TENSOR = 8;
-const H0 = 9;
+const H0 = 8;
 
 function describe(token: number, value: string): string {
   if (token === T_STRING) return `the string ${quote(value)}`;
   if (token === T_NULL) return 'null';
   if (token === T_NUMBER) return 'a number';
   return token === 8 ? 'true' : 'false';
-}
-
-/** One tensor of an inline "weights" object as it streams in: its numbers and the length of the arrays at each depth. */
-interface TensorDraft {
-  name: string;
-  /** Stack depth of its outermost array. */
-  base: number;
-  dims: number[];
-  /** Depth (0 = outermost) at which it holds numbers, -1 before the first. */
-  leaf: number;
-  data: Column<Float64Array>;
 }
 
 class VectorJsonReader extends JsonTokenReader {
@@ -60,8 +48,7 @@ class VectorJsonReader extends JsonTokenReader {
   private readonly bad: (string | undefined)[] = [];
   private hasDirective = false;
   private weights: WeightsSource | undefined;
-  private tensors: TensorEntry[] = [];
-  private tensor: TensorDraft | undefined;
+  private text = '';
   private h0 = new Column(Float64Array);
   private h0Range: [number, number] | undefined;
   private xRange: [number, number] | undefined;
@@ -80,6 +67,7 @@ class VectorJsonReader extends JsonTokenReader {
   private syntaxError = false;
 
   read(text: string): void {
+    this.text = text;
     this.n = text.length;
     this.lines.append(text, 0);
     const z = text.indexOf('\0');
@@ -147,9 +135,7 @@ class VectorJsonReader extends JsonTokenReader {
       case YROW:
         return `y[${this.yOff.length - 1}][${t}] must be a number, got `;
       case WEIGHTS:
-        return `weight ${quote(parent.key)} must be an array of numbers (nested for a matrix), got `;
-      case TENSOR:
-        return `weight ${quote(this.tensor!.name)} must hold numbers, got `;
+        return undefined; // read whole when it closes (closeWeights)
       case H0:
         return `h0[${t}] must be a number, got `;
     }
@@ -157,7 +143,7 @@ class VectorJsonReader extends JsonTokenReader {
   }
 
   protected override numeric(role: number): boolean {
-    return role === XROW || role === YROW || role === TENSOR || role === H0 || role === X;
+    return role === XROW || role === YROW || role === H0 || role === X;
   }
 
   protected onOpen(parent: Frame | undefined, array: boolean, start: number): number {
@@ -171,7 +157,7 @@ class VectorJsonReader extends JsonTokenReader {
     } else if ((pr === ROOT || pr === BPTT) && this.weightsKey(parent)) {
       if (!array) {
         role = WEIGHTS;
-        this.weights = { kind: 'inline', tensors: this.tensors, start, end: -1 };
+        this.weights = { kind: 'inline', tensors: [], start, end: -1 };
       }
     } else if (pr === ROOT) {
       const k = parent.key;
@@ -191,13 +177,6 @@ class VectorJsonReader extends JsonTokenReader {
       role = YROW;
       this.yOff.push(this.yVals.length);
       this.yStart.push(start);
-    } else if (pr === WEIGHTS && array) {
-      role = TENSOR;
-      this.tensor = { name: parent.key, base: this.stack.length, dims: [], leaf: -1, data: new Column(Float64Array) };
-    } else if (pr === TENSOR && array) {
-      const tensor = this.tensor!;
-      if (tensor.leaf >= 0 && tensor.leaf <= this.stack.length - 1 - tensor.base) this.report(`weight ${quote(tensor.name)} mixes numbers and arrays at the same depth`, start, start + 1);
-      role = TENSOR;
     }
     if (pr === X && role === SKIP) this.startStep(start);
     if (pr === Y && role === SKIP) {
@@ -229,8 +208,7 @@ class VectorJsonReader extends JsonTokenReader {
     } else if (f.role === X) this.xRange = [f.start, end];
     else if (f.role === Y) this.yRange = [f.start, end];
     else if (f.role === H0) this.h0Range = [f.start, end];
-    else if (f.role === WEIGHTS && this.weights) this.weights.end = end;
-    else if (f.role === TENSOR) this.closeTensor(f, end);
+    else if (f.role === WEIGHTS) this.closeWeights(f.start, end);
     if (parent && parent.role === X && f.role !== XROW) this.steps.rowEnd.a[this.steps.rowEnd.length - 1] = end;
   }
 
@@ -240,17 +218,13 @@ class VectorJsonReader extends JsonTokenReader {
     else if (count > width) x.length -= count - width;
   }
 
-  private closeTensor(f: Frame, end: number): void {
-    const tensor = this.tensor!;
-    const depth = this.stack.length - tensor.base;
-    if (tensor.dims[depth] === undefined) tensor.dims[depth] = f.count;
-    else if (tensor.dims[depth] !== f.count) {
-      this.report(`weight ${quote(tensor.name)} is ragged: this array has ${f.count} elements, the first at its depth has ${tensor.dims[depth]}`, f.start, end);
-    }
-    if (depth > 0) return;
-    const shape = tensor.leaf >= 0 ? tensor.dims.slice(0, tensor.leaf + 1) : tensor.dims.slice();
-    this.tensors.push({ name: tensor.name, shape, dtype: 'json', data: tensor.data.fit(tensor.data.length, 0) });
-    this.tensor = undefined;
+  /** The inline weights object text[start, end), read as a JSON weights file is; its problems at their place here. */
+  private closeWeights(start: number, end: number): void {
+    if (this.weights?.kind !== 'inline' || this.syntaxError) return;
+    this.weights.end = end;
+    const r = readJsonWeights(this.text.substring(start, end));
+    if (r.ok) this.weights.tensors = r.tensors;
+    else for (const p of r.problems) this.report(`weights: ${p.message}`, start + (p.offset ?? 0), start + (p.offset ?? 0) + 1);
   }
 
   protected override onPlainNumber(f: Frame, v: number, _text: string, _local: number, len: number, start: number): void {
@@ -274,13 +248,6 @@ class VectorJsonReader extends JsonTokenReader {
         return this.yVals.push(v);
       case H0:
         return this.h0.push(v);
-      case TENSOR: {
-        const tensor = this.tensor!;
-        const depth = this.stack.length - 1 - tensor.base;
-        if (tensor.leaf < 0) tensor.leaf = depth;
-        else if (tensor.leaf !== depth) this.report(`weight ${quote(tensor.name)} mixes numbers and arrays at the same depth`, start, end);
-        return tensor.data.push(v);
-      }
     }
   }
 
@@ -289,7 +256,7 @@ class VectorJsonReader extends JsonTokenReader {
     let v = NaN;
     if (tok === T_NUMBER && scanNumber(text, local, local + len)) v = NUM[0];
     const role = parent ? parent.role : -1;
-    if (tok === T_NUMBER && (role === XROW || role === X || role === YROW || role === H0 || role === TENSOR)) return this.number(parent!, v, start, end);
+    if (tok === T_NUMBER && (role === XROW || role === X || role === YROW || role === H0)) return this.number(parent!, v, start, end);
     if (role === Y) {
       this.yStart.push(start);
       if (tok !== T_NUMBER) {
@@ -302,10 +269,6 @@ class VectorJsonReader extends JsonTokenReader {
       } else if (!this.yFlat) this.report(`y[${parent!.count}] is a number, but the first targets are arrays; write every target the same way`, start, end);
       this.yOff.push(this.yVals.length);
       return this.yVals.push(v);
-    }
-    if (role === WEIGHTS && tok === T_NUMBER) {
-      this.tensors.push({ name: parent!.key, shape: [], dtype: 'json', data: Float64Array.of(v) });
-      return;
     }
     if ((role === ROOT || role === BPTT) && parent!.key === 'weights' && tok === T_STRING) {
       this.weights = { kind: 'file', path: value, start: start + 1, end: end - 1 };
