@@ -5,14 +5,16 @@
  */
 import { jsonNumber, runBptt } from '../core';
 import { runChecks, type CheckOptions, type CheckReport, type ClaimResult } from '../check';
+import { referenceVectorBptt } from '../core/vector/reference';
 import { formatNumber } from '../shared/format';
 import { toleranceOptions } from './args';
 import { EXIT_CHECK_FAILED, EXIT_OK, InputError, locatedErrors, shown } from './errors';
 import type { RunContext } from './main';
 import { stdout } from './output';
 import { subcommandInput } from './subcommand';
+import { checkGrads, scalarAsVector } from './vcheck';
 
-export const CHECK_USAGE = `Usage: bptt-lens check FILE [--json] [--rtol R] [--atol A] [--format csv|tsv|json] [--w N ... --reduction R]
+export const CHECK_USAGE = `Usage: bptt-lens check FILE [--json] [--rtol R] [--atol A] [--grads GRADS] [--format csv|tsv|json] [--w N ... --reduction R]
 
 Checks the file's claims against exact BPTT: each '# check: QUANTITY = FORMULA' line (or
 "check" entry in JSON), each total given as a number, and each per-step column named
@@ -23,6 +25,11 @@ enters (the first wrong step in compute order), and which known mistake reproduc
                "mismatches", "maxRelErr", "diagnosis": [{"code", "message"}]}]}
   --rtol R    relative tolerance (default 1e-8, never tighter)
   --atol A    absolute tolerance (default 0; a floor of 1e-9 x the column's largest value applies)
+  --grads G   check the gradients in G (.npz, .safetensors, .npy or JSON) instead: dW dV db dU dc
+              dh0 and per-step dL_dh, dL_ds (T x n), or PyTorch's state-dict / a NumPy assignment's
+              names (dWh dWx db dh0 dWy dby). Prints where the error enters (step and unit) and the
+              known mistake that reproduces the numbers; --json {"ok", "firstMismatch",
+              "diagnosis", "tensors", ...}. float32 tensors are compared at float32's precision.
   --format F, and the model values --w … --reduction where FILE's directive does not set them,
               as for bptt-lens FILE.
 
@@ -66,14 +73,21 @@ function claimText(file: string, c: ClaimResult): string[] {
   return out;
 }
 
-/** Check's own options: the tolerances (the shared ones are --json, --format and the model values). */
-const TOLERANCES = new Map(toleranceOptions<CheckOptions>());
+interface CheckOwn extends CheckOptions {
+  /** --grads: a gradients file to check instead of the file's claims. */
+  grads?: string;
+}
+
+/** Check's own options: the tolerances and --grads (the shared ones are --json, --format and the model values). */
+const OWN = new Map<string, (own: CheckOwn, value: string) => void>([...toleranceOptions<CheckOwn>(), ['grads', (own, value) => { own.grads = value; }]]);
 
 export async function checkMain(argv: readonly string[], current: RunContext): Promise<number> {
-  const input = await subcommandInput(argv, { name: 'check', usage: CHECK_USAGE, own: {} as CheckOptions, valued: TOLERANCES }, current);
+  const input = await subcommandInput(argv, { name: 'check', usage: CHECK_USAGE, own: {} as CheckOwn, valued: OWN }, current);
   if (!input) return EXIT_OK;
   const { options: o, parsed } = input;
   const file = o.file;
+  // TODO(vector CLI): a vector-model file's own model and layout, once its reader is on main.
+  if (o.own.grads !== undefined) return checkGrads(file, o.own.grads, referenceVectorBptt(scalarAsVector(parsed.model), parsed), o.own, o.json);
   if (parsed.checks.length === 0 && parsed.claimColumns.length === 0) {
     throw new InputError(`${shown(file)}: nothing to check: add a '# check: dL_dh = …' line or a claim column (s h yhat loss dL_dyhat dL_dh dL_ds)`);
   }
