@@ -1,11 +1,11 @@
 /**
  * `bptt-lens FILE` on a vector-model file: the weights read (a path relative to FILE, wherever it
  * leads: the CLI reads what its user names), the model resolved with located errors, the pass
- * run, and the trace printed (--json, or the readable summary).
+ * run (the tuned kernel, bit for bit with the reference), and the trace printed (--json, or the readable summary).
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { referenceVectorBptt } from '../core/vector/reference';
+import { runVectorBptt } from '../core/vector/kernel';
 import { isMemoryError } from '../parse/failed';
 import { parseVectorSequence, resolveVectorModel, type ParsedVectorSequence } from '../parse/vector';
 import { readTensorFile, type TensorEntry } from '../parse/weights';
@@ -46,7 +46,7 @@ export async function vectorTrace(text: string, options: Pick<Options, 'format' 
   if (weights.errors.length > 0) return { parsed, errors: weights.errors };
   const model = resolveVectorModel(parsed, weights.tensors);
   if (!model.ok) return { parsed, errors: model.errors };
-  const trace = referenceVectorBptt(model.model, { T: parsed.T, x: parsed.x, y: parsed.y, hasY: parsed.hasY });
+  const trace = runVectorBptt(model.model, { T: parsed.T, x: parsed.x, y: parsed.y, hasY: parsed.hasY });
   return { parsed, errors: [] as ParseError[], trace };
 }
 
