@@ -4,7 +4,9 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { runBptt, traceCsvChunks, traceJsonChunks, traceWarnings, type TraceWarning } from '../core';
-import type { CallerDefaults, ParsedSequence, SequenceFormat } from '../parse';
+import { parseSequenceBytes, type CallerDefaults, type ParsedSequence, type SequenceFormat } from '../parse';
+import { classifyInput, type Input } from './vectorInput';
+import { analyzeVector } from './vector';
 import { MB } from '../shared/mb';
 import { EXIT_BAD, EXIT_OK, InputError, readErrorMessage, shown } from './errors';
 import { parseArgs } from './args';
@@ -67,7 +69,15 @@ export async function analyze(argv: readonly string[], current: { file?: string 
   const { file } = options;
   current.file = file;
   const name = shown(file);
-  const parsed = await read(file, options);
+  let input: Input;
+  try {
+    input = await classifyInput(file, options.format);
+  } catch (e) {
+    throw new InputError(readErrorMessage(file === '-' ? 'stdin' : file, e));
+  }
+  if (input.kind === 'vector') return analyzeVector(input.text, options);
+  if (!options.steps) throw new InputError(`${name}: --no-steps is for vector-model files (files that name weights); a scalar file's --json always lists its steps`);
+  const parsed = input.chunks ? await parseSequenceBytes(input.chunks, options.format, options.defaults) : await read(file, options);
   if (parsed.errors.length > 0) {
     let msg = '';
     for (const e of parsed.errors) msg += `${name}:${e.line + 1}:${e.col + 1}: ${e.message}\n`;

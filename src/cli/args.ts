@@ -15,9 +15,12 @@ export interface Options {
   /** --truncate k / --horizon k: truncated BPTT beside the full gradient (the file's directive otherwise). */
   truncate?: number;
   horizon?: number;
+  /** False with --no-steps: --json leaves the per-step fields out (vector-model files). */
+  steps: boolean;
 }
 
 interface Draft {
+  steps?: boolean;
   truncate?: number;
   horizon?: number;
   output: Options['output'];
@@ -58,6 +61,7 @@ const VALUED = new Map<string, (d: Draft, value: string) => void>([
 const FLAGS = new Map<string, (d: Draft) => void>([
   ['json', (d) => { d.output = 'json'; }],
   ['csv', (d) => { d.output = 'csv'; }],
+  ['no-steps', (d) => { d.steps = false; }],
 ]);
 
 /**
@@ -176,5 +180,5 @@ export function parseArgs(argv: readonly string[]): Options | 'help' {
   }
   if (d.truncate !== undefined && d.horizon !== undefined) throw new UsageError('give --truncate or --horizon, not both');
   const truncation = { ...(d.truncate !== undefined ? { truncate: d.truncate } : {}), ...(d.horizon !== undefined ? { horizon: d.horizon } : {}) };
-  return { file, output: d.output, rows: d.rows, format, defaults: Object.fromEntries(d.defaults) as CallerDefaults, ...truncation };
+  return { file, output: d.output, rows: d.rows, format, defaults: Object.fromEntries(d.defaults) as CallerDefaults, ...truncation, steps: d.steps ?? true };
 }

@@ -28,6 +28,14 @@ Output (default: a readable table of the first and last rows, then the totals):
   --rows N          table mode: show the first and last N rows (default 10); 0 shows all.
   --format F        csv, tsv or json; default from FILE's extension (required for stdin).
 
+Vector-model files (a weights=PATH directive key, or a "weights" key: see README): the
+model, the per-step norms and every gradient; --json prints
+  {"model": {n,m,k,phi,theta,loss,reduction,layout}, "T", "loss",
+   "grads": {W,V,b,U,c,h0} as nested arrays, "firstNonFinite", "steps": [...]}
+  each step's x, y (or class), s, h, yhat, probs (cross_entropy), dL_dyhat, dL_dh,
+  dL_dh_local, dL_dh_recurrent, dL_ds an array; loss a number or null.
+  --no-steps        --json without "steps", for big files.
+
 Truncated BPTT beside the full gradient (also set by the directive's truncate=k / horizon=k):
   --truncate k      cut the sequence into chunks of k steps, no gradient crosses a boundary
                     (PyTorch's h.detach() every k steps)

@@ -9,10 +9,17 @@ function isSep(c: number): boolean {
 }
 
 /**
- * Reads the `key=value` pairs of a directive body text[start, end) (what follows `# bptt:`),
- * storing valid values into `file` (when given) and reporting every problem at its token.
+ * Splits a directive body text[start, end) into `key=value` pairs, reporting malformed tokens to sink.
+ * For each pair: the key's range [ks, ke), the '=' at eq, and the value's range [vs, ve) (empty when missing).
+ * The scalar directive (below) and the vector one (src/parse/vector) read their keys from it.
  */
-export function parseDirectiveBody(text: string, start: number, end: number, sink: ErrorSink, file?: FileValues, truncation?: TruncationKeys): void {
+export function forEachDirectivePair(
+  text: string,
+  start: number,
+  end: number,
+  sink: ErrorSink,
+  pair: (key: string, ks: number, ke: number, eq: number, vs: number, ve: number) => void,
+): void {
   let i = start;
   while (i < end) {
     while (i < end && isSep(text.charCodeAt(i))) i++;
@@ -39,30 +46,39 @@ export function parseDirectiveBody(text: string, start: number, end: number, sin
     let ve = vs;
     while (ve < end && !isSep(text.charCodeAt(ve))) ve++;
     i = ve;
-    const key = text.substring(ks, ke);
     if (ke === ks) {
       sink.add(`expected key=value, got ${quote(text.substring(ks, ve))}`, ks, Math.max(ve, j + 1));
       continue;
     }
+    pair(text.substring(ks, ke), ks, ke, j, vs, ve);
+  }
+}
+
+/**
+ * Reads the `key=value` pairs of a directive body text[start, end) (what follows `# bptt:`),
+ * storing valid values into `file` (when given) and reporting every problem at its token.
+ */
+export function parseDirectiveBody(text: string, start: number, end: number, sink: ErrorSink, file?: FileValues, truncation?: TruncationKeys): void {
+  forEachDirectivePair(text, start, end, sink, (key, ks, ke, j, vs, ve) => {
     if (isTruncationKey(key)) {
       if (ve === vs) {
         sink.add(`missing value for ${key} (write ${key}=<steps>)`, ks, j + 1);
-        continue;
+        return;
       }
       const value = text.substring(vs, ve);
       const n = parseNumber(value);
       const problem = truncationProblem(key, n, value);
       if (problem) sink.add(problem, vs, ve);
       else if (truncation) truncation[key] = n;
-      continue;
+      return;
     }
     if (!isModelKey(key)) {
       sink.add(unknownKeyMessage(key), ks, ke);
-      continue;
+      return;
     }
     if (ve === vs) {
       sink.add(`missing value for ${key} (write ${key}=<value>)`, ks, j + 1);
-      continue;
+      return;
     }
     const value = text.substring(vs, ve);
     if (isNumericKey(key)) {
@@ -75,7 +91,7 @@ export function parseDirectiveBody(text: string, start: number, end: number, sin
       if (!isChoice(k, value)) sink.add(unknownChoiceMessage(k, value), vs, ve);
       else if (file) setFileValue(file, key, value);
     }
-  }
+  });
 }
 
 /** Why `n` (read from `value`) is not a valid truncate/horizon, or undefined when it is: a whole number ≥ 1. */

@@ -6,6 +6,7 @@ import type { CallerDefaults, ParsedSequence, SequenceFormat } from './types';
 import { parseDelimited } from './csv';
 import { parseJson } from './json';
 import { failedSequence } from './failed';
+import { isVectorText, parseVectorSequence, type ParsedVectorSequence } from './vector';
 
 export { directiveEdit } from './directive';
 export { formatNumberForDirective, parseNumber } from './numbers';
@@ -24,6 +25,26 @@ export function parseSequence(text: string, format: SequenceFormat, defaults?: C
     // Defensive: a bug in the parser must not take down the extension host or the CLI.
     return failedSequence(format, defaults, e);
   }
+}
+
+/**
+ * Parses any sequence file: a vector-model file (one that names weights: a `weights=` directive key,
+ * a "weights" key) into a ParsedVectorSequence, any other file exactly as parseSequence does.
+ */
+export function parseAnySequence(text: string, format: SequenceFormat, defaults?: CallerDefaults): ParsedSequence | ParsedVectorSequence {
+  const src = typeof text === 'string' ? text : String(text ?? '');
+  let vector = false;
+  try {
+    vector = isVectorText(src, format);
+  } catch {
+    // a file the detector cannot read is left to the scalar parser's located errors
+  }
+  return vector ? parseVectorSequence(src, format, defaults) : parseSequence(src, format, defaults);
+}
+
+/** True for the result of a vector-model file. */
+export function isVectorSequence(seq: ParsedSequence | ParsedVectorSequence): seq is ParsedVectorSequence {
+  return (seq as ParsedVectorSequence).kind === 'vector';
 }
 
 /** The format a file name implies: .csv, .tsv, .json (any case); undefined for anything else. */

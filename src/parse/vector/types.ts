@@ -14,12 +14,24 @@ export interface VectorSettings {
   loss: VectorLossName;
   reduction: ReductionName;
   layout: WeightsLayout;
+  /** The file's own h0 (directive `h0=` or "bptt" "h0"): one value for every unit, or n values. Wins over the weights' h0. */
+  h0?: Float64Array;
+}
+
+/** A range of the sequence file: [start, end) offsets and the same as 0-based lines and columns. */
+export interface SourceLoc {
+  start: number;
+  end: number;
+  line: number;
+  col: number;
+  endLine: number;
+  endCol: number;
 }
 
 /** Where the weights come from, with the source range of what named them (for located errors). */
 export type WeightsSource =
-  | { kind: 'inline'; tensors: TensorEntry[]; start: number; end: number }
-  | { kind: 'file'; path: string; start: number; end: number };
+  | { kind: 'inline'; tensors: TensorEntry[]; start: number; end: number; at?: SourceLoc }
+  | { kind: 'file'; path: string; start: number; end: number; at?: SourceLoc };
 
 export interface ParsedVectorSequence {
   kind: 'vector';
@@ -43,4 +55,11 @@ export interface ParsedVectorSequence {
   columns: string[];
   hasDirective: boolean;
   errors: ParseError[];
+  /** Where each step's target is (its first y cell, its label cell, or its y element): 0-based line and column, -1 where none. */
+  yLine?: Int32Array;
+  yCol?: Int32Array;
+  /** What fixes m and k in the file (the x / y header cells, the "x" / "y" arrays), and the file's h0: for located errors. */
+  xAt?: SourceLoc;
+  yAt?: SourceLoc;
+  h0At?: SourceLoc;
 }
