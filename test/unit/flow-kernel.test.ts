@@ -2,13 +2,14 @@
  * The tuned flow kernels against their plain twins, bit for bit (Object.is on every element): the
  * same arithmetic in a different order of work must give the same doubles, not merely close ones.
  *   factorsAndHorizons (one pass)  vs  phiPrimes → w·φ' → new FactorProducts → computeHorizons
+ *   lagSums, four lags per pass      vs  lagSums(…, plain = true), one lag per pass
  * (the plain path is itself checked against a brute-force backward scan in flow-reference.test.ts).
  * Cases cross the kernels' 1024-step blocks, have gaps without targets, factors above and below 1,
  * exact zeros (dead relu, saturated tanh) and NaN / ±∞ states.
  */
 import * as assert from 'assert';
 import { PHI_NAMES, runBptt, type Model, type SequenceData } from '../../src/core';
-import { FactorProducts, computeHorizons, factorsAndHorizons, phiPrimes } from '../../src/flow';
+import { FactorProducts, computeHorizons, factorsAndHorizons, flowInputs, lagSums, phiPrimes } from '../../src/flow';
 import { mulberry32 } from './reference/rng';
 
 function sameArray(ctx: string, got: ArrayLike<number>, want: ArrayLike<number>): void {
@@ -98,4 +99,35 @@ describe('flow kernels: tuned = plain, bit for bit', function () {
     assert.notDeepStrictEqual(Array.from(after.perTarget), Array.from(before));
     assert.ok(after.perTarget[1600] <= 1600 - 1500 - 1);
   });
+
+  it('lagSums: four lags per pass = one lag per pass, for every φ, K below and above T, across blocks', () => {
+    PHI_NAMES.forEach((phi, pi) => {
+      for (let rep = 0; rep < 3; rep++) {
+        const seed = 0xf1a70000 + 16 * pi + rep;
+        const T = [5, 1030, 2600][rep];
+        const { m, d } = makeCase(seed, phi, T);
+        const inp = flowInputs(runBptt(m, d));
+        for (const K of [0, 1, 2, 3, 4, 5, 7, 64, 130, T - 1, T + 5]) {
+          if (K < 0) continue;
+          const tuned = lagSums(inp, K)!, plain = lagSums(inp, K, false, undefined, true)!;
+          const c = `${phi} seed ${seed} T ${T} K ${K}`;
+          sameArray(`${c} G_w`, tuned.w, plain.w);
+          sameArray(`${c} G_v`, tuned.v, plain.v);
+          sameArray(`${c} G_b`, tuned.b, plain.b);
+        }
+      }
+    });
+  });
+
+  it('lagSums: products that underflow to exactly 0 are skipped and change nothing', () => {
+    const { m, d } = makeCase(0x0f10, 'tanh', 3000);
+    m.w = 0.05; // |f| ≤ 0.05: every running product is exactly 0 within ~250 lags
+    d.hasY.fill(1);
+    const inp = flowInputs(runBptt(m, d));
+    const tuned = lagSums(inp, 2999)!, plain = lagSums(inp, 2999, false, undefined, true)!;
+    sameArray('G_w', tuned.w, plain.w);
+    sameArray('G_b', tuned.b, plain.b);
+    assert.ok(tuned.b[10] !== 0 && tuned.b[400] === 0);
+  });
 });
+
