@@ -151,7 +151,9 @@ describe('where the gradient goes (UI)', function () {
     });
     console.log(`flow chart plot areas (panel ${sizes.panel} px wide): ${JSON.stringify(sizes.charts)}`);
     assert.ok(sizes.charts.length >= 2, JSON.stringify(sizes));
-    for (const [w, h] of sizes.charts) assert.ok(w >= 0.6 * sizes.panel && h >= 90, `a chart's plot area is ${w} × ${h} px in a ${sizes.panel} px panel`);
+    for (const [w, h] of sizes.charts) assert.ok(w >= 0.6 * sizes.panel && h >= 60, `a chart's plot area is ${w} × ${h} px in a ${sizes.panel} px panel`);
+    await frame.locator('.flow-lag').evaluate((e) => (e as unknown as El).scrollIntoView());
+    await screenshot(page, 'flow-vanishing-lag');
     // The heat map is drawn and has its legend.
     const legend = await frame.evaluate(() => Array.from(document.querySelectorAll('.heat-legend .key-item')).map((i) => i.textContent ?? ''));
     assert.ok(legend.length >= 3 && legend[0].startsWith('0'), legend.join(' | '));
