@@ -97,8 +97,7 @@ function horizonBlock(iLo: number, iHi: number, products: FactorProducts, hasY: 
 export function computeHorizons(products: FactorProducts, hasY: Uint8Array, ratio = 1e-3): Horizons {
   const T = products.T;
   const c = -Math.log(ratio); // ratio < 1 ⇒ c > 0
-  let nTargets = 0;
-  for (let i = 0; i < T; i++) if (hasY[i] !== 0) nTargets++;
+  const nTargets = countTargets(hasY.subarray(0, T));
   const targets = new Int32Array(nTargets);
   const perTarget = new Int32Array(nTargets);
   const reachesStart = new Uint8Array(nTargets);
@@ -108,28 +107,68 @@ export function computeHorizons(products: FactorProducts, hasY: Uint8Array, rati
   const stack = new Int32Array(T + 1);
   stTop = -1; stBarrier = -1; stK = 0; stBreak = 0; stP = -1;
   for (let i = 0; i < T; i += BLOCK) horizonBlock(i, Math.min(i + BLOCK, T), products, hasY, c, stack, targets, perTarget, reachesStart);
-  // Median and maximum by counting (horizons are integers in [0, T)): O(T), no sort.
-  let max = 0, maxAt = 0;
-  const count = new Int32Array(T + 1);
-  for (let q = 0; q < nTargets; q++) {
+  return horizonStats(ratio, targets, perTarget, reachesStart);
+}
+
+/** The horizons with their median and maximum, counted (horizons are integers in [0, max]): O(targets + max), no sort. */
+export function horizonStats(ratio: number, targets: Int32Array, perTarget: Int32Array, reachesStart: Uint8Array): Horizons {
+  const n = targets.length;
+  // Long loops run as blocks of short calls, which V8 optimizes (see the core's BLOCK).
+  const mx = { max: 0, maxAt: 0 };
+  for (let q = 0; q < n; q += BLOCK) maxBlock(perTarget, targets, q, Math.min(q + BLOCK, n), mx);
+  const count = new Int32Array(mx.max + 1);
+  for (let q = 0; q < n; q += BLOCK) countBlock(perTarget, q, Math.min(q + BLOCK, n), count);
+  let median = 0;
+  if (n > 0) {
+    // The lower middle: the first d whose cumulative count passes (n − 1) / 2.
+    const want = (n - 1) >> 1;
+    const seen = { n: 0 };
+    for (let d = 0; d < count.length; d += BLOCK) {
+      const at = findCumulative(count, d, Math.min(d + BLOCK, count.length), want, seen);
+      if (at >= 0) {
+        median = at;
+        break;
+      }
+    }
+  }
+  return { ratio, targets, perTarget, reachesStart, median, max: mx.max, maxAt: mx.maxAt };
+}
+
+function maxBlock(perTarget: Int32Array, targets: Int32Array, qLo: number, qHi: number, mx: { max: number; maxAt: number }): void {
+  let max = mx.max, maxAt = mx.maxAt;
+  for (let q = qLo; q < qHi; q++) {
     const d = perTarget[q];
-    count[d]++;
     if (d > max || maxAt === 0) {
       max = d;
       maxAt = targets[q];
     }
   }
-  let median = 0;
-  if (nTargets > 0) {
-    const want = (nTargets - 1) >> 1;
-    let seen = 0;
-    for (let d = 0; d <= T; d++) {
-      seen += count[d];
-      if (seen > want) {
-        median = d;
-        break;
-      }
-    }
+  mx.max = max; mx.maxAt = maxAt;
+}
+
+function countBlock(perTarget: Int32Array, qLo: number, qHi: number, count: Int32Array): void {
+  for (let q = qLo; q < qHi; q++) count[perTarget[q]]++;
+}
+
+function findCumulative(count: Int32Array, dLo: number, dHi: number, want: number, seen: { n: number }): number {
+  let acc = seen.n;
+  for (let d = dLo; d < dHi; d++) {
+    acc += count[d];
+    if (acc > want) return d;
   }
-  return { ratio, targets, perTarget, reachesStart, median, max, maxAt };
+  seen.n = acc;
+  return -1;
+}
+
+/** Steps with a target, hasY[i] ≠ 0. */
+export function countTargets(hasY: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < hasY.length; i += BLOCK) n += countBlockTargets(hasY, i, Math.min(i + BLOCK, hasY.length));
+  return n;
+}
+
+function countBlockTargets(hasY: Uint8Array, iLo: number, iHi: number): number {
+  let n = 0;
+  for (let i = iLo; i < iHi; i++) n += hasY[i] !== 0 ? 1 : 0;
+  return n;
 }

@@ -5,13 +5,15 @@
  * truncateSweep) take a progress callback so a worker can report and cancel.
  */
 import type { Trace } from '../core';
-import { FactorProducts, ScalarJacobians, attributeFactors, phiPrimes, type FactorAttribution } from './jacobian';
-import { computeHorizons, type Horizons } from './horizons';
+import { ScalarJacobians, attributeFactors, phiPrimes, type FactorAttribution, type FactorProducts } from './jacobian';
+import type { Horizons } from './horizons';
+import { factorsAndHorizons } from './horizonsKernel';
 import { localTerms, lossSeeds, previousStates, type LagInputs } from './lag';
 import type { SweepInputs } from './truncate';
 
 export * from './jacobian';
 export * from './horizons';
+export * from './horizonsKernel';
 export * from './lag';
 export * from './connectivity';
 export * from './truncate';
@@ -50,11 +52,7 @@ export interface FlowSummary {
 }
 
 export function flowSummary(trace: Trace, inp: FlowInputs = flowInputs(trace), horizonRatio = 1e-3): FlowSummary {
-  const products = new FactorProducts(inp.factor);
-  return {
-    factor: inp.factor,
-    products,
-    horizons: computeHorizons(products, trace.hasY, horizonRatio),
-    attribution: attributeFactors(trace, inp.factor),
-  };
+  // One pass (horizonsKernel.ts); its factors equal inp.factor bit for bit.
+  const { factor, products, horizons } = factorsAndHorizons(trace, horizonRatio);
+  return { factor, products, horizons, attribution: attributeFactors(trace, inp.factor) };
 }

@@ -69,9 +69,16 @@ export class FactorProducts {
   readonly breaks: Int32Array;
   private counts: { zeros: Int32Array; negatives: Int32Array; nonFinite: Int32Array } | null = null;
 
-  constructor(readonly factor: Float64Array) {
+  /** `sums`: the prefix sums already built by the same arithmetic (the tuned scan in horizonsKernel.ts). */
+  constructor(readonly factor: Float64Array, sums?: { logHi: Float64Array; logLo: Float64Array; breaks: Int32Array }) {
     const T = factor.length;
     this.T = T;
+    if (sums) {
+      this.logHi = sums.logHi;
+      this.logLo = sums.logLo;
+      this.breaks = sums.breaks;
+      return;
+    }
     const logHi = (this.logHi = new Float64Array(T + 1));
     const logLo = (this.logLo = new Float64Array(T + 1));
     // In blocks of short calls, each starting from the sums at its first index (see the core's BLOCK).

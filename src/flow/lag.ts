@@ -15,6 +15,7 @@
  * there are no lags beyond K and the bin is exactly 0.
  */
 import { act, actCode, dact, dloss, lossCode, reductionScale, type Trace } from '../core';
+import { lagStepDense4 } from './lagKernel';
 
 /** Called after each block; return false to stop (the result is then null). */
 export type Progress = (done: number, total: number) => boolean | void;
@@ -79,14 +80,16 @@ const BLOCK = 1024;
  * Two layouts of the same sums. Dense: a block is every step, a_0 = 0 where there is no target,
  * so the inner loop is contiguous; exact only when every f, h and x is finite (a 0 that meets a
  * NaN or ∞ would make NaN where autograd never looks), which is checked first. Otherwise sparse:
- * the targets only, through an index array.
+ * the targets only, through an index array. Dense blocks take four lags per pass (lagKernel.ts)
+ * unless `plain` asks for the one-lag loop it is tested against; both give the same doubles.
  */
-export function lagSums(inp: LagInputs, K: number, perStep = false, onProgress?: Progress): LagSums | null {
+export function lagSums(inp: LagInputs, K: number, perStep = false, onProgress?: Progress, plain = false): LagSums | null {
   const { factor, seed, hPrev, x, hasY } = inp;
   const T = factor.length;
   const Gw = new Float64Array(K + 1), Gv = new Float64Array(K + 1), Gb = new Float64Array(K + 1);
   const per = perStep ? new Float64Array(T) : null;
   const dense = allFinite(factor) && allFinite(hPrev) && allFinite(x);
+  const four = dense && per === null && !plain;
   // ti: the steps each block row stands for (every step when dense, the targets otherwise).
   let n = T;
   if (!dense) {
@@ -96,7 +99,7 @@ export function lagSums(inp: LagInputs, K: number, perStep = false, onProgress?:
   const ti = new Int32Array(n);
   for (let i = 0, k = 0; i < T; i++) if (dense || hasY[i] !== 0) ti[k++] = i;
   const a = new Float64Array(BLOCK);
-  const sums = new Float64Array(6);
+  const sums = new Float64Array(12);
   for (let k0 = 0; k0 < n; k0 += BLOCK) {
     const k1 = Math.min(k0 + BLOCK, n);
     for (let k = k0; k < k1; k++) a[k - k0] = hasY[ti[k]] !== 0 ? seed[ti[k]] : 0;
@@ -106,20 +109,12 @@ export function lagSums(inp: LagInputs, K: number, perStep = false, onProgress?:
       // Rows with τ − d < 1 have no lag d; they are the first ones of the (ascending) block.
       while (kLo < k1 && ti[kLo] < d) kLo++;
       if (kLo === k1) break;
-      if (dense && per === null && d > 0 && d < K) {
-        // Lags d and d + 1 in one pass over the block. Only the row τ = d (s_1 at lag d) has no
-        // lag d + 1: it is done alone, first.
-        let r0 = kLo - k0, eW = 0, eV = 0, eB = 0;
-        if (ti[kLo] === d) {
-          const a1 = a[r0] * factor[0];
-          a[r0] = a1;
-          eW = a1 * hPrev[0]; eV = a1 * x[0]; eB = a1;
-          r0++;
+      if (four && d > 0 && d + 3 <= K) {
+        lagStepDense4(a, ti[k0], kLo - k0, k1 - k0, d, factor, hPrev, x, sums);
+        for (let q = 0; q < 4; q++) {
+          Gw[d + q] += sums[3 * q]; Gv[d + q] += sums[3 * q + 1]; Gb[d + q] += sums[3 * q + 2];
         }
-        lagStepDense2(a, ti[k0], r0, k1 - k0, d, factor, hPrev, x, sums);
-        Gw[d] += sums[0] + eW; Gv[d] += sums[1] + eV; Gb[d] += sums[2] + eB;
-        Gw[d + 1] += sums[3]; Gv[d + 1] += sums[4]; Gb[d + 1] += sums[5];
-        d += 2;
+        d += 4;
       } else {
         if (dense) lagStepDense(a, ti[k0], kLo - k0, k1 - k0, d, factor, hPrev, x, sums);
         else lagStepSparse(a, ti, k0, kLo, k1, d, factor, hPrev, x, sums);
@@ -128,7 +123,8 @@ export function lagSums(inp: LagInputs, K: number, perStep = false, onProgress?:
         d++;
       }
       // Vanishing gradients underflow to exactly 0; with every factor finite, all later lags of
-      // this block then add exactly 0, so they are skipped (checked every 64 lags).
+      // this block then add exactly 0 (x + ±0 = x, and G is never −0), so they are skipped
+      // (checked every 64 lags).
       if (dense && d >= nextCheck) {
         nextCheck += 64;
         if (allZero(a, kLo - k0, k1 - k0)) break;
@@ -152,55 +148,20 @@ function allFinite(v: Float64Array): boolean {
 
 /**
  * One lag d of a dense block (rows r = rLo..rHi−1 are steps i0 + r): a[r] ← a[r]·f_{i0+r−d}
- * (not at d = 0), then the three sums, two rows per iteration with two accumulators each so
- * the additions do not wait on one another. Small functions of their own keep V8's loops tight.
+ * (not at d = 0), then the three sums over the rows in ascending order. Small functions of their
+ * own keep V8's loops tight.
  */
 function lagStepDense(a: Float64Array, i0: number, rLo: number, rHi: number, d: number,
   factor: Float64Array, hPrev: Float64Array, x: Float64Array, sums: Float64Array): void {
   const off = i0 - d;
-  let gw0 = 0, gv0 = 0, gb0 = 0, gw1 = 0, gv1 = 0, gb1 = 0;
-  let r = rLo;
-  if (d > 0) {
-    for (; r + 1 < rHi; r += 2) {
-      const j = off + r;
-      const a0 = a[r] * factor[j], a1 = a[r + 1] * factor[j + 1];
-      a[r] = a0; a[r + 1] = a1;
-      gw0 += a0 * hPrev[j]; gw1 += a1 * hPrev[j + 1];
-      gv0 += a0 * x[j]; gv1 += a1 * x[j + 1];
-      gb0 += a0; gb1 += a1;
-    }
-    if (r < rHi) {
-      const j = off + r;
-      const a0 = a[r] * factor[j];
-      a[r] = a0;
-      gw0 += a0 * hPrev[j]; gv0 += a0 * x[j]; gb0 += a0;
-    }
-  } else {
-    for (; r < rHi; r++) {
-      const j = off + r;
-      gw0 += a[r] * hPrev[j]; gv0 += a[r] * x[j]; gb0 += a[r];
-    }
-  }
-  sums[0] = gw0 + gw1; sums[1] = gv0 + gv1; sums[2] = gb0 + gb1;
-}
-
-/**
- * Lags d and d + 1 of a dense block at once (d ≥ 1, every row has both): a' = a·f_{i−d},
- * a'' = a'·f_{i−d−1}; the slices of f, h and x are read once for both lags (measured ~20 % faster).
- */
-function lagStepDense2(a: Float64Array, i0: number, rLo: number, rHi: number, d: number,
-  factor: Float64Array, hPrev: Float64Array, x: Float64Array, sums: Float64Array): void {
-  const off = i0 - d;
-  let w0 = 0, v0 = 0, b0 = 0, w1 = 0, v1 = 0, b1 = 0;
+  let gw = 0, gv = 0, gb = 0;
   for (let r = rLo; r < rHi; r++) {
     const j = off + r;
-    const a1 = a[r] * factor[j];
-    const a2 = a1 * factor[j - 1];
-    a[r] = a2;
-    w0 += a1 * hPrev[j]; v0 += a1 * x[j]; b0 += a1;
-    w1 += a2 * hPrev[j - 1]; v1 += a2 * x[j - 1]; b1 += a2;
+    const ad = d > 0 ? a[r] * factor[j] : a[r];
+    a[r] = ad;
+    gw += ad * hPrev[j]; gv += ad * x[j]; gb += ad;
   }
-  sums[0] = w0; sums[1] = v0; sums[2] = b0; sums[3] = w1; sums[4] = v1; sums[5] = b1;
+  sums[0] = gw; sums[1] = gv; sums[2] = gb;
 }
 
 /** The same through the index array of the targets (rows k = kLo..k1−1 are steps ti[k]). */

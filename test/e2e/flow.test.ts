@@ -139,6 +139,21 @@ describe('where the gradient goes (UI)', function () {
     ).catch(async () => assert.fail(`flow summary: ${await frame.locator('.flow-summary').textContent()}`));
     assert.ok(hz.max < trace.T / 2, `a short horizon: max ${hz.max} of T = ${trace.T}`);
     await openCharts(frame);
+    // Every chart is drawn at the panel's width, not at a size measured while it had none (the
+    // |G(d)| chart once came out 94 × 47 px when this file replaced another one with the charts open).
+    await frame.waitForSelector('.flow-lag canvas');
+    const sizes = await frame.evaluate(() => {
+      const panel = document.querySelector('.flow') as unknown as { clientWidth: number };
+      return { panel: panel.clientWidth, charts: Array.from(document.querySelectorAll('.flow .chart .u-over')).map((c) => {
+        const r = (c as unknown as { getBoundingClientRect(): { width: number; height: number } }).getBoundingClientRect();
+        return [Math.round(r.width), Math.round(r.height)];
+      }) };
+    });
+    console.log(`flow chart plot areas (panel ${sizes.panel} px wide): ${JSON.stringify(sizes.charts)}`);
+    assert.ok(sizes.charts.length >= 2, JSON.stringify(sizes));
+    for (const [w, h] of sizes.charts) assert.ok(w >= 0.6 * sizes.panel && h >= 60, `a chart's plot area is ${w} × ${h} px in a ${sizes.panel} px panel`);
+    await frame.locator('.flow-lag').evaluate((e) => (e as unknown as El).scrollIntoView());
+    await screenshot(page, 'flow-vanishing-lag');
     // The heat map is drawn and has its legend.
     const legend = await frame.evaluate(() => Array.from(document.querySelectorAll('.heat-legend .key-item')).map((i) => i.textContent ?? ''));
     assert.ok(legend.length >= 3 && legend[0].startsWith('0'), legend.join(' | '));

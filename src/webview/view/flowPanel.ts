@@ -19,6 +19,7 @@ const COLORS = ['--vscode-charts-blue', '--vscode-charts-orange', '--vscode-char
 
 export class FlowPanel implements Panel {
   private readonly head = el('div', { class: 'flow-summary' });
+  private readonly productsLine = el('p', { class: 'flow-products-line' });
   private readonly factorBox = el('div', { class: 'chart' });
   private readonly stepBox = el('div', { class: 'flow-step' });
   private readonly lagBox = el('div', { class: 'chart flow-lag' });
@@ -36,18 +37,26 @@ export class FlowPanel implements Panel {
   private tau: number | null = null;
   private charts: uPlot[] = [];
   private drawnWidth = 0;
+  /** Charts wanted while the section had no width: the resize observer draws them. */
+  private pending = false;
 
   constructor(private readonly state: TimelineState) {
     this.more.addEventListener('toggle', () => this.render(this.state));
-    // Charts drawn while the page had no width (a hidden or just-opened panel) are redrawn at the real one.
+    // Charts are drawn at the section's own width: put off while it has none (a hidden panel, a
+    // section not laid out yet), and redrawn when it changes.
     new ResizeObserver(() => {
       const width = this.chartWidth();
-      if (this.more.open && this.flow && this.charts.length > 0 && Math.abs(width - this.drawnWidth) > 8) this.drawCharts();
+      if (this.more.open && this.flow && width > 0 && (this.pending || Math.abs(width - this.drawnWidth) > 8)) {
+        this.drawCharts();
+        this.drawStep();
+      }
     }).observe(this.root);
   }
 
+  /** The width the charts get, or 0 while the section has no layout. */
   private chartWidth(): number {
-    return Math.max(200, Math.floor(this.root.clientWidth || document.body.clientWidth) - 8);
+    const w = this.root.clientWidth;
+    return w > 0 ? Math.max(200, Math.floor(w) - 8) : 0;
   }
 
   render(state: TimelineState): void {
@@ -75,6 +84,7 @@ export class FlowPanel implements Panel {
     } else if (m.type === 'didSelectFlowStep') {
       if (this.step?.t !== m.step.t) this.tau = null;
       this.step = m.step;
+      this.drawProductsLine();
       if (!this.more.open) return;
       this.drawStep();
       for (const u of this.charts) u.redraw(false, false);
@@ -111,7 +121,22 @@ export class FlowPanel implements Panel {
         el('thead', {}, el('tr', {}, ...['', 'truncated', 'full', 'relative bias'].map((h) => el('th', { scope: 'col' }, h)))),
         el('tbody', {}, ...rows)));
     }
-    this.head.replaceChildren(...lines);
+    this.head.replaceChildren(...lines, this.productsLine);
+    this.drawProductsLine();
+  }
+
+  /** The running product back from the selected step, in one always-visible line (the table is under the charts). */
+  private drawProductsLine(): void {
+    const s = this.step;
+    if (!s || !this.flow) {
+      this.productsLine.replaceChildren();
+      return;
+    }
+    const shown = s.products.filter((p) => p.d === 1 || p.d === 10 || p.to === 1);
+    const parts = shown.map((p) => `∂s_${s.t}/∂s_${p.to} = ${this.state.fmt(p.product)} (${p.d} step${p.d === 1 ? '' : 's'} back)`);
+    this.productsLine.replaceChildren(parts.length === 0
+      ? `Running product back from the selected step t = ${s.t}: nothing before it.`
+      : `Running product back from the selected step t = ${s.t}: ${parts.join('; ')}. More lags: the table under “Show the charts”.`);
   }
 
   private drawCharts(): void {
@@ -119,6 +144,8 @@ export class FlowPanel implements Panel {
     this.charts = [];
     const f = this.flow as FlowView;
     const width = this.chartWidth();
+    this.pending = width === 0;
+    if (this.pending) return;
     this.drawnWidth = width;
     const fg = cssColor('--vscode-foreground');
     const grid = { stroke: cssColor('--vscode-editorWidget-border', '--vscode-foreground') + '40', width: 1 };
@@ -170,24 +197,26 @@ export class FlowPanel implements Panel {
     const f = this.flow as FlowView;
     const n = f.lag.G.w.length;
     const d = Array.from({ length: n }, (_, i) => i);
-    // A log axis over at most 24 decades below the largest |G| (smaller values, down to 1e-300 in a
-    // vanishing run, only in the table): wider ranges leave uPlot's log axis without a size.
-    let top = 0;
-    for (const p of PARAMS) for (const v of f.lag.G[p]) if (Number.isFinite(v)) top = Math.max(top, Math.abs(v));
-    const hiExp = Math.ceil(Math.log10(top || 1)), loExp = hiExp - 24;
-    const abs = (a: Float64Array): (number | null)[] => Array.from(a, (v) => (Math.abs(v) >= 10 ** loExp && Number.isFinite(v) ? Math.abs(v) : null));
-    let lo = hiExp;
-    for (const p of PARAMS) for (const v of abs(f.lag.G[p])) if (v !== null) lo = Math.min(lo, Math.floor(Math.log10(v)));
-    const every = Math.max(1, Math.ceil((hiExp - lo) / 6));
-    this.lagBox.replaceChildren(el('h3', { class: 'chart-title' }, el('strong', {}, '|G(d)| by lag d'), ` — how much of each parameter gradient comes from losses d steps later (Σ_d G(d) = ∂L/∂p)${f.lag.allLags ? '' : `; lags > ${f.lag.K} in the table`}`));
+    // log10|G(d)| on a linear axis labelled in powers of ten: uPlot's own log axis has no tick
+    // spacing below 1e-16 and drew nothing (a 0 × 0 plot) for a vanishing run, whose |G| reach 1e-35
+    // at d = 59 and 1e-300 in longer ones. 0 and non-finite G have no point.
+    const log = (a: Float64Array): (number | null)[] => Array.from(a, (v) => (v !== 0 && Number.isFinite(v) ? Math.log10(Math.abs(v)) : null));
+    const series = PARAMS.map((p) => log(f.lag.G[p]));
+    let lo = Infinity, hi = -Infinity;
+    for (const s of series) for (const v of s) if (v !== null) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+    const yLo = Number.isFinite(lo) ? Math.floor(lo) : -1, yHi = Number.isFinite(hi) ? Math.max(Math.ceil(hi), yLo + 1) : 0;
+    const pow10 = (e: number): string => this.state.sci(10 ** e);
+    this.lagBox.replaceChildren(el('h3', { class: 'chart-title' }, el('strong', {}, '|G(d)| by lag d'), ` — how much of each parameter gradient comes from losses d steps later (Σ_d G(d) = ∂L/∂p), on a log scale${f.lag.allLags ? '' : `; lags > ${f.lag.K} in the table`}`));
     if (n > 1) {
       this.charts.push(new uPlot({
         width, height: 180, legend: { show: true }, cursor: { drag: { x: true, y: false } },
-        scales: { x: { time: false }, y: { distr: 3, range: (): uPlot.Range.MinMax => [10 ** Math.min(lo, hiExp - 1), 10 ** hiExp] } },
-        // Labels at the decades only (log axis): "1e-3", not "0".
-        axes: [{ stroke: fg, label: 'lag d' }, { ...axes('|G(d)|')[1], values: (_u, splits) => splits.map((v) => (isDecade(v, every) ? this.state.sci(v) : '')) }],
-        series: [{ label: 'd' }, ...PARAMS.map((p, i) => ({ label: `|G_${p}|`, stroke: cssColor(COLORS[i]), width: 1.5 }))],
-      }, [d, ...PARAMS.map((p) => abs(f.lag.G[p]))], this.lagBox));
+        scales: { x: { time: false }, y: { range: (): uPlot.Range.MinMax => [yLo, yHi] } },
+        // Ticks at whole exponents only, labelled "1e-20", not "-20".
+        axes: [{ stroke: fg, label: 'lag d' }, { ...axes('|G(d)|')[1], values: (_u, splits) => splits.map((e) => (Number.isInteger(e) ? pow10(e) : '')) }],
+        series: [{ label: 'd' }, ...PARAMS.map((p, i) => ({
+          label: `|G_${p}|`, stroke: cssColor(COLORS[i]), width: 1.5, value: (_u: uPlot, e: number | null) => (e === null ? '--' : pow10(e)),
+        }))],
+      }, [d, ...series], this.lagBox));
     }
     const rows = PARAMS.map((p) => lagRows(f.lag.G[p], f.lag.beyondK[p], f.lag.allLags, 8));
     const head = el('tr', {}, el('th', { scope: 'col' }, 'lag d'), ...PARAMS.map((p) => el('th', { scope: 'col' }, `G_${p}(d)`)));
@@ -222,13 +251,16 @@ export class FlowPanel implements Panel {
     }
     const fmt = (n: number): string => this.state.fmt(n);
     const w = this.state.step?.model.w ?? s.factor / s.phiPrime;
-    const rows = s.products.map((p) => el('tr', {}, el('th', { scope: 'row' }, `product back to t = ${p.to} (d = ${p.d})`), el('td', {}, fmt(p.product))));
+    const rows = s.products.map((p) => el('tr', {}, el('td', {}, String(p.to)), el('td', {}, String(p.d)), el('td', {}, fmt(p.product))));
     this.stepBox.replaceChildren(
-      el('h3', {}, `Step t = ${s.t}: the factor and its running product`),
+      el('h3', {}, `Step t = ${s.t}: the factor and its running product back`),
       el('p', { class: 'eq' }, factorEquation(w, s.phiPrime, this.state.precision)),
       el('p', {}, s.horizon === null ? `t = ${s.t} has no target: no loss term ℓ_${s.t}.` : `ℓ_${s.t} reaches ${s.horizon} steps back (to t = ${s.t - s.horizon}), drawn as the bracket above.`),
-      el('table', { class: 'flow-products', 'aria-label': 'Running product of the factors' },
-        el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, '∂s_t/∂s_{t−d} = Π f'), el('th', { scope: 'col' }, 'value'))), el('tbody', {}, ...rows)),
+      el('table', { class: 'flow-products', 'aria-label': 'Running product of the factors back from the selected step' },
+        el('caption', {}, `Running product of the factors from t = ${s.t} back to an earlier step t − d: ∂s_${s.t}/∂s_{${s.t}−d} = Π_{j=${s.t}−d}^{${s.t - 1}} w·φ'(s_j), ` +
+          `the share of a gradient at s_${s.t} that reaches s_{${s.t}−d}. Select another step (click the timeline or the map) to start from there.`),
+        el('thead', {}, el('tr', {}, ...['back to step', 'lag d', `∂s_${s.t}/∂s_{${s.t}−d}`].map((h) => el('th', { scope: 'col' }, h)))),
+        el('tbody', {}, ...rows)),
     );
     this.heat.draw(s.connectivity, s.t, this.tau, (n) => this.state.sci(n));
   }
@@ -239,12 +271,6 @@ function cutList(T: number, k: number): string {
   const c = cutPoints(T, k);
   if (c.length === 0) return `none (T = ${T} ≤ ${k})`;
   return c.length <= 4 ? c.join(', ') : `${c.slice(0, 3).join(', ')}, …, ${c[c.length - 1]}`;
-}
-
-/** v = 10^e with e a multiple of `every`: the log axis labels only those. */
-function isDecade(v: number, every: number): boolean {
-  const e = Math.log10(v);
-  return Math.abs(e - Math.round(e)) < 1e-9 && Math.round(e) % every === 0;
 }
 
 function nulls(a: Float64Array): (number | null)[] {

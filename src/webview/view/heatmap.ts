@@ -61,12 +61,14 @@ export class HeatMap {
     const tTo = c.tFrom + c.cols - 1, tauTo = c.tauFrom + c.rows - 1;
     this.canvas.setAttribute('aria-label', `Connectivity map for t = ${c.tFrom}…${tTo}, τ = ${c.tauFrom}…${tauTo}`);
     // Only the steps with a target have a loss term ℓ_τ: the other rows stay at the background colour.
-    let lossRows = 0;
+    const lossRows: number[] = [];
     for (let row = 0; row < c.rows; row++) {
-      for (let col = 0; col < c.cols; col++) if (c.values[row * c.cols + col] !== 0) { lossRows++; break; }
+      for (let col = 0; col < c.cols; col++) if (c.values[row * c.cols + col] !== 0) { lossRows.push(c.tauFrom + row); break; }
     }
+    // A few loss rows are named: a map that is mostly blank then says where to look.
+    const which = lossRows.length > 0 && lossRows.length <= 6 ? ` (τ = ${lossRows.join(', ')})` : '';
     this.caption.textContent = `Columns t = ${c.tFrom}…${tTo} (left to right), rows τ = ${c.tauFrom}…${tauTo} (top to bottom); each loss ℓ_τ reaches only t ≤ τ, below the diagonal. ` +
-      `${lossRows} of ${c.rows} rows have a loss term (a target y_τ); the others stay blank. The orange cross marks the selected step. Click a cell to select both steps.`;
+      `${lossRows.length} of ${c.rows} rows have a loss term${which} (a target y_τ); the others stay blank. The orange cross marks the selected step. Click a cell to select both steps.`;
     this.drawLegend(c, low as Rgb, high as Rgb, bad as Rgb, fmt);
   }
 

@@ -1,0 +1,60 @@
+/**
+ * The tuned inner loop of the gradient by lag: four lags d..d+3 of a dense block in one pass.
+ *
+ *   a_{d+k}(τ) = a_{d+k−1}(τ) · f_{τ−d−k}        G_w(d+k) += a_{d+k}·h_{τ−d−k−1}, G_v += ·x, G_b += a
+ *
+ * Row τ at lag d + k reads f, h, x at m − k (m = τ − d), which row τ − 1 read at lag d + k − 1: the
+ * last four of each are kept in registers (f0..f3, hp0..hp3, x0..x3) and each row loads one new
+ * value of each instead of four. Each lag keeps its own accumulator, summed over the rows in
+ * ascending order exactly as the plain one-lag loop (lag.ts, lagStepDense) does, so the result is
+ * the same bit for bit (test/unit/flow-kernel.test.ts).
+ */
+
+/**
+ * Lags d..d+3 (d ≥ 1) of rows rLo..rHi−1 (steps i0 + r, every one with τ ≥ d); sums[3k..3k+2] =
+ * the (w, v, b) sums of lag d + k. A row with m = τ − d < 3 reaches s_1 before lag d + 3: it does
+ * lags d..τ only (it has no later lag, so its a is not needed again).
+ */
+export function lagStepDense4(a: Float64Array, i0: number, rLo: number, rHi: number, d: number,
+  factor: Float64Array, hPrev: Float64Array, x: Float64Array, sums: Float64Array): void {
+  let w0 = 0, v0 = 0, b0 = 0, w1 = 0, v1 = 0, b1 = 0, w2 = 0, v2 = 0, b2 = 0, w3 = 0, v3 = 0, b3 = 0;
+  let r = rLo;
+  let m = i0 + r - d;
+  // The rows that reach s_1 inside this pass (the first ones of the block).
+  for (; r < rHi && m < 3; r++, m++) {
+    let ar = a[r] * factor[m];
+    w0 += ar * hPrev[m]; v0 += ar * x[m]; b0 += ar;
+    if (m >= 1) {
+      ar *= factor[m - 1];
+      w1 += ar * hPrev[m - 1]; v1 += ar * x[m - 1]; b1 += ar;
+    }
+    if (m >= 2) {
+      ar *= factor[m - 2];
+      w2 += ar * hPrev[m - 2]; v2 += ar * x[m - 2]; b2 += ar;
+    }
+    a[r] = ar;
+  }
+  if (r < rHi) {
+    // The window for row r: index m − k for lag d + k.
+    let f1 = factor[m - 1], f2 = factor[m - 2], f3 = factor[m - 3];
+    let hp1 = hPrev[m - 1], hp2 = hPrev[m - 2], hp3 = hPrev[m - 3];
+    let x1 = x[m - 1], x2 = x[m - 2], x3 = x[m - 3];
+    for (; r < rHi; r++, m++) {
+      const f0 = factor[m], hp0 = hPrev[m], x0 = x[m];
+      const a0 = a[r] * f0, a1 = a0 * f1, a2 = a1 * f2, a3 = a2 * f3;
+      a[r] = a3;
+      w0 += a0 * hp0; v0 += a0 * x0; b0 += a0;
+      w1 += a1 * hp1; v1 += a1 * x1; b1 += a1;
+      w2 += a2 * hp2; v2 += a2 * x2; b2 += a2;
+      w3 += a3 * hp3; v3 += a3 * x3; b3 += a3;
+      // Slide the window one step: row r + 1's lag d + k reads what row r's lag d + k − 1 read.
+      f3 = f2; f2 = f1; f1 = f0;
+      hp3 = hp2; hp2 = hp1; hp1 = hp0;
+      x3 = x2; x2 = x1; x1 = x0;
+    }
+  }
+  sums[0] = w0; sums[1] = v0; sums[2] = b0;
+  sums[3] = w1; sums[4] = v1; sums[5] = b1;
+  sums[6] = w2; sums[7] = v2; sums[8] = b2;
+  sums[9] = w3; sums[10] = v3; sums[11] = b3;
+}
