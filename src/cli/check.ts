@@ -11,7 +11,8 @@ import { toleranceOptions } from './args';
 import { EXIT_CHECK_FAILED, EXIT_OK, InputError, locatedErrors, shown } from './errors';
 import type { RunContext } from './main';
 import { stdout } from './output';
-import { subcommandInput } from './subcommand';
+import { subcommandAnyInput, type VectorSubcommandInput } from './subcommand';
+import { vectorTrace } from './vector';
 import { checkGrads, scalarAsVector } from './vcheck';
 
 export const CHECK_USAGE = `Usage: bptt-lens check FILE [--json] [--rtol R] [--atol A] [--grads GRADS] [--format csv|tsv|json] [--w N ... --reduction R]
@@ -82,11 +83,11 @@ interface CheckOwn extends CheckOptions {
 const OWN = new Map<string, (own: CheckOwn, value: string) => void>([...toleranceOptions<CheckOwn>(), ['grads', (own, value) => { own.grads = value; }]]);
 
 export async function checkMain(argv: readonly string[], current: RunContext): Promise<number> {
-  const input = await subcommandInput(argv, { name: 'check', usage: CHECK_USAGE, own: {} as CheckOwn, valued: OWN }, current);
+  const input = await subcommandAnyInput(argv, { name: 'check', usage: CHECK_USAGE, own: {} as CheckOwn, valued: OWN }, current);
   if (!input) return EXIT_OK;
+  if ('vectorText' in input) return checkVectorFile(input);
   const { options: o, parsed } = input;
   const file = o.file;
-  // TODO(vector CLI): a vector-model file's own model and layout, once its reader is on main.
   if (o.own.grads !== undefined) return checkGrads(file, o.own.grads, referenceVectorBptt(scalarAsVector(parsed.model), parsed), o.own, o.json);
   if (parsed.checks.length === 0 && parsed.claimColumns.length === 0) {
     throw new InputError(`${shown(file)}: nothing to check: add a '# check: dL_dh = …' line or a claim column (s h yhat loss dL_dyhat dL_dh dL_ds)`);
@@ -104,4 +105,12 @@ export async function checkMain(argv: readonly string[], current: RunContext): P
     await stdout().write(lines.join('\n') + '\n');
   }
   return report.ok ? EXIT_OK : EXIT_CHECK_FAILED;
+}
+
+/** A vector-model file is checked against a gradients file, in the file's own model and layout. */
+async function checkVectorFile({ options: o, vectorText }: VectorSubcommandInput<CheckOwn>): Promise<number> {
+  if (o.own.grads === undefined) throw new InputError(`${shown(o.file)}: a vector-model file is checked with --grads GRADS (the gradients file to check)`);
+  const r = await vectorTrace(vectorText, o, o.file);
+  if (!r.trace) throw new InputError(locatedErrors(o.file, r.errors));
+  return checkGrads(o.file, o.own.grads, r.trace, { ...o.own, layout: r.parsed.settings.layout }, o.json);
 }
