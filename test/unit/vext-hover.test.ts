@@ -1,7 +1,8 @@
 import * as assert from 'assert';
 import { referenceVectorBptt } from '../../src/core/vector/reference';
 import { componentsText, largestComponents, vectorHoverMarkdown } from '../../src/extension/vector/hoverContent';
-import { norm2, vectorStepParts } from '../../src/extension/vector/stepParts';
+import { vectorStepParts } from '../../src/extension/vector/stepParts';
+import { norm2 } from '../../src/shared/norm';
 import { formatNumber } from '../../src/shared/format';
 import { vectorCase } from './vext-model';
 

@@ -1,7 +1,8 @@
 import * as assert from 'assert';
 import { BUILTIN_DEFAULTS, PHI_NAMES, THETA_NAMES, LOSS_NAMES, REDUCTION_NAMES, runBptt, stepValues } from '../../src/core';
 import { referenceVectorBptt } from '../../src/core/vector/reference';
-import { norm2, vectorNormSeries, vectorStepParts } from '../../src/extension/vector/stepParts';
+import { vectorNormSeries, vectorStepParts } from '../../src/extension/vector/stepParts';
+import { norm2 } from '../../src/shared/norm';
 import { vectorCase } from './vext-model';
 
 describe('vector step parts (hover, step table, norm series)', () => {

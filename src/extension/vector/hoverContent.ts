@@ -5,7 +5,8 @@
  */
 import type { VectorModel } from '../../core/vector/model';
 import { formatNumber } from '../../shared/format';
-import { norm2, type VectorStepParts } from './stepParts';
+import { norm2 } from '../../shared/norm';
+import type { VectorStepParts } from './stepParts';
 
 export interface VectorHoverInput {
   v: VectorStepParts;

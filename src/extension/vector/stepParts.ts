@@ -10,6 +10,8 @@
 import { act, actCode, dact } from '../../core/activations';
 import { dloss, lossCode } from '../../core/losses';
 import { targetWidth, vectorReductionScale, type VectorTrace } from '../../core/vector/model';
+import { norm2 } from '../../shared/norm';
+
 
 /** One step's vectors (length n unless noted). */
 export interface VectorStepParts {
@@ -113,20 +115,6 @@ export function vectorStepParts(tr: VectorTrace, i: number): VectorStepParts {
     dL_dh,
     dL_ds: tr.dL_ds.slice(i * n, (i + 1) * n),
   };
-}
-
-/** Euclidean norm of v[from..from+len), scaled by the largest |v_j| so 1e200-sized gradients do not overflow. NaN and ±∞ propagate. */
-export function norm2(v: ArrayLike<number>, from = 0, len = v.length - from): number {
-  let big = 0;
-  for (let j = from; j < from + len; j++) {
-    const a = Math.abs(v[j]);
-    if (a !== a) return NaN;
-    if (a > big) big = a;
-  }
-  if (big === 0 || big === Infinity) return big;
-  let sum = 0;
-  for (let j = from; j < from + len; j++) sum += (v[j] / big) * (v[j] / big);
-  return big * Math.sqrt(sum);
 }
 
 /** The norms over t (length T each): what the timeline's charts draw for a vector model. */
