@@ -40,7 +40,7 @@ export interface VectorStepView {
   t: number;
   T: number;
   hasTarget: boolean;
-  /** σ_max of ∂s_{t+1}/∂s_t = W·diag(φ'(s_t)); NaN at t = T. */
+  /** σ_max of J_t = ∂s_{t+1}/∂s_t = W·diag(φ'(s_t)). */
   sigma: number;
   x: Float64Array;
   s: Float64Array;
