@@ -115,3 +115,11 @@ describe('analyzeVector (a vector-model document in the extension)', () => {
     assert.deepStrictEqual(lineColAt('ab\ncd\nef', 6), { line: 2, col: 0 });
   });
 });
+
+describe('analyzeVector never throws', () => {
+  it('a reader that throws is the document\'s located error', async () => {
+    const throwing: VectorPipeline = { ...fake, readTensors: () => Promise.reject(new Error('boom')) };
+    const a = await analyzeVector(TEXT, 'csv', BUILTIN_DEFAULTS, access({ '/ws/data/model.safetensors': Uint8Array.of(1) }), throwing);
+    assert.deepStrictEqual(a?.errors.map((e) => e.message), ['internal error while computing this vector model: boom']);
+  });
+});

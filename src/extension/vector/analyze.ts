@@ -35,6 +35,16 @@ function at(where: Where, message: string): ParseError {
 export async function analyzeVector(text: string, format: SequenceFormat, defaults: CallerDefaults, io: WeightsAccess, pipe: VectorPipeline = defaultPipeline): Promise<VectorAnalysis | undefined> {
   const parsed = pipe.parse(text, format, defaults);
   if (!parsed) return undefined;
+  try {
+    return await analyzeParsed(parsed, text, io, pipe);
+  } catch (e) {
+    // A bug in a reader or the pass is this document's error, never the extension host's crash.
+    const message = `internal error while computing this vector model: ${e instanceof Error ? e.message : String(e)}`;
+    return { parsed, trace: undefined, series: undefined, errors: [{ message, line: 0, col: 0, endLine: 0, endCol: 0 }] };
+  }
+}
+
+async function analyzeParsed(parsed: ParsedVectorSequence, text: string, io: WeightsAccess, pipe: VectorPipeline): Promise<VectorAnalysis> {
   const failed = (errors: ParseError[]): VectorAnalysis => ({ parsed, trace: undefined, series: undefined, errors });
   if (parsed.errors.length > 0) return failed(parsed.errors);
   // A weights file: resolved against the sequence file, inside the workspace, read and decoded.

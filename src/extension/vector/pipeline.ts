@@ -4,7 +4,8 @@
  * (src/parse/weights) and the flow analysis (src/flow/vector).
  *
  * MERGE NOTE (wip-vext): until those parts are on main, `parse` says every file is scalar, so the
- * extension behaves exactly as before. At merge, `parse` becomes parseAnySequence + isVectorSequence,
+ * extension behaves exactly as before. At merge, `parse` becomes `isVectorText(text, format) ?
+ * parseVectorSequence(text, format, defaults) : undefined` (a scalar file is not parsed twice),
  * `resolve` resolveVectorModel, `weightsFile` reads WeightsSource's location, and `flow` takes
  * stepSigmas / spectralNormW / pascanuBound from src/flow/vector.
  */
