@@ -56,8 +56,9 @@ export class HeatStripView {
     const rowH = rowPx * dpr;
     for (let col = 0; col < strip.cols; col++) {
       // Each column spans its steps, half a step either side, clipped to the plot.
-      const x0 = Math.max(left, u.valToPos(strip.t0[col] - 0.5, 'x', true));
-      const x1 = Math.min(left + plotWidth, u.valToPos(strip.t1[col] + 0.5, 'x', true));
+      // Whole device pixels, so neighbouring columns meet without an anti-aliased seam.
+      const x0 = Math.max(left, Math.floor(u.valToPos(strip.t0[col] - 0.5, 'x', true)));
+      const x1 = Math.min(left + plotWidth, Math.ceil(u.valToPos(strip.t1[col] + 0.5, 'x', true)));
       if (x1 <= x0) continue;
       for (let i = 0; i < strip.n; i++) {
         const v = strip.values[i * strip.cols + col];
@@ -68,7 +69,7 @@ export class HeatStripView {
           const f = span > 0 ? (v - strip.min) / span : 1;
           ctx.fillStyle = `rgb(${lo.map((a, j) => Math.round(a + f * (hi[j] - a))).join(',')})`;
         }
-        ctx.fillRect(x0, i * rowH, Math.max(1, x1 - x0), rowH);
+        ctx.fillRect(x0, Math.round(i * rowH), x1 - x0, Math.round((i + 1) * rowH) - Math.round(i * rowH));
       }
     }
     const range = Number.isFinite(strip.min) ? `blue 1e${strip.min.toFixed(1)} … red 1e${strip.max.toFixed(1)} in view` : 'every ∂L/∂s_t,i in view is 0';
