@@ -17,9 +17,12 @@ const dir = fileURLToPath(new URL('../samples/vector/', import.meta.url));
 let state = 20261130;
 const uniform = () => (state = (state * 48271) % 2147483647) / 2147483647;
 const normal = () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+/** @type {(rows: number, cols: number, scale: number) => Float32Array} */
 const tensor = (rows, cols, scale) => Float32Array.from({ length: rows * cols }, () => normal() * scale);
 
+/** @typedef {[name: string, shape: number[], data: Float32Array]} Tensor */
 // PyTorch's names and layouts: weight_hh_l0 is n×n (W), weight_ih_l0 n×m (V), head.weight k×n (U).
+/** @type {Tensor[]} */
 const tensors = [
   ['rnn.weight_ih_l0', [n, m], tensor(n, m, 0.5)],
   ['rnn.weight_hh_l0', [n, n], tensor(n, n, 0.9 / Math.sqrt(n))],
@@ -30,7 +33,9 @@ const tensors = [
 ];
 
 /** safetensors: u64 LE header length, the JSON header (padded with spaces to 8 bytes), then the data. */
+/** @param {Tensor[]} list */
 function safetensors(list) {
+  /** @type {Record<string, object>} */
   const header = { __metadata__: { format: 'pt' } };
   let offset = 0;
   for (const [name, shape, data] of list) {
