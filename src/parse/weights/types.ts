@@ -20,6 +20,9 @@ export interface WeightsProblem {
   tensor?: string;
   /** Byte offset in the weights file, when the problem has a place there. */
   offset?: number;
+  /** 0-based line and column in a JSON weights file (its offset is then a UTF-16 offset into the text). */
+  line?: number;
+  col?: number;
 }
 
 export type TensorFileResult = { ok: true; tensors: TensorEntry[] } | { ok: false; problems: WeightsProblem[] };
