@@ -19,21 +19,38 @@ export interface VectorFlowFacts {
 }
 
 export class VectorTraceSeries {
-  readonly norms: VectorNormSeries;
-  readonly logFloor: number;
-  /** The heat strip's floor: under the smallest non-zero |∂L/∂s_t,i|, which lies below every norm. */
-  readonly heatFloor: number;
+  private computed: { norms: VectorNormSeries; logFloor: number; heatFloor: number } | undefined;
 
   constructor(
     readonly trace: VectorTrace,
     readonly flow: VectorFlowFacts,
-  ) {
-    this.norms = vectorNormSeries(trace);
+  ) {}
+
+  /**
+   * O(T·n·(n + k)), so computed when the timeline first asks, not with the analysis: the hover,
+   * CodeLens and Problems of a document never wait for it.
+   */
+  private get series(): { norms: VectorNormSeries; logFloor: number; heatFloor: number } {
+    if (this.computed) return this.computed;
+    const norms = vectorNormSeries(this.trace);
     // The log floor sits under the smallest non-zero norm of every gradient series charted.
-    const g = this.norms;
-    const mins = [g.dL_dh, g.dL_dh_local, g.dL_dh_recurrent, g.dL_ds].map((a) => magnitudeRange(a).minAbs).filter((v) => v > 0);
-    this.logFloor = logFloorFor(mins.length > 0 ? Math.min(...mins) : NaN);
-    this.heatFloor = logFloorFor(magnitudeRange(trace.dL_ds).minAbs);
+    const mins = [norms.dL_dh, norms.dL_dh_local, norms.dL_dh_recurrent, norms.dL_ds].map((a) => magnitudeRange(a).minAbs).filter((v) => v > 0);
+    const logFloor = logFloorFor(mins.length > 0 ? Math.min(...mins) : NaN);
+    // The heat strip's floor: under the smallest non-zero |∂L/∂s_t,i|, which lies below every norm.
+    const heatFloor = logFloorFor(magnitudeRange(this.trace.dL_ds).minAbs);
+    return (this.computed = { norms, logFloor, heatFloor });
+  }
+
+  get norms(): VectorNormSeries {
+    return this.series.norms;
+  }
+
+  get logFloor(): number {
+    return this.series.logFloor;
+  }
+
+  get heatFloor(): number {
+    return this.series.heatFloor;
   }
 
   summary(meta: { uri: string; fileName: string; version: number; durationMs: number }): VectorTraceSummary {
