@@ -24,6 +24,10 @@ if [ "${BPTT_BENCH_CORE:-1}" != 0 ]; then
   js_bench gradcheck-bench
   # Where the gradient goes: factors + horizons, gradient by lag, heat map, truncated runs (--quick: K = 100 at 10⁶).
   js_bench flow-bench "$@"
+  # Vector RNNs (issue 11): ours (plain JS, WebAssembly SIMD) vs C -O2 (bench/vbptt.c), PyTorch and NumPy (bench/peers/), memory, CLI end to end.
+  gcc -O2 -Wall -Wextra -o bench/out/vbptt bench/vbptt.c -lm
+  npx esbuild bench/vector-bench.ts --bundle --platform=node --target=node20 --main-fields=module,main --log-level=warning --outfile=bench/out/vector-bench.js
+  node --expose-gc bench/out/vector-bench.js --out bench/out/latest.txt "$@"
   # The extension's large-file path (host + worker, no VS Code) on a 600 MB CSV: only with --big.
   if [[ " $* " == *" --big "* ]]; then js_bench large-file-bench --mb 600 --heap 2048; fi
 fi

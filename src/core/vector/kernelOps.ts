@@ -1,0 +1,60 @@
+/**
+ * The O(n²) parts of the vector kernel, in plain JS: matrix–vector products and rank-1 updates.
+ *
+ * Each output element is summed exactly as the reference sums it, sequentially over j with the
+ * first product first (not 0 + product: 0 + −0 is +0), so the bits are the reference's. The speed
+ * comes from working ACROSS outputs: four outputs per pass over j, each in its own local, with the
+ * matrix laid out so those four are contiguous (A[j·rows + r], the transposed layout).
+ */
+
+/** The operations a kernel variant provides; the wasm variant (wasm/) has the same signatures. */
+export interface VectorOps {
+  /**
+   * out[r] = A[r]·x[x0] + A[rows + r]·x[x0 + 1] + … + A[(len−1)·rows + r]·x[x0 + len − 1], for r < rows:
+   * A is len×rows row-major (so Aᵀ·x, with the outputs contiguous), summed in that order.
+   */
+  gemvT(A: Float64Array, x: Float64Array, x0: number, len: number, rows: number, out: Float64Array): void;
+  /** A[r·cols + j] += g[g0 + r]·v[v0 + j], for r < rows, j < cols: A += g·vᵀ. */
+  rank1(A: Float64Array, g: Float64Array, g0: number, v: Float64Array, v0: number, rows: number, cols: number): void;
+}
+
+export function gemvT(A: Float64Array, x: Float64Array, x0: number, len: number, rows: number, out: Float64Array): void {
+  let r = 0;
+  // Four outputs per pass over j: x_j is read once for the four.
+  for (; r + 4 <= rows; r += 4) {
+    let xj = x[x0];
+    let a0 = A[r] * xj, a1 = A[r + 1] * xj, a2 = A[r + 2] * xj, a3 = A[r + 3] * xj;
+    for (let j = 1; j < len; j++) {
+      xj = x[x0 + j];
+      const o = j * rows + r;
+      a0 += A[o] * xj;
+      a1 += A[o + 1] * xj;
+      a2 += A[o + 2] * xj;
+      a3 += A[o + 3] * xj;
+    }
+    out[r] = a0; out[r + 1] = a1; out[r + 2] = a2; out[r + 3] = a3;
+  }
+  // The last rows mod 4 outputs, one at a time.
+  for (; r < rows; r++) {
+    let a = A[r] * x[x0];
+    for (let j = 1; j < len; j++) a += A[j * rows + r] * x[x0 + j];
+    out[r] = a;
+  }
+}
+
+export function rank1(A: Float64Array, g: Float64Array, g0: number, v: Float64Array, v0: number, rows: number, cols: number): void {
+  for (let r = 0; r < rows; r++) {
+    const gr = g[g0 + r];
+    const o = r * cols;
+    for (let j = 0; j < cols; j++) A[o + j] += gr * v[v0 + j];
+  }
+}
+
+export const jsOps: VectorOps = { gemvT, rank1 };
+
+/** Aᵀ of the rows×cols row-major A: the cols×rows row-major copy. */
+export function transpose(A: Float64Array, rows: number, cols: number): Float64Array {
+  const At = new Float64Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) At[j * rows + r] = A[r * cols + j];
+  return At;
+}

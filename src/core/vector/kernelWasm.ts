@@ -1,0 +1,71 @@
+/**
+ * The vector kernel's WebAssembly SIMD backend (wasm/simd.ts): W, Wᵀ, Vᵀ, h, ∂L/∂s, ∂L/∂W, ∂L/∂V
+ * and a block of x live in one WebAssembly.Memory per pass, sized for it, so the ops read them
+ * where they are.
+ * The module is compiled once from the bytes in the bundle; each pass instantiates it on a fresh
+ * memory. h, ∂L/∂s and the gradients are copied out at the end: a trace must not hold views on a
+ * wasm memory, whose buffer cannot be transferred to or from a worker.
+ */
+import type { VectorArena, VectorBackend } from './kernel';
+import { SIMD_WASM } from './wasm/simd';
+
+interface SimdExports {
+  gemvT(A: number, x: number, len: number, rows: number, out: number): void;
+  rank1(A: number, g: number, v: number, rows: number, cols: number): void;
+}
+
+/** The part of the WebAssembly API used here (its types are in lib.dom, which src/core does not load). */
+interface WasmModule { readonly wasmModule: true }
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Instance: new (module: WasmModule, imports: object) => { exports: unknown };
+  Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer };
+}
+const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+
+const PAGE = 65536;
+/** Passes larger than this use the plain JS backend (wasm32 memories stop at 4 GiB; stay well inside). */
+const MAX_BYTES = 2 ** 31;
+
+let compiled: WasmModule | null | undefined;
+
+/** The compiled module, or null where the engine has no WebAssembly SIMD. */
+export function simdModule(): WasmModule | null {
+  if (compiled === undefined) {
+    try {
+      compiled = wasm !== undefined && wasm.validate(SIMD_WASM) ? new wasm.Module(SIMD_WASM) : null;
+    } catch {
+      compiled = null;
+    }
+  }
+  return compiled;
+}
+
+/** The SIMD backend, or null where it cannot run this pass (no SIMD, or too large for a wasm memory). */
+export function wasmBackend(doubles: number): VectorBackend | null {
+  const module = simdModule();
+  // Each array starts on a 16-byte boundary: at most 8 bytes of padding for each of the kernel's few arrays.
+  const bytes = doubles * 8 + 256;
+  if (module === null || bytes > MAX_BYTES) return null;
+  return () => wasmArena(module, bytes);
+}
+
+function wasmArena(module: WasmModule, bytes: number): VectorArena {
+  const api = wasm!; // there is a module, so there is the API
+  const mem = new api.Memory({ initial: Math.ceil(bytes / PAGE) });
+  const { gemvT, rank1 } = new api.Instance(module, { env: { mem } }).exports as SimdExports;
+  let top = 0;
+  return {
+    alloc(len) {
+      const a = new Float64Array(mem.buffer, top, len);
+      top += (len * 8 + 15) & ~15;
+      return a;
+    },
+    own: (a) => a.slice(),
+    ops: {
+      gemvT: (A, x, x0, len, rows, out) => gemvT(A.byteOffset, x.byteOffset + 8 * x0, len, rows, out.byteOffset),
+      rank1: (A, g, g0, v, v0, rows, cols) => rank1(A.byteOffset, g.byteOffset + 8 * g0, v.byteOffset + 8 * v0, rows, cols),
+    },
+  };
+}
