@@ -112,7 +112,7 @@ export interface VectorTrace extends VectorSequenceData {
   nTargets: number;
   /** 1-based t of the last step with a target, or null. */
   lastTargetT: number | null;
-  /** Smallest 1-based t at which s, h or ∂L/∂s has a NaN or ±∞, or null. */
+  /** Smallest 1-based t at which any per-step value (step.ts: x, y, s, h, ŷ, ℓ_t or a gradient) is NaN or ±∞, or null. */
   firstNonFinite: number | null;
 }
 

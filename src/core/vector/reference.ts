@@ -23,6 +23,7 @@ import {
   type VectorSequenceData,
   type VectorTrace,
 } from './model';
+import { vectorNonFinite } from './step';
 
 export function referenceVectorBptt(model: VectorModel, data: VectorSequenceData): VectorTrace {
   const { n, m, k, W, V, b, U, c, h0 } = model;
@@ -131,7 +132,7 @@ export function referenceVectorBptt(model: VectorModel, data: VectorSequenceData
     }
   }
 
-  return {
+  const trace: VectorTrace = {
     model,
     T,
     x,
@@ -144,16 +145,17 @@ export function referenceVectorBptt(model: VectorModel, data: VectorSequenceData
     grads: { W: dW, V: dV, b: db, U: dU, c: dc, h0: dh0 },
     nTargets,
     lastTargetT: lastT > 0 ? lastT : null,
-    firstNonFinite: firstNonFiniteStep(n, T, s, h, dL_ds),
+    firstNonFinite: null,
   };
+  // A NaN or ±∞ anywhere shows in s, h, ŷ, ∂L/∂s or L; only then is it searched for step by step,
+  // over every per-step value (as the scalar trace does: at n = 1 the two name the same step).
+  if (!(allFinite(s) && allFinite(h) && allFinite(yhat) && allFinite(dL_ds) && Number.isFinite(L))) {
+    trace.firstNonFinite = vectorNonFinite(trace).firstNonFinite;
+  }
+  return trace;
 }
 
-function firstNonFiniteStep(n: number, T: number, s: Float64Array, h: Float64Array, dL_ds: Float64Array): number | null {
-  for (let i = 0; i < T; i++) {
-    for (let r = 0; r < n; r++) {
-      const o = i * n + r;
-      if (!Number.isFinite(s[o]) || !Number.isFinite(h[o]) || !Number.isFinite(dL_ds[o])) return i + 1;
-    }
-  }
-  return null;
+function allFinite(a: Float64Array): boolean {
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return false;
+  return true;
 }
