@@ -123,3 +123,19 @@ describe('analyzeVector never throws', () => {
     assert.deepStrictEqual(a?.errors.map((e) => e.message), ['internal error while computing this vector model: boom']);
   });
 });
+
+describe('the shipped pipeline\'s flow facts', () => {
+  it('σ_max per step, ‖W‖₂ and max φ\' for a diagonal W, where σ_max(W·diag(φ\')) is max_i |W_ii·φ\'_i|', () => {
+    const { model: m, data } = vectorCase({ n: 3, m: 2, k: 1, T: 5, phi: 'tanh', theta: 'identity', loss: 'squared', reduction: 'sum' });
+    m.W = Float64Array.from([0.5, 0, 0, 0, -2, 0, 0, 0, 1]);
+    const tr = referenceVectorBptt(m, data);
+    const facts = pipeline.flow(tr);
+    assert.ok(Math.abs(facts.normW - 2) < 1e-12);
+    assert.strictEqual(facts.maxPhiPrime, 1);
+    for (let i = 0; i < tr.T; i++) {
+      const d = [0, 1, 2].map((r) => 1 - tr.h[i * 3 + r] ** 2);
+      const expected = Math.max(0.5 * d[0], 2 * d[1], d[2]);
+      assert.ok(Math.abs(facts.sigma[i] - expected) < 1e-12 * expected, `t=${i + 1}: ${facts.sigma[i]} vs ${expected}`);
+    }
+  });
+});

@@ -6,14 +6,14 @@
  * MERGE NOTE (wip-vext): until those parts are on main, `parse` says every file is scalar, so the
  * extension behaves exactly as before. At merge, `parse` becomes `isVectorText(text, format) ?
  * parseVectorSequence(text, format, defaults) : undefined` (a scalar file is not parsed twice),
- * `resolve` resolveVectorModel, `weightsFile` reads WeightsSource's location, and `flow` takes
- * stepSigmas / spectralNormW / pascanuBound from src/flow/vector.
+ * `resolve` resolveVectorModel and `weightsFile` reads WeightsSource's location.
  */
 import { referenceVectorBptt } from '../../core/vector/reference';
 import type { VectorModel, VectorTrace } from '../../core/vector/model';
 import type { CallerDefaults, ParseError, SequenceFormat } from '../../parse';
 import type { ParsedVectorSequence } from '../../parse/vector/types';
 import { readTensorFile, type TensorEntry, type TensorFileResult } from '../../parse/weights';
+import { pascanuBound, spectralNormW, stepSigmas, vectorPhiPrimes } from '../../flow/vector';
 import type { VectorFlowFacts } from '../timeline/vectorData';
 
 /** A location in the sequence file (0-based), for errors about what named the weights. */
@@ -54,5 +54,10 @@ export const pipeline: VectorPipeline = {
   readTensors: readTensorFile,
   resolve: () => ({ ok: false, errors: [{ message: 'vector models are not supported yet', line: 0, col: 0, endLine: 0, endCol: 0 }] }),
   run: (model, parsed) => referenceVectorBptt(model, { T: parsed.T, x: parsed.x, y: parsed.y, hasY: parsed.hasY }),
-  flow: (trace) => ({ sigma: new Float64Array(trace.T).fill(NaN), normW: NaN, maxPhiPrime: NaN }),
+  // σ_max(W·diag(φ'(s_t))) per step (exact for n ≤ 64, power iteration above), ‖W‖₂ and max φ'.
+  flow(trace) {
+    const { W, n, phi } = trace.model;
+    const normW = spectralNormW(W, n);
+    return { sigma: stepSigmas(W, vectorPhiPrimes(trace), n).sigma, normW, maxPhiPrime: pascanuBound(normW, phi).maxPhiPrime };
+  },
 };
