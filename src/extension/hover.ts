@@ -13,7 +13,7 @@ import { guardedSync } from './log';
 import type { Analysis, AnalysisSource } from './types';
 import { vectorStepAtOffset } from './vector/analyze';
 import { vectorHoverMarkdown } from './vector/hoverContent';
-import { vectorStepParts } from './vector/stepParts';
+import { vectorStepValues } from '../core/vector/step';
 
 export function provideStepHover(store: AnalysisSource, document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
   const analysis = store.current(document);
@@ -52,7 +52,7 @@ function provideVectorHover(vector: NonNullable<Analysis['vector']>, document: v
   const i = vectorStepAtOffset(parsed, document.offsetAt(position));
   if (i < 0) return undefined;
   const text = vectorHoverMarkdown({
-    v: vectorStepParts(trace, i),
+    v: vectorStepValues(trace, i),
     T: trace.T,
     model: trace.model,
     hasTarget: trace.hasY[i] !== 0,

@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import { referenceVectorBptt } from '../../src/core/vector/reference';
 import { componentsText, largestComponents, vectorHoverMarkdown } from '../../src/extension/vector/hoverContent';
-import { vectorStepParts } from '../../src/extension/vector/stepParts';
+import { vectorStepValues } from '../../src/core/vector/step';
 import { norm2 } from '../../src/shared/norm';
 import { formatNumber } from '../../src/shared/format';
 import { vectorCase } from './vext-model';
@@ -12,7 +12,7 @@ describe('vector hover', () => {
   const { model, data } = vectorCase({ n: 16, m: 4, k: 3, T: 5, phi: 'tanh', theta: 'identity', loss: 'cross_entropy', reduction: 'mean', noTarget: [1] });
   const tr = referenceVectorBptt(model, data);
   const text = (i: number, link?: string): string =>
-    vectorHoverMarkdown({ v: vectorStepParts(tr, i), T: tr.T, model, hasTarget: data.hasY[i] === 1, digits: 6, timelineLink: link });
+    vectorHoverMarkdown({ v: vectorStepValues(tr, i), T: tr.T, model, hasTarget: data.hasY[i] === 1, digits: 6, timelineLink: link });
 
   it('heads with the step of T, says when it has no target, and links to the full vectors', () => {
     assert.match(text(0), /^\*\*Step 1 of 5\*\*\n/);
@@ -23,7 +23,7 @@ describe('vector hover', () => {
   });
 
   it('writes the backward equations in vector form with the norms of ∂L/∂h_t, its parts and ∂L/∂s_t', () => {
-    const v = vectorStepParts(tr, 2);
+    const v = vectorStepValues(tr, 2);
     const md = text(2);
     assert.ok(md.includes("**∂L/∂h\\_t** = Uᵀ·(∂L/∂ŷ\\_t ⊙ θ'(U·h\\_t + c)) *(local)* + Wᵀ·∂L/∂s\\_{t+1} *(recurrent)*"), md);
     assert.ok(md.includes("**∂L/∂s\\_t** = ∂L/∂h\\_t ⊙ φ'(s\\_t)"), md);
@@ -40,7 +40,7 @@ describe('vector hover', () => {
   });
 
   it('lists each vector with its norm and first components', () => {
-    const v = vectorStepParts(tr, 0);
+    const v = vectorStepValues(tr, 0);
     const md = text(0);
     for (const [label, a] of [['x\\_t', v.x], ['h\\_t', v.h], ['∂L/∂h\\_t', v.dL_dh], ['∂L/∂s\\_t', v.dL_ds]] as const) {
       assert.ok(md.includes(`| ${label} | ${f(norm2(a))} | ${componentsText(a, f)} |`), `${label}\n${md}`);

@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import { referenceVectorBptt } from '../../src/core/vector/reference';
 import { VectorTraceSeries } from '../../src/extension/timeline/vectorData';
-import { vectorStepParts } from '../../src/extension/vector/stepParts';
+import { vectorStepValues } from '../../src/core/vector/step';
 import { heatStrip } from '../../src/shared/heatStrip';
 import { norm2 } from '../../src/shared/norm';
 import { bucketLayout, log10Abs } from '../../src/shared/series';
@@ -37,7 +37,7 @@ describe('VectorTraceSeries (the timeline of a vector model)', () => {
     assert.ok(w.full);
     assert.deepStrictEqual([...w.t], [31, 32, 33, 34, 35, 36, 37, 38, 39, 40]);
     for (let k = 0; k < 10; k++) {
-      const v = vectorStepParts(tr, 30 + k);
+      const v = vectorStepValues(tr, 30 + k);
       assert.strictEqual(w.values.dL_ds[k], norm2(v.dL_ds));
       assert.strictEqual(w.values.dL_dh_recurrent[k], norm2(v.dL_dh_recurrent));
       assert.strictEqual(w.values.h[k], norm2(v.h));

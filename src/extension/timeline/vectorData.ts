@@ -7,7 +7,8 @@ import { heatStrip } from '../../shared/heatStrip';
 import { norm2 } from '../../shared/norm';
 import type { SeriesKey, SeriesWindow, VectorStepView, VectorTraceSummary } from '../../shared/protocol';
 import { bucketLayout, logFloorFor, magnitudeRange, reduceSeries, type ReduceOptions } from '../../shared/series';
-import { vectorNormSeries, vectorStepParts, type VectorNormSeries } from '../vector/stepParts';
+import { vectorNormSeries as gradientNorms, type VectorNormSeries as GradientNorms } from '../../core/vector/series';
+import { vectorStepValues } from '../../core/vector/step';
 
 /** What the flow analysis (src/flow/vector) gives the timeline. */
 export interface VectorFlowFacts {
@@ -16,6 +17,21 @@ export interface VectorFlowFacts {
   /** ‖W‖₂ and the activation's max φ' (Pascanu et al.'s bound is their product). */
   normW: number;
   maxPhiPrime: number;
+}
+
+/** The norms over t the charts draw: ‖x_t‖, ‖h_t‖ and the gradients' (core/vector/series). */
+export type VectorNormSeries = GradientNorms & { x: Float64Array; h: Float64Array };
+
+function vectorNormSeries(trace: VectorTrace): VectorNormSeries {
+  const { T } = trace;
+  const { n, m } = trace.model;
+  const x = new Float64Array(T);
+  const h = new Float64Array(T);
+  for (let i = 0; i < T; i++) {
+    x[i] = norm2(trace.x, i * m, m);
+    h[i] = norm2(trace.h, i * n, n);
+  }
+  return { ...gradientNorms(trace), x, h };
 }
 
 export class VectorTraceSeries {
@@ -137,7 +153,7 @@ export class VectorTraceSeries {
 
   /** Every vector of 0-based step i, for the step table. */
   step(i: number): VectorStepView {
-    const v = vectorStepParts(this.trace, i);
+    const v = vectorStepValues(this.trace, i);
     return {
       t: v.t,
       T: this.trace.T,

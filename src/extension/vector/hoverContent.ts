@@ -6,10 +6,10 @@
 import type { VectorModel } from '../../core/vector/model';
 import { formatNumber } from '../../shared/format';
 import { norm2 } from '../../shared/norm';
-import type { VectorStepParts } from './stepParts';
+import type { VectorStepValues } from '../../core/vector/step';
 
 export interface VectorHoverInput {
-  v: VectorStepParts;
+  v: VectorStepValues;
   T: number;
   model: VectorModel;
   /** Whether step t has a target. */
