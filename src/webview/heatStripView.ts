@@ -28,7 +28,7 @@ function rgb(color: string): Rgb {
 export class HeatStripView {
   private readonly canvas = el('canvas', { class: 'heat-canvas', role: 'img' });
   private readonly caption = el('p', { class: 'heat-caption' });
-  readonly root = el('div', { class: 'chart heat-strip', role: 'group', 'aria-label': 'Heat strip of log10 |∂L/∂s_t,i| per unit' }, el('h3', { class: 'chart-title' }, el('strong', {}, 'Per unit'), ': log10 |∂L/∂s_t,i|, one row per hidden unit i'), this.canvas, this.caption);
+  readonly root = el('div', { class: 'heat-strip', role: 'group', 'aria-label': 'Heat strip of log10 |∂L/∂s_t,i| per unit' }, el('h3', { class: 'chart-title' }, el('strong', {}, 'Per unit'), ': log10 |∂L/∂s_t,i|, one row per hidden unit i'), this.canvas, this.caption);
 
   /** Draws `strip` on the t axis of `u` (any of the charts: they share it), `width` CSS px wide. */
   draw(u: uPlot | undefined, strip: HeatStrip | undefined, width: number): void {

@@ -172,7 +172,8 @@ export class ChartsPanel implements Panel, ToolbarActions {
       this.bindPointer(u);
       this.charts.push({ spec, u, height });
     }
-    this.box.append(this.heat.root);
+    // A vector model's per-unit strip; a scalar page stays as it was.
+    if (summary?.vector) this.box.append(this.heat.root);
     if (range) this.zoom.set(range[0], range[1]);
     this.showSelectionInLegends();
     this.drawHeat();
