@@ -8,6 +8,7 @@ import { parseSequence, type CallerDefaults, type ParsedSequence, type SequenceF
 import { checkProblems } from './checkProblems';
 import { problemsOf, type Problem, type ProblemSettings } from './problems';
 import type { SeriesData } from './timeline/data';
+import type { VectorAnalysis } from './vector/analyze';
 
 export interface Computed {
   parsed: ParsedSequence;
@@ -23,6 +24,8 @@ export interface Computed {
    * WorkerClient for results that have a trace.
    */
   series?: () => Promise<SeriesData>;
+  /** A vector-model document (issue 11): then `parsed` is empty and `trace` absent. */
+  vector?: VectorAnalysis;
 }
 
 /** Significant digits of the numbers in a check's Problems message (compact, as in the CodeLens). */
