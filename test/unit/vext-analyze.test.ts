@@ -3,13 +3,16 @@ import { referenceVectorBptt } from '../../src/core/vector/reference';
 import { BUILTIN_DEFAULTS } from '../../src/core';
 import type { ParsedVectorSequence } from '../../src/parse/vector/types';
 import { analyzeVector, vectorStepAtOffset, type WeightsAccess } from '../../src/extension/vector/analyze';
-import { lineColAt, pipeline, type VectorPipeline } from '../../src/extension/vector/pipeline';
+import { readFile } from 'fs/promises';
+import * as path from 'path';
+import { pipeline, type VectorPipeline } from '../../src/extension/vector/pipeline';
 import { vectorCase } from './vext-model';
 
 const TEXT = '# a vector model\n# bptt: weights=model.safetensors phi=tanh\nx1,x2,y\n0.1,0.2,1\n0.3,0.4,\n0.5,0.6,0\n';
 const W0 = TEXT.indexOf('weights=');
 const W1 = TEXT.indexOf(' phi');
 const ROW0 = TEXT.indexOf('0.1');
+const WHERE = { line: 1, col: W0 - TEXT.indexOf('# bptt'), endLine: 1, endCol: W1 - TEXT.indexOf('# bptt') };
 
 function parsed(): ParsedVectorSequence {
   const rowStart = Int32Array.from([ROW0, TEXT.indexOf('0.3'), TEXT.indexOf('0.5')]);
@@ -17,7 +20,7 @@ function parsed(): ParsedVectorSequence {
     kind: 'vector',
     format: 'csv',
     settings: { phi: 'tanh', theta: 'identity', loss: 'squared', reduction: 'sum', layout: 'column' },
-    weights: { kind: 'file', path: 'model.safetensors', start: W0, end: W1 },
+    weights: { kind: 'file', path: 'model.safetensors', start: W0, end: W1, at: { start: W0, end: W1, ...WHERE } },
     T: 3,
     xWidth: 2,
     yWidth: 1,
@@ -58,7 +61,6 @@ function access(files: Record<string, Uint8Array>, roots = ['/ws']): WeightsAcce
   };
 }
 
-const WHERE = { line: 1, col: W0 - TEXT.indexOf('# bptt'), endLine: 1, endCol: W1 - TEXT.indexOf('# bptt') };
 
 describe('analyzeVector (a vector-model document in the extension)', () => {
   it('a scalar file is left to the scalar path', async () => {
@@ -96,8 +98,16 @@ describe('analyzeVector (a vector-model document in the extension)', () => {
     assert.deepStrictEqual(a?.errors, [{ message: 'model.safetensors: tensor W is float16 (F16)', ...WHERE }]);
   });
 
-  it('until the vector parser is merged, the shipped pipeline leaves every file to the scalar path', async () => {
-    assert.strictEqual(await analyzeVector(TEXT, 'csv', BUILTIN_DEFAULTS, access({})), undefined);
+  it('the shipped pipeline reads a real vector file: samples/vector/pytorch16.csv and its .safetensors', async () => {
+    const dir = path.join(__dirname, '..', '..', '..', 'samples', 'vector');
+    const text = await readFile(path.join(dir, 'pytorch16.csv'), 'utf8');
+    const io: WeightsAccess = { sequencePath: path.join(dir, 'pytorch16.csv'), roots: [dir], read: (p) => readFile(p) };
+    const a = await analyzeVector(text, 'csv', BUILTIN_DEFAULTS, io);
+    assert.deepStrictEqual(a?.errors, []);
+    assert.ok(a?.trace);
+    assert.strictEqual(a.trace.model.n, 16);
+    const expected = referenceVectorBptt(a.trace.model, { T: a.parsed.T, x: a.parsed.x, y: a.parsed.y, hasY: a.parsed.hasY });
+    assert.ok(a.trace.dL_ds.every((v, i) => Object.is(v, expected.dL_ds[i])), 'the kernel is the reference, bit for bit');
   });
 
   it('finds the step under an offset, and none between rows or before the first', () => {
@@ -107,12 +117,6 @@ describe('analyzeVector (a vector-model document in the extension)', () => {
     assert.strictEqual(vectorStepAtOffset(p, TEXT.indexOf('0.6')), 2);
     assert.strictEqual(vectorStepAtOffset(p, 3), -1);
     assert.strictEqual(vectorStepAtOffset(p, TEXT.length + 10), -1);
-  });
-
-  it('lineColAt', () => {
-    assert.deepStrictEqual(lineColAt('ab\ncd\nef', 0), { line: 0, col: 0 });
-    assert.deepStrictEqual(lineColAt('ab\ncd\nef', 4), { line: 1, col: 1 });
-    assert.deepStrictEqual(lineColAt('ab\ncd\nef', 6), { line: 2, col: 0 });
   });
 });
 

@@ -36,7 +36,7 @@ export async function analyzeVector(text: string, format: SequenceFormat, defaul
   const parsed = pipe.parse(text, format, defaults);
   if (!parsed) return undefined;
   try {
-    return await analyzeParsed(parsed, text, io, pipe);
+    return await analyzeParsed(parsed, io, pipe);
   } catch (e) {
     // A bug in a reader or the pass is this document's error, never the extension host's crash.
     const message = `internal error while computing this vector model: ${e instanceof Error ? e.message : String(e)}`;
@@ -44,12 +44,12 @@ export async function analyzeVector(text: string, format: SequenceFormat, defaul
   }
 }
 
-async function analyzeParsed(parsed: ParsedVectorSequence, text: string, io: WeightsAccess, pipe: VectorPipeline): Promise<VectorAnalysis> {
+async function analyzeParsed(parsed: ParsedVectorSequence, io: WeightsAccess, pipe: VectorPipeline): Promise<VectorAnalysis> {
   const failed = (errors: ParseError[]): VectorAnalysis => ({ parsed, trace: undefined, series: undefined, errors });
   if (parsed.errors.length > 0) return failed(parsed.errors);
   // A weights file: resolved against the sequence file, inside the workspace, read and decoded.
   let tensors;
-  const file = pipe.weightsFile(parsed, text);
+  const file = pipe.weightsFile(parsed);
   if (file) {
     const target = resolveWeightsPath(io.sequencePath, file.path, io.roots);
     if (!target.ok) return failed([at(file.where, target.message)]);
