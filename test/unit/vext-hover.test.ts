@@ -33,6 +33,16 @@ describe('vector hover', () => {
     assert.notStrictEqual(norm2(v.dL_dh_local), norm2(v.dL_dh_recurrent));
   });
 
+  it('shows the logits with the softmax beside them, the class with its probability, and ℓ_t (cross_entropy)', () => {
+    const v = vectorStepValues(tr, 2);
+    const md = text(2);
+    assert.ok(md.includes('| ŷ\\_t (logits) |'), md);
+    assert.ok(md.includes('| softmax(ŷ\\_t) |'), md);
+    assert.ok(v.probs && v.cls !== null && v.loss !== null);
+    assert.ok(md.includes(`target class ${v.cls} (p = ${f(v.probs[v.cls])}), ℓ\\_t = ${f(v.loss)}`), md);
+    assert.ok(!text(1).includes('target class'), 'no target, no class line');
+  });
+
   it('says the recurrent part is 0 at t = T, and the local part is 0 without a target', () => {
     assert.ok(text(4).includes('*(recurrent, 0 at t = T)*'));
     assert.ok(text(4).includes('‖recurrent‖ = 0`'));

@@ -73,9 +73,13 @@ export function vectorHoverMarkdown(input: VectorHoverInput): string {
     `**∂L/∂s\\_t** = ∂L/∂h\\_t ⊙ φ'(s\\_t)  `,
     '`' + `‖∂L/∂s_t‖ = ${nrm(v.dL_ds)}` + '`',
   ];
+  // The outputs: ŷ_t (the logits, for cross_entropy, with the softmax beside them) and the target.
+  const outputs: [string, Float64Array][] = v.probs ? [['ŷ_t (logits)', v.yhat], ['softmax(ŷ_t)', v.probs]] : [['ŷ_t', v.yhat]];
+  if (v.y) outputs.push(['y_t', v.y]);
   const rows: [string, Float64Array][] = [
     ['x_t', v.x],
     ['h_t', v.h],
+    ...outputs,
     ["φ'(s_t)", v.phiPrime],
     ['∂L/∂h_t', v.dL_dh],
     ['∂L/∂s_t', v.dL_ds],
@@ -85,7 +89,8 @@ export function vectorHoverMarkdown(input: VectorHoverInput): string {
     '|:--|--:|:--|',
     ...rows.map(([label, a]) => `| ${md(label)} | ${md(nrm(a))} | ${componentsText(a, f)} |`),
   ];
+  const target = v.cls !== null ? [`target class ${v.cls}${v.probs && Number.isInteger(v.cls) && v.cls >= 0 && v.cls < v.probs.length ? ` (p = ${md(f(v.probs[v.cls]))})` : ''}${v.loss !== null ? `, ℓ\\_t = ${md(f(v.loss))}` : ''}`, ''] : v.loss !== null ? [`ℓ\\_t = ${md(f(v.loss))}`, ''] : [];
   const full = input.timelineLink ? [`[Full vectors in the step table](${input.timelineLink})`, ''] : [];
   const modelLine = `*φ = ${model.phi}, θ = ${model.theta}, ${md(model.loss)} loss (${model.reduction}), n = ${model.n}, m = ${model.m}, k = ${model.k}*`;
-  return [heading, '', ...equations, '', ...table, '', ...full, modelLine].join('\n');
+  return [heading, '', ...equations, '', ...table, '', ...target, ...full, modelLine].join('\n');
 }
