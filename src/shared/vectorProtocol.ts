@@ -26,6 +26,9 @@ export interface VectorInfo {
   /** Smallest and largest σ_max(∂s_{t+1}/∂s_t) over t = 1..T−1 (NaN for T < 2). */
   sigmaMin: number;
   sigmaMax: number;
+  /** Horizons from the running product of σ_max (an upper bound on the exact ones), ratio 1e-3: median and max steps back. */
+  horizonMedian: number;
+  horizonMax: number;
 }
 
 /** The series only a vector window has: σ_max per point (min/max-reduced like the others), and the heat strip. */

@@ -6,6 +6,7 @@ import { analyzeVector, vectorStepAtOffset, type WeightsAccess } from '../../src
 import { readFile } from 'fs/promises';
 import * as path from 'path';
 import { pipeline, type VectorPipeline } from '../../src/extension/vector/pipeline';
+import { vectorFlow } from '../../src/flow/vector';
 import { vectorCase } from './vext-model';
 
 const TEXT = '# a vector model\n# bptt: weights=model.safetensors phi=tanh\nx1,x2,y\n0.1,0.2,1\n0.3,0.4,\n0.5,0.6,0\n';
@@ -44,7 +45,7 @@ const fake: VectorPipeline = {
   parse: (text) => (text === TEXT ? parsed() : undefined),
   readTensors: (bytes) => Promise.resolve(bytes[0] === 1 ? { ok: true, tensors: [{ name: 'ok', shape: [1], dtype: 'F64', data: new Float64Array(1) }] } : { ok: false, problems: [{ message: 'tensor W is float16 (F16)', tensor: 'W' }] }),
   resolve: (_p, tensors) => (tensors?.[0]?.name === 'ok' ? { ok: true, model } : { ok: false, errors: [{ message: 'no tensors', line: 0, col: 0, endLine: 0, endCol: 0 }] }),
-  flow: (trace) => ({ sigma: new Float64Array(trace.T).fill(0.5), normW: 0.7, maxPhiPrime: 1 }),
+  flow: (trace) => ({ sigma: new Float64Array(trace.T).fill(0.5), normW: 0.7, maxPhiPrime: 1, horizonMedian: 3, horizonMax: 4 }),
 };
 
 function access(files: Record<string, Uint8Array>, roots = ['/ws']): WeightsAccess & { asked: string[] } {
@@ -140,6 +141,16 @@ describe('the shipped pipeline\'s flow facts', () => {
       const d = [0, 1, 2].map((r) => 1 - tr.h[i * 3 + r] ** 2);
       const expected = Math.max(0.5 * d[0], 2 * d[1], d[2]);
       assert.ok(Math.abs(facts.sigma[i] - expected) < 1e-12 * expected, `t=${i + 1}: ${facts.sigma[i]} vs ${expected}`);
+    }
+  });
+
+  it('the horizons from the running product of σ_max bound the exact ones (bptt-lens flow\'s)', () => {
+    for (const wScale of [0.3, 0.9, 1.4]) {
+      const { model: m, data } = vectorCase({ n: 5, m: 2, k: 2, T: 120, phi: 'tanh', theta: 'identity', loss: 'squared', reduction: 'sum', wScale });
+      const tr = referenceVectorBptt(m, data);
+      const facts = pipeline.flow(tr);
+      const exact = vectorFlow(tr).horizons;
+      assert.ok(facts.horizonMax >= exact.max && facts.horizonMedian >= exact.median, `wScale ${wScale}: bound ${facts.horizonMedian}/${facts.horizonMax}, exact ${exact.median}/${exact.max}`);
     }
   });
 });

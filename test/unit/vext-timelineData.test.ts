@@ -11,7 +11,7 @@ describe('VectorTraceSeries (the timeline of a vector model)', () => {
   const { model, data } = vectorCase({ n: 6, m: 3, k: 2, T: 40, phi: 'tanh', theta: 'identity', loss: 'squared', reduction: 'sum', noTarget: [5, 39], wScale: 0.5 });
   const tr = referenceVectorBptt(model, data);
   const sigma = Float64Array.from({ length: tr.T }, (_, i) => 0.5 + i / 100);
-  const series = new VectorTraceSeries(tr, { sigma, normW: 0.8, maxPhiPrime: 1 });
+  const series = new VectorTraceSeries(tr, { sigma, normW: 0.8, maxPhiPrime: 1, horizonMedian: 7, horizonMax: 12 });
   const meta = { uri: 'file:///a.csv', fileName: 'a.csv', version: 1, durationMs: 2 };
 
   it('summarises the model, the gradients\' norms, ‖W‖₂, Pascanu\'s bound and σ_max\'s range over t < T', () => {
@@ -25,10 +25,11 @@ describe('VectorTraceSeries (the timeline of a vector model)', () => {
     assert.strictEqual(s.vector.vanishingGuaranteed, true);
     assert.strictEqual(s.vector.sigmaMin, 0.5);
     assert.strictEqual(s.vector.sigmaMax, 0.5 + 38 / 100);
+    assert.deepStrictEqual([s.vector.horizonMedian, s.vector.horizonMax], [7, 12]);
     let max = 0;
     for (let i = 0; i < tr.T; i++) max = Math.max(max, norm2(tr.dL_ds.subarray(i * 6, i * 6 + 6)));
     assert.strictEqual(s.maxAbs_dL_ds, max);
-    const notGuaranteed = new VectorTraceSeries(tr, { sigma, normW: 1.5, maxPhiPrime: 1 }).summary(meta);
+    const notGuaranteed = new VectorTraceSeries(tr, { sigma, normW: 1.5, maxPhiPrime: 1, horizonMedian: 7, horizonMax: 12 }).summary(meta);
     assert.strictEqual(notGuaranteed.vector.vanishingGuaranteed, false);
   });
 

@@ -17,6 +17,12 @@ export interface VectorFlowFacts {
   /** ‖W‖₂ and the activation's max φ' (Pascanu et al.'s bound is their product). */
   normW: number;
   maxPhiPrime: number;
+  /**
+   * Horizons of the loss terms from the running product of σ_max (‖∂ℓ_τ/∂s_t‖ ≤ Π σ_max·‖∂ℓ_τ/∂s_τ‖,
+   * so an upper bound on the exact ones, which `bptt-lens flow` computes): median and max steps back.
+   */
+  horizonMedian: number;
+  horizonMax: number;
 }
 
 /** The norms over t the charts draw: ‖x_t‖, ‖h_t‖ and the gradients' (core/vector/series). */
@@ -103,6 +109,8 @@ export class VectorTraceSeries {
         vanishingGuaranteed: bound < 1,
         sigmaMin: sig.minAbs,
         sigmaMax: sig.maxAbs,
+        horizonMedian: this.flow.horizonMedian,
+        horizonMax: this.flow.horizonMax,
       },
     };
   }

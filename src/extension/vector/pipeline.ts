@@ -10,6 +10,7 @@ import type { CallerDefaults, ParseError, SequenceFormat } from '../../parse';
 import { isVectorText, parseVectorSequence, resolveVectorModel } from '../../parse/vector';
 import type { ParsedVectorSequence } from '../../parse/vector/types';
 import { readTensorFile, type TensorEntry, type TensorFileResult } from '../../parse/weights';
+import { computeHorizons, FactorProducts } from '../../flow';
 import { pascanuBound, spectralNormW, stepSigmas, vectorPhiPrimes } from '../../flow/vector';
 import type { VectorFlowFacts } from '../timeline/vectorData';
 
@@ -43,6 +44,9 @@ export const pipeline: VectorPipeline = {
   flow(trace) {
     const { W, n, phi } = trace.model;
     const normW = spectralNormW(W, n);
-    return { sigma: stepSigmas(W, vectorPhiPrimes(trace), n).sigma, normW, maxPhiPrime: pascanuBound(normW, phi).maxPhiPrime };
+    const sigma = stepSigmas(W, vectorPhiPrimes(trace), n).sigma;
+    // The running product of σ_max bounds ‖∂s_τ/∂s_t‖: its horizons, O(T), bound the exact ones.
+    const hz = computeHorizons(new FactorProducts(sigma), trace.hasY);
+    return { sigma, normW, maxPhiPrime: pascanuBound(normW, phi).maxPhiPrime, horizonMedian: hz.median, horizonMax: hz.max };
   },
 };

@@ -85,6 +85,7 @@ function vectorParts(s: VectorTraceSummary, state: TimelineState, item: Item, pa
     item('‖∂L/∂h0‖', fmt(g.h0)),
     item('‖W‖₂', fmt(v.normW)),
     item('σ_max over t', s.T < 2 ? '—' : `${state.sci(v.sigmaMin)} … ${state.sci(v.sigmaMax)}`),
+    item('horizon ≤ (from Π σ_max)', `median ${v.horizonMedian}, max ${v.horizonMax} steps back`),
   );
   const model = el(
     'p',
