@@ -12,6 +12,7 @@ import { onDidChangeSettings, readSettings, type LensSettings } from './config';
 import { Disposable, toDisposable } from './dispose';
 import { mayHaveClaims, mayHaveDirective } from './documentFormat';
 import { readTextSlices } from './documentText';
+import { timed } from './hostTiming';
 import { logError } from './log';
 import type { Problem } from './problems';
 import { progressIfSlow } from './progress';
@@ -170,7 +171,7 @@ export class AnalysisStore extends Disposable implements AnalysisSource {
     // Runs may finish out of order (worker vs. inline); an older version never replaces a newer one.
     if (previous && previous.version > version) return analysis;
     this.cache.set(key, analysis);
-    this.updated.fire(analysis);
+    timed('onDidUpdate', () => this.updated.fire(analysis));
     return analysis;
   }
 

@@ -10,6 +10,7 @@ import type { CallerDefaults, SequenceFormat } from '../parse';
 import { assertNever } from '../shared/protocol';
 import type { ComputeOptions, Computed } from './compute';
 import { Disposable, toDisposable } from './dispose';
+import { recordPhase, timed } from './hostTiming';
 import type { SeriesData } from './timeline/data';
 import type { FlowResult } from './timeline/flowData';
 import { inputTransferables, type FlowRequest, type GradcheckResult, type WorkerInput, type WorkerRequest, type WorkerResponse } from './workerProtocol';
@@ -65,11 +66,18 @@ export class WorkerClient extends Disposable implements ComputeWorker {
 
   /** The result, with `series()` to ask for the timeline's series of its trace later. */
   compute(input: WorkerInput, format: SequenceFormat, options: ComputeOptions): Promise<Computed> {
-    const worker = this.ensure();
+    const worker = timed('workerStart', () => this.ensure());
     const id = this.nextId++;
+    const t0 = performance.now();
     return new Promise<Computed>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      worker.post({ type: 'compute', id, format, options, input }, inputTransferables(input));
+      this.pending.set(id, {
+        resolve: (c) => {
+          recordPhase('workerRoundTrip', performance.now() - t0);
+          resolve(c);
+        },
+        reject,
+      });
+      timed('post', () => worker.post({ type: 'compute', id, format, options, input }, inputTransferables(input)));
     });
   }
 
@@ -105,6 +113,10 @@ export class WorkerClient extends Disposable implements ComputeWorker {
   }
 
   private received(msg: WorkerResponse): void {
+    timed(`received:${msg.type}`, () => this.handle(msg));
+  }
+
+  private handle(msg: WorkerResponse): void {
     switch (msg.type) {
       case 'didCompute': {
         const result = msg.result;
