@@ -117,6 +117,8 @@ export class AnalysisStore extends Disposable implements AnalysisSource {
     const options = computeOptions(settings);
     const start = async (): Promise<Computed | undefined> => {
       if (text !== undefined && text.length < settings.workerThresholdBytes) return compute(text, format, options);
+      // The worker starts while the text is read, not after.
+      this.worker.warm();
       const slices = text !== undefined ? [new TextEncoder().encode(text)] : await readTextSlices(document);
       return slices && this.inWorker({ slices }, format, options);
     };
