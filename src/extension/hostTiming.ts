@@ -7,14 +7,20 @@ export interface PhaseTime {
   totalMs: number;
   maxMs: number;
   n: number;
+  /** When (ms since the last takePhases) the longest piece ended. */
+  maxEndedAt: number;
 }
 
 const phases = new Map<string, PhaseTime>();
+let since = performance.now();
 
 export function recordPhase(name: string, ms: number): void {
-  const p = phases.get(name) ?? { totalMs: 0, maxMs: 0, n: 0 };
+  const p = phases.get(name) ?? { totalMs: 0, maxMs: 0, n: 0, maxEndedAt: 0 };
   p.totalMs += ms;
-  p.maxMs = Math.max(p.maxMs, ms);
+  if (ms >= p.maxMs) {
+    p.maxMs = ms;
+    p.maxEndedAt = performance.now() - since;
+  }
   p.n++;
   phases.set(name, p);
 }
@@ -29,11 +35,12 @@ export function timed<T>(name: string, f: () => T): T {
   }
 }
 
-/** The phases since the last call, rounded to 0.1 ms; starts afresh. */
+/** The phases since the last call, rounded to 0.1 ms; starts afresh (times are from now on). */
 export function takePhases(): Record<string, PhaseTime> {
   const r1 = (x: number): number => Math.round(x * 10) / 10;
   const out: Record<string, PhaseTime> = {};
-  for (const [name, p] of phases) out[name] = { totalMs: r1(p.totalMs), maxMs: r1(p.maxMs), n: p.n };
+  for (const [name, p] of phases) out[name] = { totalMs: r1(p.totalMs), maxMs: r1(p.maxMs), n: p.n, maxEndedAt: r1(p.maxEndedAt) };
   phases.clear();
+  since = performance.now();
   return out;
 }

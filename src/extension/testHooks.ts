@@ -61,6 +61,7 @@ export class TestHooks extends Disposable {
         const result = {
           T: analysis?.parsed.T,
           totalMs,
+          longestBlockEndedAt: drift.worstEndedAt() - t0,
           computeMs: analysis?.durationMs,
           longestBlockMs,
           blockP99Ms: drift.p99(),

@@ -34,6 +34,8 @@ interface Run {
   computeMs: number;
   longestBlockMs: number;
   blockP99Ms: number;
+  /** When the longest block ended, ms after the command started (to find it among the phases). */
+  longestBlockEndedAt?: number;
   /** The host's phases (src/extension/hostTiming.ts): total and longest piece of each. */
   phases?: Record<string, { totalMs: number; maxMs: number; n: number }>;
 }
@@ -86,7 +88,7 @@ async function measure(wb: Workbench): Promise<Run> {
         const phases = wb.console.slice(seen).find((l) => l.includes('[bptt-lens] measurePhases '));
         if (phases) run.phases = JSON.parse(/measurePhases (\{.*\})/.exec(phases)?.[1] ?? '{}') as Run['phases'];
         if (run.T === T) {
-          console.log(`      ${process.env.BPTT_E2E_HOST} run: total ${run.totalMs?.toFixed(0)} ms, compute ${run.computeMs?.toFixed(0)} ms, block ${run.longestBlockMs?.toFixed(0)} ms; phases ${JSON.stringify(run.phases ?? {})}`);
+          console.log(`      ${process.env.BPTT_E2E_HOST} run: total ${run.totalMs?.toFixed(0)} ms, compute ${run.computeMs?.toFixed(0)} ms, block ${run.longestBlockMs?.toFixed(0)} ms ending at ${run.longestBlockEndedAt?.toFixed(0)} ms; phases ${JSON.stringify(run.phases ?? {})}`);
           return run as Run;
         }
         console.log(`      (${line.slice(0, 200)}: pressing again)`);
