@@ -9,7 +9,11 @@
  *   - totalMs: command → analysis stored, i.e. hovers ready (parse and BPTT on the worker, and
  *     the host's share: the document's text, the series, diagnostics);
  *   - longestBlockMs / blockP99Ms: the largest and the 99th-percentile gap of a 1 ms heartbeat in
- *     the extension host (a Web Worker in the web host, where timers are clamped to 4 ms).
+ *     the extension host (a Web Worker in the web host, where timers are clamped to 4 ms), and
+ *     when the largest ended (longestBlockEndedAt);
+ *   - on a line of its own (measurePhases), where the time went (src/extension/hostTiming.ts): the
+ *     host's slices of the text, the worker's start, parse, compute and messages, the listeners.
+ *     Printed for every run, and kept in hosts.json.
  * Then one hover at the middle row checks that the analysis really is there. Targets in the
  * printout: web ≤ 1.5× Node (median of the rounds' first-run ratios), longest block ≤ 50 ms. Writes test-results/perf/hosts.json. Fails only
  * on functional breakage, never on time.
