@@ -12,6 +12,7 @@ import { onDidChangeSettings, readSettings, type LensSettings } from './config';
 import { Disposable, toDisposable } from './dispose';
 import { mayHaveClaims, mayHaveDirective } from './documentFormat';
 import { readTextSlices } from './documentText';
+import { timed } from './hostTiming';
 import { logError } from './log';
 import type { Problem } from './problems';
 import { progressIfSlow } from './progress';
@@ -127,6 +128,8 @@ export class AnalysisStore extends Disposable implements AnalysisSource {
       const vector = text !== undefined ? await analyzeVector(text, format, options.defaults, weightsAccess(document.uri)) : undefined;
       if (vector) return vectorComputed(vector, format, options.defaults, performance.now() - t0);
       if (text !== undefined && text.length < settings.workerThresholdBytes) return compute(text, format, options);
+      // The worker starts while the text is read, not after.
+      this.worker.warm();
       const slices = text !== undefined ? [new TextEncoder().encode(text)] : await readTextSlices(document);
       return slices && this.inWorker({ slices }, format, options);
     };
@@ -181,7 +184,7 @@ export class AnalysisStore extends Disposable implements AnalysisSource {
     // Runs may finish out of order (worker vs. inline); an older version never replaces a newer one.
     if (previous && previous.version > version) return analysis;
     this.cache.set(key, analysis);
-    this.updated.fire(analysis);
+    timed('onDidUpdate', () => this.updated.fire(analysis));
     return analysis;
   }
 

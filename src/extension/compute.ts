@@ -26,7 +26,19 @@ export interface Computed {
   series?: () => Promise<SeriesData>;
   /** A vector-model document (issue 11): then `parsed` is empty and `trace` absent. */
   vector?: VectorAnalysis;
+  /** Set by the worker: where its time went, as epoch ms (timeOrigin + now(), comparable across threads) and durations. */
+  workerTiming?: WorkerTiming;
 }
+
+export interface WorkerTiming {
+  receivedAt: number;
+  parseMs: number;
+  keepMs: number;
+  repliedAt: number;
+}
+
+/** Now as epoch ms: a time another thread can compare with its own. */
+export const epochNow = (): number => performance.timeOrigin + performance.now();
 
 /** Significant digits of the numbers in a check's Problems message (compact, as in the CodeLens). */
 const PROBLEM_DIGITS = 4;
