@@ -3,6 +3,7 @@
  * values, claim columns) against exact BPTT. Exit 0 when every claim holds, 1 when any fails,
  * 2 on bad input.
  */
+import { dirname, resolve } from 'node:path';
 import { jsonNumber, runBptt } from '../core';
 import { runChecks, type CheckOptions, type CheckReport, type ClaimResult } from '../check';
 import { referenceVectorBptt } from '../core/vector/reference';
@@ -26,7 +27,8 @@ enters (the first wrong step in compute order), and which known mistake reproduc
                "mismatches", "maxRelErr", "diagnosis": [{"code", "message"}]}]}
   --rtol R    relative tolerance (default 1e-8, never tighter)
   --atol A    absolute tolerance (default 0; a floor of 1e-9 x the column's largest value applies)
-  --grads G   check the gradients in G (.npz, .safetensors, .npy or JSON) instead: dW dV db dU dc
+  --grads G   check the gradients in G (.npz, .safetensors, .npy or JSON; a vector-model file may
+              name them itself with grads=PATH) instead: dW dV db dU dc
               dh0 and per-step dL_dh, dL_ds (T x n), or PyTorch's state-dict / a NumPy assignment's
               names (dWh dWx db dh0 dWy dby). Prints where the error enters (step and unit) and the
               known mistake that reproduces the numbers; --json {"ok", "firstMismatch",
@@ -109,8 +111,11 @@ export async function checkMain(argv: readonly string[], current: RunContext): P
 
 /** A vector-model file is checked against a gradients file, in the file's own model and layout. */
 async function checkVectorFile({ options: o, vectorText }: VectorSubcommandInput<CheckOwn>): Promise<number> {
-  if (o.own.grads === undefined) throw new InputError(`${shown(o.file)}: a vector-model file is checked with --grads GRADS (the gradients file to check)`);
   const r = await vectorTrace(vectorText, o, o.file);
   if (!r.trace) throw new InputError(locatedErrors(o.file, r.errors));
-  return checkGrads(o.file, o.own.grads, r.trace, { ...o.own, layout: r.parsed.settings.layout }, o.json);
+  // --grads wins; otherwise the file's own grads=, relative to the file as weights= is.
+  const named = r.parsed.grads && resolve(o.file === '-' ? '.' : dirname(o.file), r.parsed.grads.path);
+  const grads = o.own.grads ?? named;
+  if (grads === undefined) throw new InputError(`${shown(o.file)}: a vector-model file is checked against a gradients file: name it with grads=PATH in the file or --grads GRADS`);
+  return checkGrads(o.file, grads, r.trace, { ...o.own, layout: r.parsed.settings.layout }, o.json);
 }

@@ -85,6 +85,19 @@ describe('bptt-lens flow / check on vector-model files', function () {
     assert.match(text.stdout, /transposed_W/);
   });
 
+  it('check reads grads= from the file itself, relative to the file, when --grads is absent', () => {
+    const grads = writeGrads(p, 'transposed_W');
+    const named = join(dir, 'named.json');
+    const doc = JSON.parse(readFileSync(file, 'utf8'));
+    doc.bptt.grads = grads.slice(dir.length + 1);
+    writeFileSync(named, JSON.stringify(doc));
+    const r = cli(['check', named, '--json']);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.ok(JSON.parse(r.stdout).diagnosis.some((d: { code: string }) => d.code === 'transposed_W'), r.stdout);
+    const ok = cli(['check', named, '--grads', writeGrads(p, 'none'), '--json']);
+    assert.equal(ok.code, 0, '--grads wins over grads=');
+  });
+
   it('check without --grads, gradcheck, and flow --K refuse a vector-model file with a reason (exit 2)', () => {
     for (const args of [['check', file], ['gradcheck', file], ['flow', file, '--K', '5']]) {
       const r = cli(args);
