@@ -33,6 +33,14 @@ describe('Check my gradients on a vector model (issue 11) in the editor', () => 
     assert.strictEqual(atRow.severity, vscode.DiagnosticSeverity.Error);
     assert.deepStrictEqual(rangeOf(atRow), [23, 0, 23, doc.lineAt(23).text.length]);
     assert.match(atRow.message, /enters here, at ∂L\/∂h_19, t = 19 \(line 24\), unit 0/);
+    // The CodeLens: the model's gradients, and the check's verdict beside them.
+    const lenses = await waitFor('the CodeLens', async () => {
+      const l = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri)) ?? [];
+      return l.length >= 2 ? l : undefined;
+    });
+    const titles = lenses.map((l) => l.command?.title ?? '');
+    assert.ok(titles.some((t) => t.startsWith('BPTT  n=8')), JSON.stringify(titles));
+    assert.ok(titles.includes('grads: 2 ✓ 6 ✗ — transposed_W'), JSON.stringify(titles));
   });
 
   it('a grads= path outside the workspace is an error at the path, and the model still runs', async () => {

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { BUILTIN_DEFAULTS } from '../../src/core';
 import { analyzeVector, type WeightsAccess } from '../../src/extension/vector/analyze';
 import { vectorProblems } from '../../src/extension/vector/computed';
-import { BAD_GRADS, GRADS_OK } from '../../src/extension/vector/gradsCheck';
+import { BAD_GRADS, GRADS_OK, gradsSummary } from '../../src/extension/vector/gradsCheck';
 import { ROOT, SAMPLES, SAMPLE_GRADS, sampleGradsNpz, sampleProblem } from './vcheck/sample';
 import { numpyStudent } from './vcheck/students';
 
@@ -78,6 +78,14 @@ describe('grads= in the extension: the NumPy-layout sample with the transposed-W
     assert.match(row.message, /the error in your gradients enters here, at ∂L\/∂h_\d+, t = \d+ \(line \d+\), unit \d+ .*: yours -?[0-9.e-]+, exact -?[0-9.e-]+ — transposed_W$/);
     // "yours" is the student's own number at that step and unit.
     assert.strictEqual(m.user, numpyStudent(await sampleProblem(), 'transposed_W').dL_dh[m.t! - 1][m.unit!]);
+  });
+
+  it('the CodeLens / status bar line: "grads: 2 ✓ 6 ✗ — transposed_W"; "grads: 8 ✓ 0 ✗" when they hold', async () => {
+    const { a } = await analyze(text);
+    assert.deepStrictEqual({ ...gradsSummary(a.grads), tooltip: undefined }, { text: 'grads: 2 ✓ 6 ✗ — transposed_W', ok: false, tooltip: undefined, command: 'workbench.actions.view.problems' });
+    const { a: clean } = await analyze(text, access({ [SAMPLE_GRADS]: await sampleGradsNpz('none') }));
+    assert.strictEqual(gradsSummary(clean.grads)?.text, 'grads: 8 ✓ 0 ✗');
+    assert.strictEqual(gradsSummary(undefined), undefined);
   });
 
   it('gradients that hold: one Information diagnostic at grads=, nothing on the rows', async () => {

@@ -119,3 +119,15 @@ export async function checkVectorGrads(
   }
   return { path, report, problems: gradsProblems(path, report, parsed) };
 }
+
+/** The CodeLens / status bar entry of a grads= check, as the scalar checks' "checks: 2 ✓ 1 ✗" (failing: opens Problems). */
+export function gradsSummary(g: GradsCheck | undefined): { text: string; ok: boolean; tooltip: string; command: string } | undefined {
+  if (!g) return undefined;
+  const r = g.report;
+  if (!r) return { text: `grads: ✗ ${g.path} unreadable`, ok: false, tooltip: `The gradients file ${g.path} could not be checked. Click to see why in the Problems panel.`, command: 'workbench.actions.view.problems' };
+  const bad = r.tensors.filter((t) => !t.ok).length;
+  const why = r.diagnosis.length > 0 ? ` — ${r.diagnosis.map((d) => d.code).join(' or ')}` : '';
+  return r.ok
+    ? { text: `grads: ${r.tensors.length} ✓ 0 ✗`, ok: true, tooltip: `Every gradient in ${g.path} is exact BPTT's.`, command: 'workbench.actions.view.problems' }
+    : { text: `grads: ${r.tensors.length - bad} ✓ ${bad} ✗${why}`, ok: false, tooltip: `Some gradients in ${g.path} differ from exact BPTT. Click to see where and why in the Problems panel.`, command: 'workbench.actions.view.problems' };
+}
