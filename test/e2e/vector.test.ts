@@ -70,6 +70,8 @@ describe('vector model (UI)', () => {
   it('a NumPy student\'s gradients with the transposed-W bug: transposed_W in the Problems panel, with the step', async () => {
     const page = wb!.page;
     await page.keyboard.press('Escape');
+    // The whole editor width for the long directive line (the timeline may be open beside it).
+    await runCommand(page, 'View: Close All Editors');
     await openFile(page, 'numpy-row-check.csv');
     const isVerdict = (l: string) => /transposed_W: The recurrent term uses W·∂L\/∂s_\{t\+1\} where Wᵀ/.test(l) && /enters at ∂L\/∂h_19, t = 19/.test(l);
     const isRow = (l: string) => /the error in your gradients enters here, at ∂L\/∂h_19, t = 19/.test(l) && /transposed_W/.test(l);
@@ -85,6 +87,8 @@ describe('vector model (UI)', () => {
     // The squiggle is on the directive's grads= path: hover it to read the diagnosis in the editor.
     const hover = await hoverLine(page, 4, 95);
     assert.ok(/transposed_W/.test(hover), hover);
+    const status = await page.locator('.statusbar-item', { hasText: 'grads: 2 ✓ 6 ✗ — transposed_W' }).first().innerText();
+    assert.ok(status.includes('transposed_W'), status);
     await page.waitForTimeout(500);
     await screenshot(page, 'vector-check-problems');
   });
