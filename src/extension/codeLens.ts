@@ -14,6 +14,7 @@ import type { Analysis } from './types';
 import { checksCommand, checksSummary } from './checkProblems';
 import type { CheckReport } from '../check';
 import { vectorGradientParts, vectorShape } from './vector/summary';
+import { gradsSummary } from './vector/gradsCheck';
 
 /** CodeLens shows a compact number: at most 4 significant digits, fewer if the user asks for fewer. */
 const LENS_DIGITS = 4;
@@ -40,7 +41,7 @@ export class SummaryLensProvider extends Disposable implements vscode.CodeLensPr
       if (!analysis || analysis.version !== document.version) return [];
       const top = new vscode.Range(0, 0, 0, 0);
       const errors = analysis.vector?.errors.length ?? analysis.parsed.errors.length;
-      if (!analysis.trace) {
+      if (!analysis.trace && !analysis.vector?.trace) {
         return [
           new vscode.CodeLens(top, {
             title: `$(error) BPTT Lens: ${errors} problem${errors === 1 ? '' : 's'} in this file — see Problems`,
@@ -59,8 +60,10 @@ export class SummaryLensProvider extends Disposable implements vscode.CodeLensPr
             command: 'bpttLens.showTimeline',
             arguments: args,
           }),
+          ...vectorGradsLens(top, analysis),
         ];
       }
+      if (!analysis.trace) return [];
       return [
         new vscode.CodeLens(top, {
           title: `BPTT  ${gradientSummary(analysis.trace, digits)}`,
@@ -103,6 +106,12 @@ function truncationLens(top: vscode.Range, analysis: Analysis, digits: number, a
       arguments: args,
     }),
   ];
+}
+
+/** "grads: 2 ✓ 6 ✗ — transposed_W": a vector document's grads= check; opens the Problems panel. */
+function vectorGradsLens(top: vscode.Range, analysis: Analysis): vscode.CodeLens[] {
+  const g = gradsSummary(analysis.vector?.grads);
+  return g ? [new vscode.CodeLens(top, { title: g.text, tooltip: g.tooltip, command: g.command })] : [];
 }
 
 /** "checks: 2 ✓ 1 ✗": a failing claim opens the Problems panel; all passing, the numerical check. */

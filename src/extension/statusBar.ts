@@ -15,6 +15,7 @@ import { truncatedOf } from './codeLens';
 import { gradientParts, statusSummary, truncationParts } from './summary';
 import type { Analysis, AnalysisSource } from './types';
 import { vectorGradientParts, vectorShape, vectorStatusSummary } from './vector/summary';
+import { gradsSummary } from './vector/gradsCheck';
 
 export class StatusBar extends Disposable {
   private readonly item = this._register(vscode.window.createStatusBarItem('bpttLens.summary', vscode.StatusBarAlignment.Left, 100));
@@ -62,9 +63,17 @@ export class StatusBar extends Disposable {
     }
   }
 
-  /** "checks: 2 ✓ 1 ✗", only when the file has claims. */
+  /** "checks: 2 ✓ 1 ✗", only when the file has claims; "grads: 2 ✓ 6 ✗ — transposed_W" for a vector file's grads=. */
   private renderChecks(analysis: Analysis | undefined): void {
     const checks = analysis?.checks;
+    const grads = gradsSummary(analysis?.vector?.grads);
+    if (grads) {
+      this.checksItem.text = `${grads.ok ? '$(pass)' : '$(error)'} ${grads.text}`;
+      this.checksItem.tooltip = `BPTT Lens: ${grads.tooltip}`;
+      this.checksItem.command = grads.command;
+      this.checksItem.show();
+      return;
+    }
     if (!analysis || !checks) {
       this.checksItem.hide();
       return;

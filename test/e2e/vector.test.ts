@@ -2,10 +2,13 @@
  * A PyTorch user's vector model in the real workbench (issue 11): samples/vector/pytorch16.csv
  * names an nn.RNN(4, 16) + Linear state dict saved as .safetensors. Opening it shows the hover
  * with the step's vectors and norms, and the timeline's norms, heat strip and σ_max. Screenshots
- * (vector-hover.png, vector-timeline.png) go to BPTT_E2E_SCREENSHOTS; look at them.
+ * (vector-hover.png, vector-timeline.png) go to BPTT_E2E_SCREENSHOTS; look at them. A NumPy
+ * student's gradients with the transposed-W bug (samples/vector/numpy-row-check.csv, grads=…) are
+ * diagnosed as transposed_W in the Problems panel, with the step where the error enters
+ * (vector-check-problems.png).
  */
 import * as assert from 'assert';
-import { closeWorkbench, findWebviewFrame, hoverLine, openFile, openWorkbench, runCommand, screenshot, type Workbench } from './workbench';
+import { closeWorkbench, findWebviewFrame, hoverLine, openFile, openWorkbench, problems, runCommand, screenshot, type Workbench } from './workbench';
 
 /** Line (1-based) of step t in pytorch16.csv: two comment lines and the header come first. */
 const lineOfStep = (t: number): number => t + 3;
@@ -62,5 +65,31 @@ describe('vector model (UI)', () => {
     assert.match(summary, /‖W‖₂·max φ' = /, summary);
     assert.match(summary, /n=16/, summary);
     await screenshot(page, 'vector-timeline');
+  });
+
+  it('a NumPy student\'s gradients with the transposed-W bug: transposed_W in the Problems panel, with the step', async () => {
+    const page = wb!.page;
+    await page.keyboard.press('Escape');
+    // The whole editor width for the long directive line (the timeline may be open beside it).
+    await runCommand(page, 'View: Close All Editors');
+    await openFile(page, 'numpy-row-check.csv');
+    const isVerdict = (l: string) => /transposed_W: The recurrent term uses W·∂L\/∂s_\{t\+1\} where Wᵀ/.test(l) && /enters at ∂L\/∂h_19, t = 19/.test(l);
+    const isRow = (l: string) => /the error in your gradients enters here, at ∂L\/∂h_19, t = 19/.test(l) && /transposed_W/.test(l);
+    let rows = await problems(page);
+    for (let k = 0; k < 50 && !(rows.some((r) => isVerdict(r.label || r.text)) && rows.some((r) => isRow(r.label || r.text))); k++) {
+      await page.waitForTimeout(200);
+      rows = await problems(page);
+    }
+    const labels = rows.map((r) => r.label || r.text);
+    assert.ok(labels.some(isVerdict), JSON.stringify(labels));
+    assert.ok(labels.some(isRow), JSON.stringify(labels));
+    assert.ok(rows.filter((r) => /transposed_W/.test(r.label || r.text)).every((r) => r.severity === 'error'), JSON.stringify(rows));
+    // The squiggle is on the directive's grads= path: hover it to read the diagnosis in the editor.
+    const hover = await hoverLine(page, 4, 95);
+    assert.ok(/transposed_W/.test(hover), hover);
+    const status = await page.locator('.statusbar-item', { hasText: 'grads: 2 ✓ 6 ✗ — transposed_W' }).first().innerText();
+    assert.ok(status.includes('transposed_W'), status);
+    await page.waitForTimeout(500);
+    await screenshot(page, 'vector-check-problems');
   });
 });

@@ -1,12 +1,14 @@
 /**
  * A vector-model document's analysis (issue 11): parse, the weights file read through the editor's
  * file system (relative to the sequence file, never outside the workspace), the model, the pass,
- * and what the timeline and hover show. Every problem on the way is a located error; nothing throws.
+ * what the timeline and hover show, and the check of a grads= file. Every problem on the way is a
+ * located error; nothing throws.
  */
 import type { VectorTrace } from '../../core/vector/model';
 import type { CallerDefaults, ParseError, SequenceFormat } from '../../parse';
 import type { ParsedVectorSequence } from '../../parse/vector/types';
 import { VectorTraceSeries } from '../timeline/vectorData';
+import { checkVectorGrads, type GradsCheck } from './gradsCheck';
 import { pipeline as defaultPipeline, type VectorPipeline, type Where } from './pipeline';
 import { resolveWeightsPath } from './weightsPath';
 
@@ -17,6 +19,8 @@ export interface VectorAnalysis {
   series: VectorTraceSeries | undefined;
   /** Parse, weights and model errors, located in the sequence file. */
   errors: ParseError[];
+  /** The check of the file's grads= gradients against the trace; absent without grads= or a trace. */
+  grads?: GradsCheck;
 }
 
 /** How the analysis reaches the weights file: the sequence's URI path, the workspace folders' paths, a reader. */
@@ -66,7 +70,9 @@ async function analyzeParsed(parsed: ParsedVectorSequence, io: WeightsAccess, pi
   const model = pipe.resolve(parsed, tensors);
   if (!model.ok) return failed(model.errors);
   const trace = pipe.run(model.model, parsed);
-  return { parsed, trace, series: new VectorTraceSeries(trace, pipe.flow(trace)), errors: [] };
+  // grads=: the user's gradients against this trace.
+  const grads = await checkVectorGrads(parsed, trace, io, pipe.readTensors);
+  return { parsed, trace, series: new VectorTraceSeries(trace, pipe.flow(trace)), errors: [], ...(grads ? { grads } : {}) };
 }
 
 /** 0-based step whose row holds `offset`, or −1 (the vector parse's rows, as stepAtOffset for scalar files). */

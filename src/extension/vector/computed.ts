@@ -1,8 +1,8 @@
 /**
  * A vector document's analysis as the store's Computed: the scalar fields say "no scalar trace"
  * (an empty sequence, no errors), so every scalar feature leaves the document alone, and `vector`
- * carries what the vector features read. Its Problems: the located errors, and the first step
- * where a NaN or ±∞ appears.
+ * carries what the vector features read. Its Problems: the located errors, the first step
+ * where a NaN or ±∞ appears, and the check of the grads= gradients.
  */
 import type { CallerDefaults, ParsedSequence, SequenceFormat } from '../../parse';
 import { resolveModel } from '../../parse/resolve';
@@ -28,6 +28,8 @@ export function vectorProblems(v: VectorAnalysis): Problem[] {
       range: { kind: 'offsets', start: v.parsed.rowStart[i], end: v.parsed.rowEnd[i], line: v.parsed.line[i] },
     });
   }
+  // grads=: the verdict at the path, and the step where the error enters (gradsCheck.ts).
+  if (v.grads) out.push(...v.grads.problems);
   return out;
 }
 

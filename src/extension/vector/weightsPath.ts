@@ -26,13 +26,14 @@ function inside(path: string, root: string): boolean {
 }
 
 /**
+ * The same rules hold for `grads=` (kind 'grads'), the user's gradients file.
  * `sequencePath`: the sequence file's URI path (`/ws/data/seq.csv`). `weights`: the text after
  * `weights=` (`model.safetensors`, `../models/m.npz`, `C:\\models\\m.npz`). `roots`: the URI paths
  * of the workspace folders; with none open, the sequence file's own folder is the only root.
  */
-export function resolveWeightsPath(sequencePath: string, weights: string, roots: readonly string[]): WeightsPathResult {
+export function resolveWeightsPath(sequencePath: string, weights: string, roots: readonly string[], kind: 'weights' | 'grads' = 'weights'): WeightsPathResult {
   const given = weights.trim().replace(/\\/g, '/');
-  if (given === '') return { ok: false, message: 'weights= names no file' };
+  if (given === '') return { ok: false, message: `${kind}= names no file` };
   const folder = sequencePath.slice(0, sequencePath.lastIndexOf('/') + 1) || '/';
   // A Windows drive path is absolute; VS Code writes it in a URI path with a lower-case drive: /c:/models/m.npz.
   const drive = /^[A-Za-z]:\//.test(given);
@@ -41,7 +42,8 @@ export function resolveWeightsPath(sequencePath: string, weights: string, roots:
   const allowed = roots.length > 0 ? roots : [folder.replace(/\/$/, '') || '/'];
   if (path === null || !allowed.some((root) => inside(path, normalize(root) ?? root))) {
     const where = roots.length > 0 ? 'the workspace' : "the sequence file's folder (no workspace is open)";
-    return { ok: false, message: `weights file ${weights.trim()} is outside ${where}: BPTT Lens reads weights only from inside it (the CLI reads any path)` };
+    const what = kind === 'weights' ? 'weights' : 'gradients';
+    return { ok: false, message: `${what} file ${weights.trim()} is outside ${where}: BPTT Lens reads ${what} only from inside it (the CLI reads any path)` };
   }
   return { ok: true, path };
 }
