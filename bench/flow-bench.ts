@@ -90,7 +90,7 @@ say(`gradient by lag, T = 10⁶, K = ${K}: ${f1(lag6)} ms${quick ? ` (→ ${f1(l
   `(${((lag6 * 1e6) / (trace6.T * (K + 1))).toFixed(2)} ns per (step, lag): every step is a row of the dense loop; budget ≤ 2000 ms: ${met(lag6At1000 <= 2000)})`);
 
 // The lag kernel against its plain twin (one lag per pass, same doubles), K = 100, alternating.
-const k100 = paired(() => lagSums(inp6, 100, false, undefined, true), () => lagSums(inp6, 100), quick ? 2 : 3);
+const k100 = paired(() => lagSums(inp6, 100, false, undefined, 'plain'), () => lagSums(inp6, 100), quick ? 2 : 3);
 say(`  lag sums at K = 100: four lags per pass ${f1(k100.b)} ms, one lag per pass (plain) ${f1(k100.a)} ms = ${(k100.a / k100.b).toFixed(2)}× slower`);
 
 // 5. Bias sweeps: horizon=k for every k from the lag sums (no extra pass); truncate=k one pass per k.
