@@ -1,12 +1,14 @@
 /**
- * The tuned inner loop of the gradient by lag: four lags d..d+3 of a dense block in one pass.
+ * The gradient by lag's loop over the lags of one block (blockLags: the plain one-lag steps, dense
+ * or through the targets' index), and its JS tuned inner loop: four lags d..d+3 of a dense block in
+ * one pass (the WebAssembly SIMD kernel, lagWasm.ts, does two blocks at a time where it can).
  *
  *   a_{d+k}(τ) = a_{d+k−1}(τ) · f_{τ−d−k}        G_w(d+k) += a_{d+k}·h_{τ−d−k−1}, G_v += ·x, G_b += a
  *
  * Row τ at lag d + k reads f, h, x at m − k (m = τ − d), which row τ − 1 read at lag d + k − 1: the
  * last four of each are kept in registers (f0..f3, hp0..hp3, x0..x3) and each row loads one new
  * value of each instead of four. Each lag keeps its own accumulator, summed over the rows in
- * ascending order exactly as the plain one-lag loop (lag.ts, lagStepDense) does, so the result is
+ * ascending order exactly as the plain one-lag loop (lagStepDense) does, so the result is
  * the same bit for bit (test/unit/flow-kernel.test.ts).
  */
 import type { LagInputs } from './lag';

@@ -1,7 +1,7 @@
 /**
  * The gradient-by-lag inner loop in WebAssembly SIMD (f64x2), built by the vector kernel's small
  * assembler. The two lanes are two BLOCKS of targets (block A and the block after it, B), never two
- * terms of one sum: each lane is lagStepDense (lag.ts) run on its own block, row after row in
+ * terms of one sum: each lane is lagStepDense (lagKernel.ts) run on its own block, row after row in
  * ascending order, with a separate multiply and add (no fused multiply–add), so every lane's sums
  * are the plain loop's doubles.
  *
@@ -69,7 +69,10 @@ const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 
 let compiled: WasmModule | null | undefined;
 
-/** An instance on a fresh memory of at least `bytes`, or null where the engine has no WebAssembly SIMD. */
+/**
+ * An instance on a fresh memory of at least `bytes`, or null where the engine has no WebAssembly
+ * SIMD or may not compile it (a Content-Security-Policy without wasm-unsafe-eval) or has not the memory.
+ */
 export function lagWasmInstance(bytes: number): { exports: LagWasmExports; buffer: ArrayBuffer } | null {
   if (compiled === undefined) {
     try {
@@ -80,7 +83,11 @@ export function lagWasmInstance(bytes: number): { exports: LagWasmExports; buffe
   }
   // wasm32 memories stop at 4 GiB; stay well inside.
   if (compiled === null || bytes > 2 ** 31) return null;
-  const mem = new wasm!.Memory({ initial: Math.ceil(bytes / 65536) });
-  const instance = new wasm!.Instance(compiled, { env: { mem } });
-  return { exports: instance.exports as LagWasmExports, buffer: mem.buffer };
+  try {
+    const mem = new wasm!.Memory({ initial: Math.ceil(bytes / 65536) });
+    const instance = new wasm!.Instance(compiled, { env: { mem } });
+    return { exports: instance.exports as LagWasmExports, buffer: mem.buffer };
+  } catch {
+    return null; // no memory that large here: the JS kernel does without
+  }
 }
