@@ -3,6 +3,7 @@
  * values, claim columns) against exact BPTT. Exit 0 when every claim holds, 1 when any fails,
  * 2 on bad input.
  */
+import { dirname, resolve } from 'node:path';
 import { jsonNumber, runBptt } from '../core';
 import { runChecks, type CheckOptions, type CheckReport, type ClaimResult } from '../check';
 import { referenceVectorBptt } from '../core/vector/reference';
@@ -11,7 +12,8 @@ import { toleranceOptions } from './args';
 import { EXIT_CHECK_FAILED, EXIT_OK, InputError, locatedErrors, shown } from './errors';
 import type { RunContext } from './main';
 import { stdout } from './output';
-import { subcommandInput } from './subcommand';
+import { subcommandAnyInput, type VectorSubcommandInput } from './subcommand';
+import { vectorTrace } from './vector';
 import { checkGrads, scalarAsVector } from './vcheck';
 
 export const CHECK_USAGE = `Usage: bptt-lens check FILE [--json] [--rtol R] [--atol A] [--grads GRADS] [--format csv|tsv|json] [--w N ... --reduction R]
@@ -25,7 +27,8 @@ enters (the first wrong step in compute order), and which known mistake reproduc
                "mismatches", "maxRelErr", "diagnosis": [{"code", "message"}]}]}
   --rtol R    relative tolerance (default 1e-8, never tighter)
   --atol A    absolute tolerance (default 0; a floor of 1e-9 x the column's largest value applies)
-  --grads G   check the gradients in G (.npz, .safetensors, .npy or JSON) instead: dW dV db dU dc
+  --grads G   check the gradients in G (.npz, .safetensors, .npy or JSON; a vector-model file may
+              name them itself with grads=PATH) instead: dW dV db dU dc
               dh0 and per-step dL_dh, dL_ds (T x n), or PyTorch's state-dict / a NumPy assignment's
               names (dWh dWx db dh0 dWy dby). Prints where the error enters (step and unit) and the
               known mistake that reproduces the numbers; --json {"ok", "firstMismatch",
@@ -82,11 +85,11 @@ interface CheckOwn extends CheckOptions {
 const OWN = new Map<string, (own: CheckOwn, value: string) => void>([...toleranceOptions<CheckOwn>(), ['grads', (own, value) => { own.grads = value; }]]);
 
 export async function checkMain(argv: readonly string[], current: RunContext): Promise<number> {
-  const input = await subcommandInput(argv, { name: 'check', usage: CHECK_USAGE, own: {} as CheckOwn, valued: OWN }, current);
+  const input = await subcommandAnyInput(argv, { name: 'check', usage: CHECK_USAGE, own: {} as CheckOwn, valued: OWN }, current);
   if (!input) return EXIT_OK;
+  if ('vectorText' in input) return checkVectorFile(input);
   const { options: o, parsed } = input;
   const file = o.file;
-  // TODO(vector CLI): a vector-model file's own model and layout, once its reader is on main.
   if (o.own.grads !== undefined) return checkGrads(file, o.own.grads, referenceVectorBptt(scalarAsVector(parsed.model), parsed), o.own, o.json);
   if (parsed.checks.length === 0 && parsed.claimColumns.length === 0) {
     throw new InputError(`${shown(file)}: nothing to check: add a '# check: dL_dh = …' line or a claim column (s h yhat loss dL_dyhat dL_dh dL_ds)`);
@@ -104,4 +107,15 @@ export async function checkMain(argv: readonly string[], current: RunContext): P
     await stdout().write(lines.join('\n') + '\n');
   }
   return report.ok ? EXIT_OK : EXIT_CHECK_FAILED;
+}
+
+/** A vector-model file is checked against a gradients file, in the file's own model and layout. */
+async function checkVectorFile({ options: o, vectorText }: VectorSubcommandInput<CheckOwn>): Promise<number> {
+  const r = await vectorTrace(vectorText, o, o.file);
+  if (!r.trace) throw new InputError(locatedErrors(o.file, r.errors));
+  // --grads wins; otherwise the file's own grads=, relative to the file as weights= is.
+  const named = r.parsed.grads && resolve(o.file === '-' ? '.' : dirname(o.file), r.parsed.grads.path);
+  const grads = o.own.grads ?? named;
+  if (grads === undefined) throw new InputError(`${shown(o.file)}: a vector-model file is checked against a gradients file: name it with grads=PATH in the file or --grads GRADS`);
+  return checkGrads(o.file, grads, r.trace, { ...o.own, layout: r.parsed.settings.layout }, o.json);
 }

@@ -17,7 +17,8 @@ import { numberOption } from './args';
 import { EXIT_OK, shown } from './errors';
 import type { RunContext } from './main';
 import { stdout } from './output';
-import { subcommandInput } from './subcommand';
+import { subcommandAnyInput } from './subcommand';
+import { flowVectorFile } from './vflow';
 
 export const FLOW_USAGE = `Usage: bptt-lens flow FILE [options]
 
@@ -26,6 +27,9 @@ Where the gradient goes, for the scalar RNN:
   horizon  how many steps back each loss ℓ_τ reaches before |∂ℓ_τ/∂s_t| / |∂ℓ_τ/∂s_τ| < ratio
   lag      G(d) = Σ_τ ∂ℓ_τ/∂s_{τ−d}·(h_{τ−d−1} for w, x_{τ−d} for v, 1 for b);  G_h0(d) = w·∂ℓ_{d+1}/∂s_1
            Σ_d G(d) is the gradient.
+On a vector-model file (one that names weights): σ_max of J_t = W·diag(φ'(s_t)) at every step, ‖W‖₂
+and Pascanu's bound, and the horizons by ‖∂ℓ_τ/∂s_t‖; --json prints {"n", "T", "factors", "method",
+"normW", "pascanu", "horizons", "horizonBound", "attribution"}.
 
 Options:
   --json            {"factors": [...], "horizons": {"ratio", "median", "max", "targets": [...],
@@ -109,8 +113,9 @@ export function flowText(trace: Trace, file: string, ratio: number, K?: number):
 
 /** `bptt-lens flow …`; argv after "flow". */
 export async function flowMain(argv: readonly string[], current: RunContext): Promise<number> {
-  const input = await subcommandInput(argv, { name: 'flow', usage: FLOW_USAGE, own: { ratio: 1e-3 } as FlowOptions, valued: OWN }, current);
+  const input = await subcommandAnyInput(argv, { name: 'flow', usage: FLOW_USAGE, own: { ratio: 1e-3 } as FlowOptions, valued: OWN }, current);
   if (!input) return EXIT_OK;
+  if ('vectorText' in input) return flowVectorFile(input.options, input.vectorText);
   const { options: o, parsed } = input;
   const trace = runBptt(parsed.model, parsed);
   const { ratio, K } = o.own;

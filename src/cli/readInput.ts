@@ -11,20 +11,21 @@ import { parseSequenceBytes, type CallerDefaults, type ParsedSequence, type Sequ
 import { InputError, locatedErrors, readErrorMessage, shown } from './errors';
 
 /** Parses FILE ("-" for stdin). Throws only when the file cannot be read. */
-export async function readSequence(file: string, format: SequenceFormat, defaults: CallerDefaults): Promise<ParsedSequence> {
+export async function readSequence(file: string, format: SequenceFormat, defaults: CallerDefaults, chunks?: Uint8Array[]): Promise<ParsedSequence> {
+  if (chunks) return parseSequenceBytes(chunks, format, defaults);
   if (file === '-') return parseSequenceBytes(process.stdin, format, defaults);
   const { size } = await stat(file);
   return parseSequenceBytes(createReadStream(file, { highWaterMark: 1 << 20 }), format, defaults, size);
 }
 
 /**
- * A subcommand's input: FILE read and parsed, its trace known to fit in memory. An unreadable file,
+ * A subcommand's input: FILE (or stdin's bytes, when already read) read and parsed, its trace known to fit in memory. An unreadable file,
  * parse errors (FILE:LINE:COL: message each) or too little memory end the command with exit 2.
  */
-export async function readValidSequence(file: string, format: SequenceFormat, defaults: CallerDefaults): Promise<ParsedSequence> {
+export async function readValidSequence(file: string, format: SequenceFormat, defaults: CallerDefaults, chunks?: Uint8Array[]): Promise<ParsedSequence> {
   let parsed: ParsedSequence;
   try {
-    parsed = await readSequence(file, format, defaults);
+    parsed = await readSequence(file, format, defaults, chunks);
   } catch (e) {
     throw new InputError(readErrorMessage(file === '-' ? 'stdin' : file, e));
   }

@@ -12,6 +12,7 @@ import { onDidChangeSettings, readSettings, type LensSettings } from './config';
 import { Disposable, toDisposable } from './dispose';
 import { mayHaveClaims, mayHaveDirective } from './documentFormat';
 import { readTextSlices } from './documentText';
+import { timed } from './hostTiming';
 import { logError } from './log';
 import type { Problem } from './problems';
 import { progressIfSlow } from './progress';
@@ -19,6 +20,8 @@ import { formatOf, openDocument } from './sequenceDocument';
 import type { Analysis, AnalysisSource } from './types';
 import type { WorkerClient } from './workerClient';
 import { decodeInput, type WorkerInput } from './workerProtocol';
+import { analyzeVector, type WeightsAccess } from './vector/analyze';
+import { vectorComputed } from './vector/computed';
 
 /** Version given to analyses of files read from disk (no TextDocument, so no version). */
 export const NO_DOCUMENT_VERSION = 0;
@@ -45,6 +48,12 @@ function computeOptions(s: LensSettings): ComputeOptions {
     problems: { gradientWarnings: s.gradientWarnings, vanishingThreshold: s.vanishingThreshold, explodingThreshold: s.explodingThreshold },
     check: { rtol: s.checkRtol, atol: s.checkAtol },
   };
+}
+
+/** A vector document's weights: through the editor's file system, from the workspace folders on the document's own file system. */
+function weightsAccess(uri: vscode.Uri): WeightsAccess {
+  const roots = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === uri.scheme && f.uri.authority === uri.authority).map((f) => f.uri.path);
+  return { sequencePath: uri.path, roots, read: (path) => Promise.resolve(vscode.workspace.fs.readFile(uri.with({ path }))) };
 }
 
 /** The AnalysisSource of every feature: it owns the runs, their results and the listeners that start them. */
@@ -115,7 +124,12 @@ export class AnalysisStore extends Disposable implements AnalysisSource {
     const text = document.lineCount <= MAX_WHOLE_TEXT_LINES ? document.getText() : undefined;
     const options = computeOptions(settings);
     const start = async (): Promise<Computed | undefined> => {
+      const t0 = performance.now();
+      const vector = text !== undefined ? await analyzeVector(text, format, options.defaults, weightsAccess(document.uri)) : undefined;
+      if (vector) return vectorComputed(vector, format, options.defaults, performance.now() - t0);
       if (text !== undefined && text.length < settings.workerThresholdBytes) return compute(text, format, options);
+      // The worker starts while the text is read, not after.
+      this.worker.warm();
       const slices = text !== undefined ? [new TextEncoder().encode(text)] : await readTextSlices(document);
       return slices && this.inWorker({ slices }, format, options);
     };
@@ -161,7 +175,7 @@ export class AnalysisStore extends Disposable implements AnalysisSource {
     const computed = await progressIfSlow(work, `BPTT Lens: backward pass on ${basename(uri.path)} (${size})…`);
     // The document changed while its text was read: a newer run is already scheduled.
     if (!computed) return undefined;
-    const analysis: Analysis = { uri, version, fileName, parsed: computed.parsed, trace: computed.trace, checks: computed.checks, durationMs: computed.durationMs, series: computed.series };
+    const analysis: Analysis = { uri, version, fileName, parsed: computed.parsed, trace: computed.trace, checks: computed.checks, durationMs: computed.durationMs, series: computed.series, vector: computed.vector };
     this.problemsByAnalysis.set(analysis, computed.problems);
     const key = uri.toString();
     const isDocument = version !== NO_DOCUMENT_VERSION;
@@ -170,7 +184,7 @@ export class AnalysisStore extends Disposable implements AnalysisSource {
     // Runs may finish out of order (worker vs. inline); an older version never replaces a newer one.
     if (previous && previous.version > version) return analysis;
     this.cache.set(key, analysis);
-    this.updated.fire(analysis);
+    timed('onDidUpdate', () => this.updated.fire(analysis));
     return analysis;
   }
 

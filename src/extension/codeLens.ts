@@ -13,6 +13,7 @@ import { readFlowSettings } from './timeline/flowHost';
 import type { Analysis } from './types';
 import { checksCommand, checksSummary } from './checkProblems';
 import type { CheckReport } from '../check';
+import { vectorGradientParts, vectorShape } from './vector/summary';
 
 /** CodeLens shows a compact number: at most 4 significant digits, fewer if the user asks for fewer. */
 const LENS_DIGITS = 4;
@@ -38,7 +39,7 @@ export class SummaryLensProvider extends Disposable implements vscode.CodeLensPr
       const analysis = this.store.current(document) ?? (this.store.isPending(document) ? await this.store.run(document) : undefined);
       if (!analysis || analysis.version !== document.version) return [];
       const top = new vscode.Range(0, 0, 0, 0);
-      const errors = analysis.parsed.errors.length;
+      const errors = analysis.vector?.errors.length ?? analysis.parsed.errors.length;
       if (!analysis.trace) {
         return [
           new vscode.CodeLens(top, {
@@ -49,6 +50,17 @@ export class SummaryLensProvider extends Disposable implements vscode.CodeLensPr
       }
       const digits = Math.min(LENS_DIGITS, readSettings(document.uri).precision);
       const args = [document.uri.toString()];
+      const vector = analysis.vector?.trace;
+      if (vector) {
+        return [
+          new vscode.CodeLens(top, {
+            title: `BPTT  ${vectorShape(vector)}  ${vectorGradientParts(vector, digits).join('  ')}`,
+            tooltip: `Backward pass of the vector model over T = ${vector.T} steps (${analysis.durationMs.toFixed(0)} ms). Click to open the timeline.`,
+            command: 'bpttLens.showTimeline',
+            arguments: args,
+          }),
+        ];
+      }
       return [
         new vscode.CodeLens(top, {
           title: `BPTT  ${gradientSummary(analysis.trace, digits)}`,

@@ -8,6 +8,7 @@ import { parseSequence, type CallerDefaults, type ParsedSequence, type SequenceF
 import { checkProblems } from './checkProblems';
 import { problemsOf, type Problem, type ProblemSettings } from './problems';
 import type { SeriesData } from './timeline/data';
+import type { VectorAnalysis } from './vector/analyze';
 
 export interface Computed {
   parsed: ParsedSequence;
@@ -23,7 +24,21 @@ export interface Computed {
    * WorkerClient for results that have a trace.
    */
   series?: () => Promise<SeriesData>;
+  /** A vector-model document (issue 11): then `parsed` is empty and `trace` absent. */
+  vector?: VectorAnalysis;
+  /** Set by the worker: where its time went, as epoch ms (timeOrigin + now(), comparable across threads) and durations. */
+  workerTiming?: WorkerTiming;
 }
+
+export interface WorkerTiming {
+  receivedAt: number;
+  parseMs: number;
+  keepMs: number;
+  repliedAt: number;
+}
+
+/** Now as epoch ms: a time another thread can compare with its own. */
+export const epochNow = (): number => performance.timeOrigin + performance.now();
 
 /** Significant digits of the numbers in a check's Problems message (compact, as in the CodeLens). */
 const PROBLEM_DIGITS = 4;

@@ -7,11 +7,17 @@
  */
 import * as vscode from 'vscode';
 import { yieldToEventLoop } from './eventLoop';
+import { recordPhase, timed } from './hostTiming';
 
-const LINES_PER_SLICE = 50_000;
+/**
+ * 20 000 lines of a 10⁶-row CSV (~200 KB) read and encode in ~5 ms on an idle machine; slices of
+ * 50 000 took 8–50 ms in the web host on the loaded 2-core test machine (BENCHMARKS.md).
+ */
+const LINES_PER_SLICE = 20_000;
 
 /** The document's text in UTF-8 slices, or undefined when the document changed while it was read. */
 export async function readTextSlices(document: vscode.TextDocument): Promise<Uint8Array[] | undefined> {
+  const t0 = performance.now();
   const version = document.version;
   const n = document.lineCount;
   const encoder = new TextEncoder();
@@ -23,14 +29,15 @@ export async function readTextSlices(document: vscode.TextDocument): Promise<Uin
     if (changed()) return undefined;
     const b = a + LINES_PER_SLICE;
     const end = b < n ? new vscode.Position(b, 0) : document.lineAt(n - 1).range.end;
-    parts.push(encoder.encode(document.getText(new vscode.Range(a, 0, end.line, end.character))));
+    parts.push(timed('slice', () => encoder.encode(document.getText(new vscode.Range(a, 0, end.line, end.character)))));
     // VS Code builds its line-offset table lazily, up to the line asked for; extending it slice by
     // slice here spares the first hover (offsetAt) a 10⁶-line build in one blocking call. Its
     // first call also allocates the line-length table of every line (~10 ms on 10⁶ lines), so
     // it gets a task of its own, not the slice's.
     await yieldToEventLoop();
     if (changed()) return undefined;
-    document.offsetAt(end);
+    timed('offsetAt', () => document.offsetAt(end));
   }
+  recordPhase('readTextSlices', performance.now() - t0);
   return parts;
 }

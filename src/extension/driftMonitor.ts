@@ -6,22 +6,29 @@
  * of the gaps. Used by the measurement commands (testHooks.ts) and by the extension-host benchmark
  * (bench/vscode/extension.bench.ts).
  */
-export function driftMonitor(): { stop(): number; p99(): number } {
+export function driftMonitor(): { stop(): number; p99(): number; worstEndedAt(): number } {
   let last = performance.now();
   let worst = 0;
+  let worstEnd = last;
   const gaps: number[] = [];
-  const timer = setInterval(() => {
+  const tick = (): void => {
     const now = performance.now();
     gaps.push(now - last);
-    worst = Math.max(worst, now - last);
+    if (now - last > worst) {
+      worst = now - last;
+      worstEnd = now;
+    }
     last = now;
-  }, 1);
+  };
+  const timer = setInterval(tick, 1);
   return {
     stop: () => {
       clearInterval(timer);
-      gaps.push(performance.now() - last);
-      return Math.max(worst, gaps[gaps.length - 1]);
+      tick();
+      return worst;
     },
+    /** When (performance.now()) the longest gap ended. */
+    worstEndedAt: () => worstEnd,
     p99: () => {
       const sorted = [...gaps].sort((a, b) => a - b);
       return sorted[Math.min(sorted.length - 1, Math.floor(0.99 * sorted.length))];

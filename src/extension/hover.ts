@@ -10,10 +10,14 @@ import { readSettings } from './config';
 import { claimsAtStep } from './checkHover';
 import { hoverMarkdown, numericCheckLink, timelineCommandLink } from './hoverContent';
 import { guardedSync } from './log';
-import type { AnalysisSource } from './types';
+import type { Analysis, AnalysisSource } from './types';
+import { vectorStepAtOffset } from './vector/analyze';
+import { vectorHoverMarkdown } from './vector/hoverContent';
+import { vectorStepValues } from '../core/vector/step';
 
 export function provideStepHover(store: AnalysisSource, document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
   const analysis = store.current(document);
+  if (analysis?.vector) return provideVectorHover(analysis.vector, document, position);
   const trace = analysis?.trace;
   if (!analysis || !trace) return undefined;
   const { parsed } = analysis;
@@ -39,6 +43,25 @@ export function provideStepHover(store: AnalysisSource, document: vscode.TextDoc
   const start = onX ? parsed.rowStart[i] : parsed.yStart[i];
   const end = onX ? parsed.rowEnd[i] : parsed.yEnd[i];
   return new vscode.Hover(markdown, new vscode.Range(document.positionAt(start), document.positionAt(end)));
+}
+
+/** A vector model's step: its vectors, the norms of the backward equations' parts, and a link to the full vectors. */
+function provideVectorHover(vector: NonNullable<Analysis['vector']>, document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+  const { trace, parsed } = vector;
+  if (!trace) return undefined;
+  const i = vectorStepAtOffset(parsed, document.offsetAt(position));
+  if (i < 0) return undefined;
+  const text = vectorHoverMarkdown({
+    v: vectorStepValues(trace, i),
+    T: trace.T,
+    model: trace.model,
+    hasTarget: trace.hasY[i] !== 0,
+    digits: readSettings(document.uri).precision,
+    timelineLink: timelineCommandLink(document.uri.toString(), i),
+  });
+  const markdown = new vscode.MarkdownString(text);
+  markdown.isTrusted = { enabledCommands: ['bpttLens.showTimeline'] };
+  return new vscode.Hover(markdown, new vscode.Range(document.positionAt(parsed.rowStart[i]), document.positionAt(parsed.rowEnd[i])));
 }
 
 export function registerHover(store: AnalysisSource, selector: vscode.DocumentSelector): vscode.Disposable {

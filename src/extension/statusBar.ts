@@ -14,6 +14,7 @@ import { activeSequenceUri } from './sequenceDocument';
 import { truncatedOf } from './codeLens';
 import { gradientParts, statusSummary, truncationParts } from './summary';
 import type { Analysis, AnalysisSource } from './types';
+import { vectorGradientParts, vectorShape, vectorStatusSummary } from './vector/summary';
 
 export class StatusBar extends Disposable {
   private readonly item = this._register(vscode.window.createStatusBarItem('bpttLens.summary', vscode.StatusBarAlignment.Left, 100));
@@ -80,8 +81,16 @@ function render(item: vscode.StatusBarItem, analysis: Analysis): void {
   const digits = Math.min(4, readSettings(analysis.uri).precision);
   const { trace, parsed } = analysis;
   item.command = { title: 'Show Timeline', command: 'bpttLens.showTimeline', arguments: [analysis.uri.toString()] };
+  const vector = analysis.vector?.trace;
+  if (vector) {
+    item.text = `$(debug-step-back) ${vectorStatusSummary(vector, digits)}`;
+    const parts = vectorGradientParts(vector, readSettings(analysis.uri).precision).join('  \n');
+    item.tooltip = new vscode.MarkdownString(`**BPTT Lens** — vector model ${vectorShape(vector)}, T = ${vector.T} steps, ${analysis.durationMs.toFixed(0)} ms\n\n${parts}\n\nClick to open the timeline.`);
+    return;
+  }
   if (!trace) {
-    item.text = `$(error) BPTT: ${parsed.errors.length} problem${parsed.errors.length === 1 ? '' : 's'}`;
+    const errors = analysis.vector?.errors.length ?? parsed.errors.length;
+    item.text = `$(error) BPTT: ${errors} problem${errors === 1 ? '' : 's'}`;
     item.tooltip = 'BPTT Lens: the file does not parse; see the Problems panel.';
     item.command = 'workbench.actions.view.problems';
     return;

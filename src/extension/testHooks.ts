@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { AnalysisStore } from './analysisStore';
 import { Disposable } from './dispose';
 import { driftMonitor } from './driftMonitor';
+import { takePhases } from './hostTiming';
 import { provideStepHover } from './hover';
 import { openDocument } from './sequenceDocument';
 
@@ -47,6 +48,7 @@ export class TestHooks extends Disposable {
           console.log('[bptt-lens] measureRun {}');
           return undefined;
         }
+        takePhases();
         const histogram = loopDelay?.();
         const drift = driftMonitor();
         const t0 = performance.now();
@@ -59,11 +61,14 @@ export class TestHooks extends Disposable {
         const result = {
           T: analysis?.parsed.T,
           totalMs,
+          longestBlockEndedAt: drift.worstEndedAt() - t0,
           computeMs: analysis?.durationMs,
           longestBlockMs,
           blockP99Ms: drift.p99(),
           histogramMaxMs,
         };
+        // The host's phases on a line of their own (the bench reads measureRun's flat object).
+        console.log(`[bptt-lens] measurePhases ${JSON.stringify(takePhases())}`);
         console.log(`[bptt-lens] measureRun ${JSON.stringify(result)}`);
         return result;
       }),

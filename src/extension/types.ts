@@ -6,6 +6,7 @@ import type { CheckReport } from '../check';
 import type { Trace } from '../core';
 import type { ParsedSequence } from '../parse';
 import type { SeriesData } from './timeline/data';
+import type { VectorAnalysis } from './vector/analyze';
 
 export interface Analysis {
   uri: vscode.Uri;
@@ -21,6 +22,8 @@ export interface Analysis {
   durationMs: number;
   /** Asks the worker for the timeline's series of `trace`, when it computed it; else the timeline prepares them. */
   series?: () => Promise<SeriesData>;
+  /** A vector-model document (issue 11): its parse, trace and timeline; `parsed` is then empty and `trace` absent. */
+  vector?: VectorAnalysis;
 }
 
 /**

@@ -13,7 +13,7 @@ import type { CheckOptions, CheckReport } from '../check';
 import { runBptt, type Trace } from '../core';
 import { parseSequenceBytesSync } from '../parse';
 import { assertNever } from '../shared/protocol';
-import { compute, transferables } from './compute';
+import { compute, epochNow, transferables } from './compute';
 import { errorText } from './errorText';
 import { runGradcheck } from './gradcheckRun';
 import { drawnKey } from './timeline/checks';
@@ -38,8 +38,13 @@ function computeRequest(reply: Reply, req: ComputeRequest): void {
   try {
     // Parsed from the bytes in chunks: no string of the whole file (V8's string limit), same offsets as the text's.
     const { input } = req;
-    const result = compute(parseSequenceBytesSync(inputChunks(input), req.format, req.options.defaults, inputSize(input)), req.format, req.options);
+    const receivedAt = epochNow();
+    const parsed = parseSequenceBytesSync(inputChunks(input), req.format, req.options.defaults, inputSize(input));
+    const parseMs = epochNow() - receivedAt;
+    const result = compute(parsed, req.format, req.options);
+    const t0 = performance.now();
     if (result.trace) keep(req.id, result.trace, result.checks, req.options.check);
+    result.workerTiming = { receivedAt, parseMs, keepMs: performance.now() - t0, repliedAt: epochNow() };
     reply({ type: 'didCompute', id: req.id, result }, transferables(result));
   } catch (e) {
     reply({ type: 'didFailCompute', id: req.id, error: errorText(e) }, []);

@@ -8,8 +8,9 @@
  */
 import type { CallerDefaults, SequenceFormat } from '../parse';
 import { assertNever } from '../shared/protocol';
-import type { ComputeOptions, Computed } from './compute';
+import { epochNow, type ComputeOptions, type Computed } from './compute';
 import { Disposable, toDisposable } from './dispose';
+import { recordPhase, timed } from './hostTiming';
 import type { SeriesData } from './timeline/data';
 import type { FlowResult } from './timeline/flowData';
 import { inputTransferables, type FlowRequest, type GradcheckResult, type WorkerInput, type WorkerRequest, type WorkerResponse } from './workerProtocol';
@@ -39,6 +40,19 @@ interface Pending<T> {
   reject(e: Error): void;
 }
 
+/** A compute request's way through the worker, for the measurement command: message latencies and the worker's phases. */
+function recordWorkerTiming(postedAt: number, c: Computed): void {
+  const now = epochNow();
+  recordPhase('worker:roundTrip', now - postedAt);
+  const w = c.workerTiming;
+  if (!w) return;
+  recordPhase('worker:toWorker', w.receivedAt - postedAt);
+  recordPhase('worker:parse', w.parseMs);
+  recordPhase('worker:compute', c.durationMs);
+  recordPhase('worker:keep', w.keepMs);
+  recordPhase('worker:toHost', now - w.repliedAt);
+}
+
 export class WorkerClient extends Disposable implements ComputeWorker {
   private worker: WorkerTransport | undefined;
   private nextId = 1;
@@ -63,13 +77,28 @@ export class WorkerClient extends Disposable implements ComputeWorker {
     return this.host.available();
   }
 
+  /**
+   * Starts the worker now if it is not running, so that its start (in the web host: fetching and
+   * evaluating its script) overlaps the host's reading of a large document instead of following it.
+   */
+  warm(): void {
+    if (this.host.available()) timed('workerStart', () => this.ensure());
+  }
+
   /** The result, with `series()` to ask for the timeline's series of its trace later. */
   compute(input: WorkerInput, format: SequenceFormat, options: ComputeOptions): Promise<Computed> {
-    const worker = this.ensure();
+    const worker = timed('workerStart', () => this.ensure());
     const id = this.nextId++;
+    const postedAt = epochNow();
     return new Promise<Computed>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      worker.post({ type: 'compute', id, format, options, input }, inputTransferables(input));
+      this.pending.set(id, {
+        resolve: (c) => {
+          recordWorkerTiming(postedAt, c);
+          resolve(c);
+        },
+        reject,
+      });
+      timed('post', () => worker.post({ type: 'compute', id, format, options, input }, inputTransferables(input)));
     });
   }
 
@@ -105,6 +134,10 @@ export class WorkerClient extends Disposable implements ComputeWorker {
   }
 
   private received(msg: WorkerResponse): void {
+    timed(`received:${msg.type}`, () => this.handle(msg));
+  }
+
+  private handle(msg: WorkerResponse): void {
     switch (msg.type) {
       case 'didCompute': {
         const result = msg.result;

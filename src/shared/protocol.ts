@@ -10,6 +10,9 @@
  */
 import type { Grads, NonFiniteOrigin, StepValues } from '../core/bptt';
 import type { Model } from '../core/model';
+import type { DidSelectVectorStepMessage, VectorInfo, VectorWindow } from './vectorProtocol';
+
+export type { DidSelectVectorStepMessage, VectorInfo, VectorStepView, VectorWindow } from './vectorProtocol';
 
 /** Every chart series the host reduces; `log_*` are log10|·| of the gradient series. */
 export const SERIES_KEYS = [
@@ -40,6 +43,11 @@ export interface SeriesWindow {
   values: Record<SeriesKey, Float64Array>;
   /** The user's values of each drawn claim (ChecksSummary.drawn, same order), reduced like `values`. */
   claims: ClaimWindow[];
+  /**
+   * A vector model's window: `values` hold norms over t (‖x_t‖, ‖h_t‖, ‖∂L/∂h_t‖ and its parts,
+   * ‖∂L/∂s_t‖; NaN for y, ŷ and the running sums), and this holds σ_max and the heat strip.
+   */
+  vector?: VectorWindow;
 }
 
 /** One claim's values in a window: as claimed, and only where they mismatch (NaN elsewhere). */
@@ -84,19 +92,17 @@ export interface ChecksSummary {
   recursion: { quantity: string; user: number; exact: number }[];
 }
 
-export interface TraceSummary {
+/** What every trace summary has, scalar or vector. */
+export interface TraceSummaryBase {
   uri: string;
   fileName: string;
   version: number;
   T: number;
   loss: number;
-  grads: Grads;
-  model: Model;
   nTargets: number;
   /** 1-based t of the last step with a target (where the loss is read last), or null when none has one. */
   lastTargetT: number | null;
   firstNonFinite: number | null;
-  nonFiniteOrigin: NonFiniteOrigin | null;
   /** Largest and smallest non-zero finite |∂L/∂s_t|, or NaN when there is none. */
   maxAbs_dL_ds: number;
   minAbs_dL_ds: number;
@@ -106,6 +112,20 @@ export interface TraceSummary {
   /** The file's claims against exact BPTT (issue 9), or null when it states none. */
   checks: ChecksSummary | null;
 }
+
+export interface TraceSummary extends TraceSummaryBase {
+  grads: Grads;
+  model: Model;
+  nonFiniteOrigin: NonFiniteOrigin | null;
+  vector?: undefined;
+}
+
+/** A vector model's trace (issue 11): maxAbs/minAbs and logFloor are of ‖∂L/∂s_t‖. */
+export interface VectorTraceSummary extends TraceSummaryBase {
+  vector: VectorInfo;
+}
+
+export type AnyTraceSummary = TraceSummary | VectorTraceSummary;
 
 export interface LocatedMessage {
   /** 1-based. */
@@ -119,7 +139,7 @@ export interface LocatedMessage {
 
 export interface DidComputeTraceMessage {
   type: 'didComputeTrace';
-  summary: TraceSummary;
+  summary: AnyTraceSummary;
   /** The whole trace reduced to about two points per pixel of chart width. */
   overview: SeriesWindow;
   /**
@@ -242,6 +262,7 @@ export type HostToWebviewMessage =
   | DidFailParseMessage
   | DidClearTraceMessage
   | DidSelectStepMessage
+  | DidSelectVectorStepMessage
   | DidLoadWindowMessage
   | DidChangeSettingsMessage;
 

@@ -7,9 +7,13 @@ import uPlot from 'uplot';
 import { formatNumber } from '../shared/format';
 import type { ChecksSummary, ClaimWindow, SeriesKey, SeriesWindow } from '../shared/protocol';
 import type { Band } from '../shared/series';
+import { vectorSpecs } from './vectorCharts';
+
+/** σ_max per step: only a vector model's window has it (SeriesWindow.vector). */
+export type VectorSeriesKey = 'sigma_max' | 'log_sigma_max';
 
 interface SeriesSpec {
-  key: SeriesKey;
+  key: SeriesKey | VectorSeriesKey;
   /** A user's claim drawn over series `key`: its index in SeriesWindow.claims, and which of its arrays. */
   claim?: { index: number; part: 'user' | 'mismatch' };
   label: string;
@@ -23,7 +27,7 @@ interface SeriesSpec {
 }
 
 export interface ChartSpec {
-  id: 'signal' | 'gradient' | 'params';
+  id: 'signal' | 'gradient' | 'params' | 'sigma';
   /** The whole title (PNG export, accessible name): `lead` then `detail`. */
   title: string;
   /** What the chart is, in bold. */
@@ -35,15 +39,17 @@ export interface ChartSpec {
   yLabel: string;
   log: boolean;
   floor: number;
+  /** A horizontal reference line at this y (σ = 1), or none. */
+  hline?: number;
   series: SeriesSpec[];
 }
 
 /** log10 of an exact zero is drawn at `floor`; the legend says 0 there. Each drawn claim joins the chart of its exact series. */
-export function chartSpecs(log: boolean, floor: number, checks: ChecksSummary | null = null): ChartSpec[] {
-  const out = specs(log).map((s) => ({ ...s, title: s.lead + s.detail, floor }));
+export function chartSpecs(log: boolean, floor: number, checks: ChecksSummary | null = null, vector = false): ChartSpec[] {
+  const out = (vector ? vectorSpecs(log) : specs(log)).map((s) => ({ ...s, title: s.lead + s.detail, floor }));
   checks?.drawn.forEach(({ claim, key }, index) => {
     const c = checks.claims[claim];
-    const exactKey: SeriesKey = log && (key === 'dL_dh' || key === 'dL_ds') ? `log_${key}` : key;
+    const exactKey: SeriesSpec['key'] = log && (key === 'dL_dh' || key === 'dL_ds') ? `log_${key}` : key;
     for (const chart of out) {
       const exact = chart.series.find((s) => s.key === exactKey);
       if (!exact) continue;
@@ -141,7 +147,10 @@ export function plotData(spec: ChartSpec, w: SeriesWindow): uPlot.AlignedData {
   return [
     w.t,
     ...spec.series.map((s) => {
-      if (!s.claim) return plotArray(w.values[s.key]);
+      if (!s.claim) {
+        const a = s.key === 'sigma_max' || s.key === 'log_sigma_max' ? w.vector?.[s.key] : w.values[s.key];
+        return a ? plotArray(a) : new Array<number | null>(w.t.length).fill(null);
+      }
       const a = claimArray(w.claims[s.claim.index], s.claim.part, s.key.startsWith('log_'));
       return a ? plotArray(a) : new Array<number | null>(w.t.length).fill(null);
     }),
@@ -199,7 +208,7 @@ export function createChart(spec: ChartSpec, host: HTMLElement, width: number, h
   const opts: uPlot.Options = {
     width,
     height,
-    scales: { x: { time: false } },
+    scales: { x: { time: false }, ...(spec.hline !== undefined ? { y: { range: rangeWith(spec.hline) } } : {}) },
     axes: [spec.xLabel ? { ...axis('t (step)'), labelSize: X_LABEL_SIZE } : { ...axis(undefined), labelSize: 0 }, yAxis],
     series: [
       { label: 't', value: (_u, v) => (v == null ? '—' : String(Math.round(v))) },
@@ -235,6 +244,7 @@ export function createChart(spec: ChartSpec, host: HTMLElement, width: number, h
       ],
       draw: [
         (u) => {
+          if (spec.hline !== undefined) hline(u, spec.hline, cssColor('--vscode-charts-yellow'));
           drawMarkers(u, cb.overlay());
           cb.onDrawn(performance.now() - drawStart);
         },
@@ -284,6 +294,28 @@ function vline(u: uPlot, t: number, color: string, width: number, dash: number[]
   ctx.beginPath();
   ctx.moveTo(x, top);
   ctx.lineTo(x, top + height);
+  ctx.stroke();
+  ctx.restore();
+}
+
+/** The y range of the data, widened to show the line at `y`. */
+function rangeWith(y: number): uPlot.Range.Function {
+  return (_u, min, max) => uPlot.rangeNum(Math.min(min ?? y, y), Math.max(max ?? y, y), 0.1, true);
+}
+
+/** A dashed reference line across the plot at y (skipped when outside the y range). */
+function hline(u: uPlot, y: number, color: string): void {
+  const p = Math.round(u.valToPos(y, 'y', true));
+  const { top, height, left, width } = u.bbox;
+  if (p < top || p > top + height) return;
+  const { ctx } = u;
+  ctx.save();
+  ctx.strokeStyle = color;
+  ctx.lineWidth = 1.5 * devicePixelRatio;
+  ctx.setLineDash([6 * devicePixelRatio, 4 * devicePixelRatio]);
+  ctx.beginPath();
+  ctx.moveTo(left, p);
+  ctx.lineTo(left + width, p);
   ctx.stroke();
   ctx.restore();
 }

@@ -55,6 +55,9 @@ function take(m: HostToWebviewMessage): void {
     case 'didSelectStep':
       state.takeStep(m);
       return;
+    case 'didSelectVectorStep':
+      state.takeVectorStep(m);
+      return;
     case 'didLoadWindow':
       // Only the charts use it, if it is the window they asked for last.
       return;

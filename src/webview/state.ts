@@ -8,10 +8,11 @@ import {
   readPersistedState,
   type DidChangeSettingsMessage,
   type DidComputeTraceMessage,
+  type AnyTraceSummary,
   type DidSelectStepMessage,
+  type DidSelectVectorStepMessage,
   type PersistedState,
   type SeriesWindow,
-  type TraceSummary,
   type WebviewToHostMessage,
 } from '../shared/protocol';
 import { gradientBands, prefersLog, type Band } from '../shared/series';
@@ -32,7 +33,7 @@ export class TimelineState {
   /** Significant digits. */
   precision = 6;
   thresholds = { vanishing: 1e-6, exploding: 1e6 };
-  summary: TraceSummary | null = null;
+  summary: AnyTraceSummary | null = null;
   /** The whole trace, reduced to the chart width. */
   overview: SeriesWindow | null = null;
   /** What the charts currently show: the overview or a zoom window. */
@@ -41,6 +42,8 @@ export class TimelineState {
   bands: Band[] = [];
   /** Every value of the selected step, once the host sent them. */
   step: DidSelectStepMessage | null = null;
+  /** The same for a vector model: every vector of the selected step. */
+  vectorStep: DidSelectVectorStepMessage | null = null;
 
   save(): void {
     vscode.setState(this.persisted);
@@ -74,6 +77,7 @@ export class TimelineState {
       p.zoom = null;
       p.t = null;
       this.step = null;
+      this.vectorStep = null;
     }
     // A step asked for with the panel wins; else the kept one; else the last step with a target,
     // so the table and the legends show numbers straight away.
@@ -90,6 +94,12 @@ export class TimelineState {
   takeStep(m: DidSelectStepMessage): void {
     this.step = m;
     this.persisted.t = m.values.t;
+    this.save();
+  }
+
+  takeVectorStep(m: DidSelectVectorStepMessage): void {
+    this.vectorStep = m;
+    this.persisted.t = m.step.t;
     this.save();
   }
 

@@ -102,7 +102,7 @@ describe('vector files: CSV / TSV', () => {
 
   it('every problem of the directive and the header at its token', () => {
     expectErrors(csv('# bptt: weights=w.json foo=1 w=0.5 phi=nope layout=diag h0=1;x loss=\nx,y\n1,2\n'), [
-      [0, 23, 0, 26, /^unknown key "foo"; valid keys for a vector model: phi, theta, loss, reduction, layout, h0, weights$/],
+      [0, 23, 0, 26, /^unknown key "foo"; valid keys for a vector model: phi, theta, loss, reduction, layout, h0, weights, grads$/],
       [0, 29, 0, 30, /^"w" is a scalar-model key; a vector model's parameters come from its weights/],
       [0, 39, 0, 43, /^unknown phi "nope"; expected one of: tanh, sigmoid/],
       [0, 51, 0, 55, /^unknown layout "diag"; expected one of: column, row$/],
@@ -255,5 +255,21 @@ describe('vector files: the model from the file and its weights', () => {
       assert.deepEqual([e.line, e.col, e.endLine, e.endCol], [0, 16, 0, 21]);
       assert.match(e.message, /^w\.npz: /);
     }
+  });
+});
+
+describe('vector files: grads= names the gradients to check', () => {
+  it('CSV directive and JSON "bptt" give the path and where it is written; a non-string is located', () => {
+    const c = csv('# bptt: weights=w.json grads=g.npz layout=row\nx,y\n1,2\n');
+    assert.deepEqual(c.errors, []);
+    assert.equal(c.grads?.path, 'g.npz');
+    assert.deepEqual([c.grads?.at?.line, c.grads?.at?.col, c.grads?.at?.endCol], [0, 29, 34]);
+    const j = parseVectorSequence('{"bptt": {"grads": "g.npz"}, "weights": "w.json", "x": [[1]], "y": [[2]]}', 'json');
+    assert.deepEqual(j.errors, []);
+    assert.deepEqual([j.grads?.path, j.grads?.at?.col, j.grads?.at?.endCol], ['g.npz', 20, 25]);
+    const bad = parseVectorSequence('{"bptt": {"grads": 3}, "weights": "w.json", "x": [[1]], "y": [[2]]}', 'json');
+    expectErrors(bad, [[0, 19, 0, 20, /"grads" must be the name of your gradients file \(a string\), got a number/]]);
+    const none = csv('# bptt: weights=w.json\nx,y\n1,2\n');
+    assert.equal(none.grads, undefined);
   });
 });

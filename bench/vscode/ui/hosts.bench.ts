@@ -9,7 +9,11 @@
  *   - totalMs: command → analysis stored, i.e. hovers ready (parse and BPTT on the worker, and
  *     the host's share: the document's text, the series, diagnostics);
  *   - longestBlockMs / blockP99Ms: the largest and the 99th-percentile gap of a 1 ms heartbeat in
- *     the extension host (a Web Worker in the web host, where timers are clamped to 4 ms).
+ *     the extension host (a Web Worker in the web host, where timers are clamped to 4 ms), and
+ *     when the largest ended (longestBlockEndedAt);
+ *   - on a line of its own (measurePhases), where the time went (src/extension/hostTiming.ts): the
+ *     host's slices of the text, the worker's start, parse, compute and messages, the listeners.
+ *     Printed for every run, and kept in hosts.json.
  * Then one hover at the middle row checks that the analysis really is there. Targets in the
  * printout: web ≤ 1.5× Node (median of the rounds' first-run ratios), longest block ≤ 50 ms. Writes test-results/perf/hosts.json. Fails only
  * on functional breakage, never on time.
@@ -34,6 +38,10 @@ interface Run {
   computeMs: number;
   longestBlockMs: number;
   blockP99Ms: number;
+  /** When the longest block ended, ms after the command started (to find it among the phases). */
+  longestBlockEndedAt?: number;
+  /** The host's phases (src/extension/hostTiming.ts): total and longest piece of each. */
+  phases?: Record<string, { totalMs: number; maxMs: number; n: number }>;
 }
 interface HostFigures {
   cold: Run;
@@ -81,7 +89,12 @@ async function measure(wb: Workbench): Promise<Run> {
       if (line) {
         // The host may append to the line (the web host's console adds a source): the object alone.
         const run = JSON.parse(/measureRun (\{[^{}]*\})/.exec(line)?.[1] ?? '{}') as Partial<Run>;
-        if (run.T === T) return run as Run;
+        const phases = wb.console.slice(seen).find((l) => l.includes('[bptt-lens] measurePhases '));
+        if (phases) run.phases = JSON.parse(/measurePhases (\{.*\})/.exec(phases)?.[1] ?? '{}') as Run['phases'];
+        if (run.T === T) {
+          console.log(`      ${process.env.BPTT_E2E_HOST} run: total ${run.totalMs?.toFixed(0)} ms, compute ${run.computeMs?.toFixed(0)} ms, block ${run.longestBlockMs?.toFixed(0)} ms ending at ${run.longestBlockEndedAt?.toFixed(0)} ms; phases ${JSON.stringify(run.phases ?? {})}`);
+          return run as Run;
+        }
         console.log(`      (${line.slice(0, 200)}: pressing again)`);
         break; // no document yet, or not the whole file: press again
       }
@@ -116,7 +129,7 @@ async function benchHost(host: 'node' | 'web'): Promise<HostFigures> {
     ok(hover.includes(`Step ${line - 2} of ${T}`), `hover at line ${line} in the ${host} host:\n${hover}`);
     await wb.page.waitForTimeout(500);
     await screenshot(wb.page, 'hosts-1e6-hover');
-    const r = (x: Run): Run => ({ T: x.T, totalMs: r1(x.totalMs), computeMs: r1(x.computeMs), longestBlockMs: r1(x.longestBlockMs), blockP99Ms: r1(x.blockP99Ms) });
+    const r = (x: Run): Run => ({ T: x.T, totalMs: r1(x.totalMs), computeMs: r1(x.computeMs), longestBlockMs: r1(x.longestBlockMs), blockP99Ms: r1(x.blockP99Ms), phases: x.phases });
     return {
       cold: r(cold),
       reruns: reruns.map(r),

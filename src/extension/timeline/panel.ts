@@ -22,6 +22,8 @@ import type { WorkerClient } from '../workerClient';
 import { timelineHtml } from './html';
 import { savePng } from './png';
 import { LineFlash, showEditorBeside, stepUnderCursor } from './reveal';
+import { vectorStepAtOffset } from '../vector/analyze';
+import { vectorStepMessage, vectorTraceMessage, vectorWindowMessage } from './vectorPanel';
 
 export const VIEW_TYPE = 'bpttLens.timeline';
 
@@ -134,6 +136,15 @@ export class TimelinePanel extends Disposable {
     if (this.width === 0) return; // sent when the webview is ready
     const { trace, parsed } = analysis;
     const meta = { uri: analysis.uri.toString(), fileName: basename(analysis.fileName) };
+    if (analysis.vector) {
+      const firstOfDocument = meta.uri !== this.shownUri;
+      const cursor = firstOfDocument ? stepUnderCursor(analysis) : null;
+      this.post(vectorTraceMessage(analysis.vector, { ...meta, version: analysis.version, durationMs: analysis.durationMs }, this.width, this.pendingStep ?? cursor));
+      this.pendingStep = undefined;
+      this.shownUri = meta.uri;
+      this.lastSentT = 0;
+      return;
+    }
     if (!trace) {
       if (parsed.errors.length === 0) this.post({ type: 'didClearTrace' });
       else
@@ -214,6 +225,13 @@ export class TimelinePanel extends Disposable {
 
   /** Sends step t (1-based) with every per-step value the table shows. */
   private sendStep(t: number, fromEditor: boolean): void {
+    const vector = this.analysis?.vector;
+    if (vector) {
+      const m = vectorStepMessage(vector, t, fromEditor);
+      if (m) this.post(m);
+      if (m) this.lastSentT = t;
+      return;
+    }
     const trace = this.analysis?.trace;
     if (!trace || t < 1 || t > trace.T) return;
     this.lastSentT = t;
@@ -230,8 +248,9 @@ export class TimelinePanel extends Disposable {
     if (!this.uri || e.textEditor.document.uri.toString() !== this.uri.toString()) return;
     // Offsets are only meaningful against the analysis of this very document version.
     const analysis = this.store.current(e.textEditor.document);
-    if (!analysis?.trace || analysis !== this.analysis) return;
-    const step = stepAtOffset(analysis.parsed, e.textEditor.document.offsetAt(e.selections[0].active));
+    if (!(analysis?.trace || analysis?.vector?.trace) || analysis !== this.analysis) return;
+    const offset = e.textEditor.document.offsetAt(e.selections[0].active);
+    const step = analysis.vector ? vectorStepAtOffset(analysis.vector.parsed, offset) : stepAtOffset(analysis.parsed, offset);
     if (step >= 0 && step + 1 !== this.lastSentT) this.sendStep(step + 1, true);
   }
 
@@ -263,6 +282,11 @@ export class TimelinePanel extends Disposable {
         return;
       case 'requestWindow': {
         const analysis = this.analysis;
+        if (analysis?.vector) {
+          const m = vectorWindowMessage(analysis.vector, msg.requestId, msg.start, msg.end, msg.width);
+          if (m) this.post(m);
+          return;
+        }
         if (!analysis?.trace || msg.start >= analysis.trace.T) return;
         const series = await this.seriesOf(analysis.trace, analysis);
         if (!series) return;
@@ -287,15 +311,15 @@ export class TimelinePanel extends Disposable {
   /** Shows the step's row in its editor (beside the panel), puts the cursor there and flashes the line. */
   private async reveal(t: number): Promise<void> {
     const analysis = this.analysis;
-    if (!analysis?.trace || t > analysis.parsed.T) return;
-    const parsed = analysis.parsed;
+    const parsed = analysis?.vector?.parsed ?? analysis?.parsed;
+    if (!analysis || !(analysis.trace || analysis.vector?.trace) || !parsed || t > parsed.T) return;
     const editor = await showEditorBeside(this.uri);
     if (!editor) return;
     const doc = editor.document;
     // Against a stale analysis the offsets may be off; the line number is the better guess then.
     const start =
       analysis.version === doc.version
-        ? doc.positionAt(parsed.format === 'json' ? parsed.xStart[t - 1] : parsed.rowStart[t - 1])
+        ? doc.positionAt('xStart' in parsed && parsed.format === 'json' ? parsed.xStart[t - 1] : parsed.rowStart[t - 1])
         : new vscode.Position(Math.min(parsed.line[t - 1], doc.lineCount - 1), 0);
     this.lastSentT = t;
     this.flasher.flash(editor, start);

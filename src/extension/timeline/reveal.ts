@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { stepAtOffset } from '../../parse';
 import { Disposable, toDisposable } from '../dispose';
 import type { Analysis } from '../types';
+import { vectorStepAtOffset } from '../vector/analyze';
 
 const HIGHLIGHT_MS = 1500;
 
@@ -25,7 +26,8 @@ export function stepUnderCursor(analysis: Analysis): number | null {
   const uri = analysis.uri.toString();
   const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri && e.document.version === analysis.version);
   if (!editor) return null;
-  const i = stepAtOffset(analysis.parsed, editor.document.offsetAt(editor.selection.active));
+  const offset = editor.document.offsetAt(editor.selection.active);
+  const i = analysis.vector ? vectorStepAtOffset(analysis.vector.parsed, offset) : stepAtOffset(analysis.parsed, offset);
   return i >= 0 ? i + 1 : null;
 }
 

@@ -15,12 +15,13 @@ import {
 } from '../csvCells';
 import { VectorSteps, finishVector, sourceLoc } from './build';
 import { isVectorChoiceKey, resolveVectorSettings, vectorChoiceProblem, vectorKeyProblem } from './settings';
-import type { ParsedVectorSequence, SourceLoc, VectorSettings, WeightsSource } from './types';
+import type { GradsSource, ParsedVectorSequence, SourceLoc, VectorSettings, WeightsSource } from './types';
 
 /** What a directive line sets; the weights path with where it is written. */
 interface DirectiveValues {
   file: Partial<VectorSettings>;
   weights?: WeightsSource;
+  grads?: GradsSource;
   h0?: [number, number];
 }
 
@@ -33,6 +34,8 @@ export function readVectorDirective(text: string, start: number, end: number, si
     const value = text.substring(vs, ve);
     if (key === 'weights') {
       out.weights = { kind: 'file', path: value, start: vs, end: ve };
+    } else if (key === 'grads') {
+      out.grads = { path: value, start: vs, end: ve };
     } else if (key === 'h0') {
       const parts = value.split(';');
       const h0 = new Float64Array(parts.length);
@@ -104,6 +107,7 @@ export function parseVectorDelimited(text: string, format: SequenceFormat, defau
       xWidth: Math.max(1, xCols.length), yWidth: labelCol >= 0 ? 1 : Math.max(1, yCols.length), columns, hasDirective,
       errors: sink.finish(n, lines), ...(at.x ? { xAt: at.x } : {}), ...(at.y ? { yAt: at.y } : {}),
       ...(dir.h0 ? { h0At: sourceLoc(lines, dir.h0[0], dir.h0[1]) } : {}),
+      ...(dir.grads ? { grads: { ...dir.grads, at: sourceLoc(lines, dir.grads.start, dir.grads.end) } } : {}),
     });
   const z = text.indexOf('\0');
   if (z >= 0) {

@@ -16,7 +16,7 @@ import { readJsonWeights } from '../weights/jsonWeights';
 import { type Frame, JsonTokenReader, T_NULL, T_NUMBER, T_STRING } from '../jsonSyntax';
 import { VectorSteps, finishVector, sourceLoc } from './build';
 import { isVectorChoiceKey, resolveVectorSettings, vectorChoiceProblem, vectorKeyProblem } from './settings';
-import type { ParsedVectorSequence, VectorSettings, WeightsSource } from './types';
+import type { GradsSource, ParsedVectorSequence, VectorSettings, WeightsSource } from './types';
 
 const TOP_KEYS = ['bptt', 'weights', 'x', 'y'];
 
@@ -48,6 +48,7 @@ class VectorJsonReader extends JsonTokenReader {
   private readonly bad: (string | undefined)[] = [];
   private hasDirective = false;
   private weights: WeightsSource | undefined;
+  private grads: GradsSource | undefined;
   private text = '';
   private h0 = new Column(Float64Array);
   private h0Range: [number, number] | undefined;
@@ -125,6 +126,7 @@ class VectorJsonReader extends JsonTokenReader {
         if (parent.key === 'x') return '"x" must be an array of steps, each an array of numbers, got ';
         if (parent.key === 'y') return '"y" must be an array of targets (arrays of numbers, class indices, or null), got ';
         if (parent.key === 'h0') return 'h0 must be a number or an array of numbers, got ';
+        if (parent.key === 'grads') return '"grads" must be the name of your gradients file (a string), got ';
         return `${parent.key} must be a string naming one of the choices, got `;
       case X:
         return `x[${t}] must be an array of numbers, got `;
@@ -274,6 +276,10 @@ class VectorJsonReader extends JsonTokenReader {
       this.weights = { kind: 'file', path: value, start: start + 1, end: end - 1 };
       return;
     }
+    if (role === BPTT && parent!.key === 'grads' && tok === T_STRING) {
+      this.grads = { path: value, start: start + 1, end: end - 1 };
+      return;
+    }
     if (role === BPTT && parent!.key === 'h0' && tok === T_NUMBER) {
       this.file.h0 = Float64Array.of(v);
       this.h0Range = [start, end];
@@ -324,6 +330,7 @@ class VectorJsonReader extends JsonTokenReader {
       xWidth, yWidth, columns, hasDirective: this.hasDirective, errors: this.sink.finish(this.n, lines),
       ...(this.xRange ? { xAt: sourceLoc(lines, ...this.xRange) } : {}),
       ...(this.yRange ? { yAt: sourceLoc(lines, ...this.yRange) } : {}),
+      ...(this.grads ? { grads: { ...this.grads, at: sourceLoc(lines, this.grads.start, this.grads.end) } } : {}),
       ...(this.h0Range ? { h0At: sourceLoc(lines, this.h0Range[0], Math.max(this.h0Range[0], this.h0Range[1])) } : {}),
     });
   }

@@ -1,6 +1,7 @@
 /**
  * The settings of a vector-model file, one key at a time, from a CSV/TSV directive or a JSON "bptt"
- * object: phi, theta, loss (with cross_entropy), reduction, layout, h0, and weights (the path).
+ * object: phi, theta, loss (with cross_entropy), reduction, layout, h0, weights (the path), and
+ * grads (the path of the user's gradients, checked against the exact ones).
  * The scalar model's w v b u c are refused: a vector model's parameters come from its weights.
  */
 import { NUMERIC_KEYS, PHI_NAMES, REDUCTION_NAMES, THETA_NAMES } from '../../core/model';
@@ -19,7 +20,7 @@ export const VECTOR_CHOICES = {
 export type VectorChoiceKey = keyof typeof VECTOR_CHOICES;
 
 /** Every key a vector file's directive or "bptt" object may have. */
-export const VECTOR_KEYS = ['phi', 'theta', 'loss', 'reduction', 'layout', 'h0', 'weights'] as const;
+export const VECTOR_KEYS = ['phi', 'theta', 'loss', 'reduction', 'layout', 'h0', 'weights', 'grads'] as const;
 
 export function isVectorChoiceKey(key: string): key is VectorChoiceKey {
   return Object.hasOwn(VECTOR_CHOICES, key);

@@ -19,6 +19,13 @@ export interface VectorSettings {
 }
 
 /** A range of the sequence file: [start, end) offsets and the same as 0-based lines and columns. */
+export interface GradsSource {
+  path: string;
+  start: number;
+  end: number;
+  at?: SourceLoc;
+}
+
 export interface SourceLoc {
   start: number;
   end: number;
@@ -62,4 +69,6 @@ export interface ParsedVectorSequence {
   xAt?: SourceLoc;
   yAt?: SourceLoc;
   h0At?: SourceLoc;
+  /** `grads=PATH` (CSV/TSV directive) or "grads": "PATH" (JSON "bptt"): your gradients to check against these, relative to the sequence file. */
+  grads?: GradsSource;
 }

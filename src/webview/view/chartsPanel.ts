@@ -6,6 +6,7 @@ import type uPlot from 'uplot';
 import type { ExportFormat, HostToWebviewMessage } from '../../shared/protocol';
 import { chartHeight, chartSpecs, createChart, plotData, showStepInLegend, type Chart, type Overlay } from '../charts';
 import { el, swatch } from '../dom';
+import { HeatStripView } from '../heatStripView';
 import { bindKeys } from '../keys';
 import type { Panel } from '../panel';
 import { recordDraw } from '../perf';
@@ -34,6 +35,8 @@ export class ChartsPanel implements Panel, ToolbarActions {
   private readonly key = el('p', { class: 'key', 'aria-label': 'Chart key' });
   readonly elements = [this.box, el('p', { class: 'note', id: 'timeline-hints' }, HINTS)];
   private charts: Chart[] = [];
+  /** A vector model's per-unit strip, under the charts. */
+  private readonly heat = new HeatStripView();
   private readonly zoom: Zoom;
   private lastWidth: number;
   private resizeTimer: ReturnType<typeof setTimeout> | undefined;
@@ -44,7 +47,15 @@ export class ChartsPanel implements Panel, ToolbarActions {
     private readonly app: HTMLElement,
     private readonly onView: () => void,
   ) {
-    this.zoom = new Zoom(state, { charts: () => this.charts, width: () => this.width(), onData: () => this.showSelectionInLegends(), onRange: onView });
+    this.zoom = new Zoom(state, {
+      charts: () => this.charts,
+      width: () => this.width(),
+      onData: () => {
+        this.showSelectionInLegends();
+        this.drawHeat();
+      },
+      onRange: onView,
+    });
     bindKeys(
       this.box,
       {
@@ -100,6 +111,11 @@ export class ChartsPanel implements Panel, ToolbarActions {
         this.redraw();
         this.setAriaValue(m.values.t, m.values.dL_ds);
         return;
+      case 'didSelectVectorStep':
+        if (m.fromEditor) this.zoom.keepInView(m.step.t);
+        this.redraw();
+        this.setAriaValue(m.step.t);
+        return;
       case 'didLoadWindow':
         this.zoom.takeWindow(m);
         return;
@@ -142,19 +158,31 @@ export class ChartsPanel implements Panel, ToolbarActions {
     if (!shown) return;
     const width = this.width();
     const overlay = (): Overlay => ({ selected: this.state.persisted.t, firstNonFinite: summary?.firstNonFinite ?? null, bands: this.state.bands });
-    for (const spec of chartSpecs(this.state.isLog(), summary?.logFloor ?? -Infinity, summary?.checks ?? null)) {
+    for (const spec of chartSpecs(this.state.isLog(), summary?.logFloor ?? -Infinity, summary?.checks ?? null, summary?.vector !== undefined)) {
       const box = el('div', { class: `chart chart-${spec.id}`, role: 'group', 'aria-label': spec.title });
       box.append(el('h3', { class: 'chart-title' }, el('strong', {}, spec.lead), spec.detail));
       if (spec.id === 'gradient') box.append(this.key);
       this.box.append(box);
       const height = chartHeight(spec, PLOT_HEIGHT);
-      const u = createChart(spec, box, width, height, plotData(spec, shown), { overlay, onXScale: (u) => this.zoom.onXScale(u), onDrawn: recordDraw });
+      const onXScale = (u: uPlot): void => {
+        this.zoom.onXScale(u);
+        this.drawHeat();
+      };
+      const u = createChart(spec, box, width, height, plotData(spec, shown), { overlay, onXScale, onDrawn: recordDraw });
       this.bindPointer(u);
       this.charts.push({ spec, u, height });
     }
+    // A vector model's per-unit strip; a scalar page stays as it was.
+    if (summary?.vector) this.box.append(this.heat.root);
     if (range) this.zoom.set(range[0], range[1]);
     this.showSelectionInLegends();
+    this.drawHeat();
     this.onView();
+  }
+
+  /** The heat strip of the shown window on the charts' current t axis (hidden for a scalar model). */
+  private drawHeat(): void {
+    this.heat.draw(this.charts[0]?.u, this.state.shown?.vector?.heat, this.width());
   }
 
   private destroy(): void {
@@ -225,6 +253,7 @@ export class ChartsPanel implements Panel, ToolbarActions {
     if (width === this.lastWidth) return;
     this.lastWidth = width;
     for (const c of this.charts) c.u.setSize({ width, height: c.height });
+    this.drawHeat();
     clearTimeout(this.resizeTimer);
     this.resizeTimer = setTimeout(() => post({ type: 'didResize', width }), RESIZE_DEBOUNCE_MS);
   }

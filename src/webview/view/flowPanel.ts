@@ -60,6 +60,9 @@ export class FlowPanel implements Panel {
   }
 
   render(state: TimelineState): void {
+    // A vector model's "why it vanishes" is in its charts and summary (σ_max, ‖W‖₂, Pascanu's bound).
+    this.root.hidden = state.summary?.vector !== undefined;
+    if (this.root.hidden) return;
     if (!this.flow || state.summary?.uri === undefined) {
       this.head.replaceChildren(el('p', { class: 'hint' }, 'Computing factors, horizons and the gradient by lag…'));
       return;

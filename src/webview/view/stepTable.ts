@@ -4,16 +4,22 @@ import type { HostToWebviewMessage } from '../../shared/protocol';
 import { el } from '../dom';
 import type { Panel } from '../panel';
 import type { TimelineState } from '../state';
+import { vectorStepContent } from './vectorStep';
 
 export class StepTablePanel implements Panel {
   private readonly root = el('section', { class: 'step', 'aria-label': 'Selected step', 'aria-live': 'polite' });
   readonly elements = [this.root];
 
   onMessage(m: HostToWebviewMessage, state: TimelineState): void {
-    if (m.type === 'didSelectStep') this.render(state);
+    if (m.type === 'didSelectStep' || m.type === 'didSelectVectorStep') this.render(state);
   }
 
   render(state: TimelineState): void {
+    if (state.summary?.vector) {
+      const v = state.vectorStep?.step;
+      this.root.replaceChildren(...(v ? vectorStepContent(v, state) : [el('p', { class: 'hint' }, 'Click a step in the charts, or move the cursor in the editor, to see every vector of that step.')]));
+      return;
+    }
     const { step, summary } = state;
     if (!step || !summary) {
       this.root.replaceChildren(el('p', { class: 'hint' }, 'Click a step in the charts, or move the cursor in the editor, to see every quantity of that step.'));
