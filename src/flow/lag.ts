@@ -15,7 +15,8 @@
  * there are no lags beyond K and the bin is exactly 0.
  */
 import { act, actCode, dact, dloss, lossCode, reductionScale, type Trace } from '../core';
-import { lagStepDense4 } from './lagKernel';
+import { BLOCK, blockLags, seedBlock, type LagState } from './lagKernel';
+import { lagPairs } from './lagWasm';
 
 /** Called after each block; return false to stop (the result is then null). */
 export type Progress = (done: number, total: number) => boolean | void;
@@ -71,7 +72,7 @@ export interface LagSums {
   perStep: Float64Array | null;
 }
 
-const BLOCK = 1024;
+export type LagKernel = 'auto' | 'js' | 'plain';
 
 /**
  * G_w, G_v, G_b at lags 0..K (and, with perStep, Σ_{d ≤ K} ∂ℓ_{t+d}/∂s_t at each t).
@@ -80,16 +81,15 @@ const BLOCK = 1024;
  * Two layouts of the same sums. Dense: a block is every step, a_0 = 0 where there is no target,
  * so the inner loop is contiguous; exact only when every f, h and x is finite (a 0 that meets a
  * NaN or ∞ would make NaN where autograd never looks), which is checked first. Otherwise sparse:
- * the targets only, through an index array. Dense blocks take four lags per pass (lagKernel.ts)
- * unless `plain` asks for the one-lag loop it is tested against; both give the same doubles.
+ * the targets only, through an index array. Dense blocks run two at a time in WebAssembly SIMD
+ * (lagWasm.ts) where the engine has it, else four lags per pass in JS (lagKernel.ts); `kernel`
+ * 'js' asks for the latter, 'plain' for the one-lag loop both are tested against. All three give
+ * the same doubles.
  */
-export function lagSums(inp: LagInputs, K: number, perStep = false, onProgress?: Progress, plain = false): LagSums | null {
-  const { factor, seed, hPrev, x, hasY } = inp;
+export function lagSums(inp: LagInputs, K: number, perStep = false, onProgress?: Progress, kernel: LagKernel = 'auto'): LagSums | null {
+  const { factor, hPrev, x, hasY } = inp;
   const T = factor.length;
-  const Gw = new Float64Array(K + 1), Gv = new Float64Array(K + 1), Gb = new Float64Array(K + 1);
-  const per = perStep ? new Float64Array(T) : null;
   const dense = allFinite(factor) && allFinite(hPrev) && allFinite(x);
-  const four = dense && per === null && !plain;
   // ti: the steps each block row stands for (every step when dense, the targets otherwise).
   let n = T;
   if (!dense) {
@@ -98,85 +98,31 @@ export function lagSums(inp: LagInputs, K: number, perStep = false, onProgress?:
   }
   const ti = new Int32Array(n);
   for (let i = 0, k = 0; i < T; i++) if (dense || hasY[i] !== 0) ti[k++] = i;
+  const s: LagState = {
+    inp, K, ti, dense, four: dense && !perStep && kernel !== 'plain',
+    G: { w: new Float64Array(K + 1), v: new Float64Array(K + 1), b: new Float64Array(K + 1) },
+    perStep: perStep ? new Float64Array(T) : null, sums: new Float64Array(12),
+  };
+  const pairs = dense && !perStep && kernel === 'auto' ? lagPairs(s) : null;
   const a = new Float64Array(BLOCK);
-  const sums = new Float64Array(12);
-  for (let k0 = 0; k0 < n; k0 += BLOCK) {
-    const k1 = Math.min(k0 + BLOCK, n);
-    for (let k = k0; k < k1; k++) a[k - k0] = hasY[ti[k]] !== 0 ? seed[ti[k]] : 0;
-    let kLo = k0;
-    let nextCheck = 64;
-    for (let d = 0; d <= K;) {
-      // Rows with τ − d < 1 have no lag d; they are the first ones of the (ascending) block.
-      while (kLo < k1 && ti[kLo] < d) kLo++;
-      if (kLo === k1) break;
-      if (four && d > 0 && d + 3 <= K) {
-        lagStepDense4(a, ti[k0], kLo - k0, k1 - k0, d, factor, hPrev, x, sums);
-        for (let q = 0; q < 4; q++) {
-          Gw[d + q] += sums[3 * q]; Gv[d + q] += sums[3 * q + 1]; Gb[d + q] += sums[3 * q + 2];
-        }
-        d += 4;
-      } else {
-        if (dense) lagStepDense(a, ti[k0], kLo - k0, k1 - k0, d, factor, hPrev, x, sums);
-        else lagStepSparse(a, ti, k0, kLo, k1, d, factor, hPrev, x, sums);
-        Gw[d] += sums[0]; Gv[d] += sums[1]; Gb[d] += sums[2];
-        if (per !== null) for (let k = kLo; k < k1; k++) per[ti[k] - d] += a[k - k0];
-        d++;
-      }
-      // Vanishing gradients underflow to exactly 0; with every factor finite, all later lags of
-      // this block then add exactly 0 (x + ±0 = x, and G is never −0), so they are skipped
-      // (checked every 64 lags).
-      if (dense && d >= nextCheck) {
-        nextCheck += 64;
-        if (allZero(a, kLo - k0, k1 - k0)) break;
-      }
+  for (let k0 = 0; k0 < n;) {
+    let k1 = Math.min(k0 + BLOCK, n);
+    if (pairs !== null) {
+      k1 = pairs(k0, Math.min(k0 + 2 * BLOCK, n));
+    } else {
+      seedBlock(s, a, k0, k1);
+      blockLags(s, a, k0, k1, 0);
     }
     if (onProgress && onProgress(k1, n) === false) return null;
+    k0 = k1;
   }
-  return { w: Gw, v: Gv, b: Gb, perStep: per };
-}
-
-function allZero(a: Float64Array, lo: number, hi: number): boolean {
-  for (let r = lo; r < hi; r++) if (a[r] !== 0) return false;
-  return true;
+  return { ...s.G, perStep: s.perStep };
 }
 
 function allFinite(v: Float64Array): boolean {
   let bad = 0;
   for (let i = 0; i < v.length; i++) bad += v[i] * 0;
   return bad === 0;
-}
-
-/**
- * One lag d of a dense block (rows r = rLo..rHi−1 are steps i0 + r): a[r] ← a[r]·f_{i0+r−d}
- * (not at d = 0), then the three sums over the rows in ascending order. Small functions of their
- * own keep V8's loops tight.
- */
-function lagStepDense(a: Float64Array, i0: number, rLo: number, rHi: number, d: number,
-  factor: Float64Array, hPrev: Float64Array, x: Float64Array, sums: Float64Array): void {
-  const off = i0 - d;
-  let gw = 0, gv = 0, gb = 0;
-  for (let r = rLo; r < rHi; r++) {
-    const j = off + r;
-    const ad = d > 0 ? a[r] * factor[j] : a[r];
-    a[r] = ad;
-    gw += ad * hPrev[j]; gv += ad * x[j]; gb += ad;
-  }
-  sums[0] = gw; sums[1] = gv; sums[2] = gb;
-}
-
-/** The same through the index array of the targets (rows k = kLo..k1−1 are steps ti[k]). */
-function lagStepSparse(a: Float64Array, ti: Int32Array, k0: number, kLo: number, k1: number, d: number,
-  factor: Float64Array, hPrev: Float64Array, x: Float64Array, sums: Float64Array): void {
-  let gw = 0, gv = 0, gb = 0;
-  for (let k = kLo; k < k1; k++) {
-    const j = ti[k] - d;
-    const ad = d > 0 ? a[k - k0] * factor[j] : a[k - k0];
-    a[k - k0] = ad;
-    gw += ad * hPrev[j];
-    gv += ad * x[j];
-    gb += ad;
-  }
-  sums[0] = gw; sums[1] = gv; sums[2] = gb;
 }
 
 /** G_h0(d) = w·∂ℓ_{d+1}/∂s_1 = w·seed_{d+1}·Π_{j=1}^{d} f_j for d = 0..K (0 where step d + 1 has no target). */

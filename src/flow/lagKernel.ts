@@ -1,14 +1,117 @@
 /**
- * The tuned inner loop of the gradient by lag: four lags d..d+3 of a dense block in one pass.
+ * The gradient by lag's loop over the lags of one block (blockLags: the plain one-lag steps, dense
+ * or through the targets' index), and its JS tuned inner loop: four lags d..d+3 of a dense block in
+ * one pass (the WebAssembly SIMD kernel, lagWasm.ts, does two blocks at a time where it can).
  *
  *   a_{d+k}(τ) = a_{d+k−1}(τ) · f_{τ−d−k}        G_w(d+k) += a_{d+k}·h_{τ−d−k−1}, G_v += ·x, G_b += a
  *
  * Row τ at lag d + k reads f, h, x at m − k (m = τ − d), which row τ − 1 read at lag d + k − 1: the
  * last four of each are kept in registers (f0..f3, hp0..hp3, x0..x3) and each row loads one new
  * value of each instead of four. Each lag keeps its own accumulator, summed over the rows in
- * ascending order exactly as the plain one-lag loop (lag.ts, lagStepDense) does, so the result is
+ * ascending order exactly as the plain one-lag loop (lagStepDense) does, so the result is
  * the same bit for bit (test/unit/flow-kernel.test.ts).
  */
+import type { LagInputs } from './lag';
+
+/** Rows per block: a block's running products and the slices of f, h, x it reads stay in cache. */
+export const BLOCK = 1024;
+
+/** What one lagSums call shares between its blocks. */
+export interface LagState {
+  inp: LagInputs;
+  K: number;
+  /** The step of each row (every step when dense, the targets otherwise), ascending. */
+  ti: Int32Array;
+  dense: boolean;
+  /** Four lags per pass (dense, no per-step sums, not the plain twin). */
+  four: boolean;
+  /** The sums by lag, 0..K; each block adds its own, in block order. */
+  G: { w: Float64Array; v: Float64Array; b: Float64Array };
+  perStep: Float64Array | null;
+  sums: Float64Array;
+}
+
+/** a_0 of rows k0..k1−1: the seed of a target, 0 for a step without one. */
+export function seedBlock(s: LagState, a: Float64Array, k0: number, k1: number): void {
+  const { ti, inp: { seed, hasY } } = s;
+  for (let k = k0; k < k1; k++) a[k - k0] = hasY[ti[k]] !== 0 ? seed[ti[k]] : 0;
+}
+
+/**
+ * Lags dFrom..K of the block of rows k0..k1−1, a holding its running products at lag dFrom − 1
+ * (the seeds when dFrom ≤ 1: lag 0 multiplies by nothing).
+ */
+export function blockLags(s: LagState, a: Float64Array, k0: number, k1: number, dFrom: number): void {
+  const { K, ti, dense, four, perStep: per, sums } = s;
+  const { factor, hPrev, x } = s.inp;
+  const { w: Gw, v: Gv, b: Gb } = s.G;
+  let kLo = k0;
+  let nextCheck = dFrom + 64;
+  for (let d = dFrom; d <= K;) {
+    // Rows with τ − d < 1 have no lag d; they are the first ones of the (ascending) block.
+    while (kLo < k1 && ti[kLo] < d) kLo++;
+    if (kLo === k1) break;
+    if (four && d > 0 && d + 3 <= K) {
+      lagStepDense4(a, ti[k0], kLo - k0, k1 - k0, d, factor, hPrev, x, sums);
+      for (let q = 0; q < 4; q++) {
+        Gw[d + q] += sums[3 * q]; Gv[d + q] += sums[3 * q + 1]; Gb[d + q] += sums[3 * q + 2];
+      }
+      d += 4;
+    } else {
+      if (dense) lagStepDense(a, ti[k0], kLo - k0, k1 - k0, d, factor, hPrev, x, sums);
+      else lagStepSparse(a, ti, k0, kLo, k1, d, factor, hPrev, x, sums);
+      Gw[d] += sums[0]; Gv[d] += sums[1]; Gb[d] += sums[2];
+      if (per !== null) for (let k = kLo; k < k1; k++) per[ti[k] - d] += a[k - k0];
+      d++;
+    }
+    // Vanishing gradients underflow to exactly 0; with every factor finite, all later lags of
+    // this block then add exactly 0 (x + ±0 = x, and G is never −0), so they are skipped
+    // (checked every 64 lags).
+    if (dense && d >= nextCheck) {
+      nextCheck += 64;
+      if (allZero(a, kLo - k0, k1 - k0)) break;
+    }
+  }
+}
+
+export function allZero(a: Float64Array, lo: number, hi: number): boolean {
+  for (let r = lo; r < hi; r++) if (a[r] !== 0) return false;
+  return true;
+}
+
+/**
+ * One lag d of a dense block (rows r = rLo..rHi−1 are steps i0 + r): a[r] ← a[r]·f_{i0+r−d}
+ * (not at d = 0), then the three sums over the rows in ascending order. Small functions of their
+ * own keep V8's loops tight.
+ */
+export function lagStepDense(a: Float64Array, i0: number, rLo: number, rHi: number, d: number,
+  factor: Float64Array, hPrev: Float64Array, x: Float64Array, sums: Float64Array): void {
+  const off = i0 - d;
+  let gw = 0, gv = 0, gb = 0;
+  for (let r = rLo; r < rHi; r++) {
+    const j = off + r;
+    const ad = d > 0 ? a[r] * factor[j] : a[r];
+    a[r] = ad;
+    gw += ad * hPrev[j]; gv += ad * x[j]; gb += ad;
+  }
+  sums[0] = gw; sums[1] = gv; sums[2] = gb;
+}
+
+/** The same through the index array of the targets (rows k = kLo..k1−1 are steps ti[k]). */
+function lagStepSparse(a: Float64Array, ti: Int32Array, k0: number, kLo: number, k1: number, d: number,
+  factor: Float64Array, hPrev: Float64Array, x: Float64Array, sums: Float64Array): void {
+  let gw = 0, gv = 0, gb = 0;
+  for (let k = kLo; k < k1; k++) {
+    const j = ti[k] - d;
+    const ad = d > 0 ? a[k - k0] * factor[j] : a[k - k0];
+    a[k - k0] = ad;
+    gw += ad * hPrev[j];
+    gv += ad * x[j];
+    gb += ad;
+  }
+  sums[0] = gw; sums[1] = gv; sums[2] = gb;
+}
+
 
 /**
  * Lags d..d+3 (d ≥ 1) of rows rLo..rHi−1 (steps i0 + r, every one with τ ≥ d); sums[3k..3k+2] =
