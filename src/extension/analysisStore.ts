@@ -21,6 +21,7 @@ import type { WorkerClient } from './workerClient';
 import { decodeInput, type WorkerInput } from './workerProtocol';
 import { analyzeVector, type WeightsAccess } from './vector/analyze';
 import { vectorComputed } from './vector/computed';
+import { preReadWeights, sentWeights, sniffVector, vectorAnalysisOf, type VectorSniff } from './vector/offThread';
 
 /** Version given to analyses of files read from disk (no TextDocument, so no version). */
 export const NO_DOCUMENT_VERSION = 0;
@@ -124,10 +125,21 @@ export class AnalysisStore extends Disposable implements AnalysisSource {
     const options = computeOptions(settings);
     const start = async (): Promise<Computed | undefined> => {
       const t0 = performance.now();
-      const vector = text !== undefined ? await analyzeVector(text, format, options.defaults, weightsAccess(document.uri)) : undefined;
-      if (vector) return vectorComputed(vector, format, options.defaults, performance.now() - t0);
-      if (text !== undefined && text.length < settings.workerThresholdBytes) return compute(text, format, options);
-      const slices = text !== undefined ? [new TextEncoder().encode(text)] : await readTextSlices(document);
+      if (text !== undefined && text.length < settings.workerThresholdBytes) {
+        const vector = await analyzeVector(text, format, options.defaults, weightsAccess(document.uri));
+        return vector ? vectorComputed(vector, format, options.defaults, performance.now() - t0) : compute(text, format, options);
+      }
+      // Large: the head alone says whether it is a vector-model file; either way the worker computes it.
+      const read = async (): Promise<Uint8Array[] | undefined> => (text !== undefined ? [new TextEncoder().encode(text)] : readTextSlices(document));
+      const sniff = sniffVector(text ?? sniffText(document), format);
+      if (sniff.vector) {
+        const slices = await read();
+        if (!slices) return undefined;
+        const vector = await this.vectorInWorker({ slices }, sniff, format, options, document.uri);
+        // null: the whole text names no weights after all; its slices moved to the worker, so they are read again.
+        if (vector) return vector;
+      }
+      const slices = await read();
       return slices && this.inWorker({ slices }, format, options);
     };
     // If the text changed while it was read in slices, the caller gets the run of the new text.
@@ -161,6 +173,20 @@ export class AnalysisStore extends Disposable implements AnalysisSource {
     if (this.worker.available()) return this.worker.compute(input, format, options);
     logError('worker', new Error('dist/worker.js is missing; computing on the extension host'));
     return Promise.resolve(compute(decodeInput(input), format, options));
+  }
+
+  /** A large vector-model document: the weights it names read here (workspace.fs, path rules), the rest in the worker; null when it is not one. */
+  private async vectorInWorker(input: WorkerInput, sniff: VectorSniff, format: SequenceFormat, options: ComputeOptions, uri: vscode.Uri): Promise<Computed | null> {
+    const io = weightsAccess(uri);
+    const weights = await preReadWeights(sniff.weights, io);
+    if (!this.worker.available()) {
+      logError('worker', new Error('dist/worker.js is missing; computing on the extension host'));
+      const t0 = performance.now();
+      const v = await analyzeVector(decodeInput(input), format, options.defaults, sentWeights(io.sequencePath, io.roots, weights));
+      return v ? vectorComputed(v, format, options.defaults, performance.now() - t0) : null;
+    }
+    const r = await this.worker.computeVector({ format, defaults: options.defaults, input, sequencePath: io.sequencePath, roots: [...io.roots], weights });
+    return r ? vectorComputed(vectorAnalysisOf(r), format, options.defaults, r.durationMs) : null;
   }
 
   /** The Problems panel entries computed with the analysis. */
