@@ -42,6 +42,14 @@ function sniffText(document: vscode.TextDocument): string {
   return head + tail;
 }
 
+/** The first and last 64 KB of a file's bytes as text: where its directive or "weights" key is. */
+function headAndTail(bytes: Uint8Array): string {
+  const decoder = new TextDecoder('utf-8');
+  const span = 64 * 1024;
+  if (bytes.length <= 2 * span) return decoder.decode(bytes);
+  return decoder.decode(bytes.subarray(0, span)) + '\n' + decoder.decode(bytes.subarray(bytes.length - span));
+}
+
 function computeOptions(s: LensSettings): ComputeOptions {
   return {
     defaults: s.defaults,
@@ -157,7 +165,13 @@ export class AnalysisStore extends Disposable implements AnalysisSource {
   /** Analyses a file that has no TextDocument (too large for VS Code to sync): bytes go to the worker. */
   runBytes(uri: vscode.Uri, bytes: Uint8Array, format: SequenceFormat): Promise<Analysis | undefined> {
     const options = computeOptions(readSettings(uri));
-    return this.finish(uri, NO_DOCUMENT_VERSION, uri.path, this.inWorker({ bytes }, format, options), formatMB(bytes.byteLength));
+    const sniff = sniffVector(headAndTail(bytes), format);
+    const work = async (): Promise<Computed> => {
+      const vector = sniff.vector ? await this.vectorInWorker({ bytes }, sniff, format, options, uri) : null;
+      // null: no weights after all; the bytes moved to the worker, so the file is read again.
+      return vector ?? this.inWorker({ bytes: sniff.vector ? await vscode.workspace.fs.readFile(uri) : bytes }, format, options);
+    };
+    return this.finish(uri, NO_DOCUMENT_VERSION, uri.path, work(), formatMB(bytes.byteLength));
   }
 
   /** Re-runs every analysed or followed open document (after a settings change). */
