@@ -49,26 +49,16 @@ describe('A large vector-model document (worker)', function () {
     assert.ok(model.ok);
     const trace = runVectorBptt(model.model, parsed);
 
-    const computed: string[] = [];
-    const info = console.info;
-    console.info = (...args: unknown[]) => {
-      computed.push(args.map(String).join(' '));
-      info(...args);
-    };
+    // Over 20 000 lines: the text is read in slices and computed on the worker (the page console
+    // shows "[bptt-lens] worker computed 30000 vector steps"; test/e2e/vectorLarge.test.ts waits for it).
     const s = await store();
-    try {
-      const doc = await vscode.workspace.openTextDocument(uri);
-      await vscode.window.showTextDocument(doc);
-      assert.ok(doc.lineCount > 20_000);
-      await vscode.commands.executeCommand('bpttLens.runBackwardPass', uri);
-      const a = await waitFor('the vector analysis', () => s.current(doc)?.vector?.trace && s.current(doc), 120_000);
-      assert.deepStrictEqual(a.vector?.errors, []);
-      assert.ok(computed.some((l) => l.includes(`worker computed ${ROWS} vector steps`)), `worker log lines:\n${computed.join('\n')}`);
-    } finally {
-      console.info = info;
-    }
-
     const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc);
+    assert.ok(doc.lineCount > 20_000);
+    await vscode.commands.executeCommand('bpttLens.runBackwardPass', uri);
+    const a = await waitFor('the vector analysis', () => s.current(doc)?.vector?.trace && s.current(doc), 120_000);
+    assert.deepStrictEqual(a.vector?.errors, []);
+
     for (const i of [0, 9, 12_345, ROWS - 3, ROWS - 1]) {
       const v = vectorStepValues(trace, i);
       const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(parsed.line[i], 2));

@@ -3,7 +3,7 @@
  * SeriesWindow keys, σ_max per step, and the per-unit heat strip of every window. No `vscode`.
  */
 import type { VectorTrace } from '../../core/vector/model';
-import { heatStrip } from '../../shared/heatStrip';
+import { heatBlocks, heatStrip, type HeatBlocks } from '../../shared/heatStrip';
 import { norm2 } from '../../shared/norm';
 import type { SeriesKey, SeriesWindow, VectorStepView, VectorTraceSummary } from '../../shared/protocol';
 import { bucketLayout, logFloorFor, magnitudeRange, reduceSeries, type ReduceOptions } from '../../shared/series';
@@ -39,7 +39,12 @@ export interface VectorSeriesStats {
   norms: VectorNormSeries;
   logFloor: number;
   heatFloor: number;
+  /** Block maxima of |∂L/∂s|: a wide window's heat strip costs O(T·n / HEAT_BLOCK), not O(T·n). */
+  heat: HeatBlocks;
 }
+
+/** Steps per heat block: the ends of a bucket are read step by step, so small; the blocks are T/HEAT_BLOCK, so not too small. */
+const HEAT_BLOCK = 32;
 
 export function vectorSeriesStats(trace: VectorTrace): VectorSeriesStats {
   const norms = vectorNormSeries(trace);
@@ -48,7 +53,7 @@ export function vectorSeriesStats(trace: VectorTrace): VectorSeriesStats {
   const logFloor = logFloorFor(mins.length > 0 ? Math.min(...mins) : NaN);
   // The heat strip's floor: under the smallest non-zero |∂L/∂s_t,i|, which lies below every norm.
   const heatFloor = logFloorFor(magnitudeRange(trace.dL_ds).minAbs);
-  return { norms, logFloor, heatFloor };
+  return { norms, logFloor, heatFloor, heat: heatBlocks(trace.dL_ds, trace.model.n, trace.T, HEAT_BLOCK) };
 }
 
 export class VectorTraceSeries {
@@ -164,7 +169,7 @@ export class VectorTraceSeries {
       vector: {
         sigma_max: reduceSeries(this.flow.sigma, layout, { mask: sigmaMask }),
         log_sigma_max: reduceSeries(this.flow.sigma, layout, { log: true, mask: sigmaMask }),
-        heat: heatStrip(this.trace.dL_ds, this.trace.model.n, layout, this.heatFloor),
+        heat: heatStrip(this.trace.dL_ds, this.trace.model.n, layout, this.heatFloor, this.series.heat),
       },
     };
   }
