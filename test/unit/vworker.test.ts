@@ -11,6 +11,8 @@ import { referenceVectorBptt } from '../../src/core/vector/reference';
 import { analyzeVector, type WeightsAccess } from '../../src/extension/vector/analyze';
 import { preReadWeights, sentWeights, sniffVector, vectorAnalysisOf, vectorResultTransferables } from '../../src/extension/vector/offThread';
 import { vectorSeriesStats } from '../../src/extension/timeline/vectorData';
+import { heatBlocks, heatStrip } from '../../src/shared/heatStrip';
+import { bucketLayout } from '../../src/shared/series';
 import { handleRequest } from '../../src/extension/workerBody';
 import { WorkerClient, type WorkerHost } from '../../src/extension/workerClient';
 import type { ComputeVectorRequest, VectorResult, WeightsBytes, WorkerRequest, WorkerResponse } from '../../src/extension/workerProtocol';
@@ -195,5 +197,26 @@ describe('WorkerClient.computeVector', () => {
     f.events().fail(new Error('worker exited'));
     await assert.rejects(p2, /worker exited/);
     client.dispose();
+  });
+});
+
+describe('heat strip from block maxima (a wide window without reading every step on the host)', () => {
+  it('the same strip as step by step, for every window and block size, with zeros, NaN and ±∞ in it', () => {
+    const n = 3;
+    const T = 1000;
+    let seed = 11;
+    const r = (): number => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    const dL_ds = Float64Array.from({ length: T * n }, () => (r() - 0.5) * 10 ** (8 * r() - 6));
+    for (let k = 0; k < 30; k++) dL_ds[Math.floor(r() * T * n)] = 0;
+    dL_ds[417 * n + 1] = NaN;
+    dL_ds[700 * n + 2] = -Infinity;
+    dL_ds[33 * n] = Infinity;
+    for (const size of [1, 7, 32, 2000]) {
+      const blocks = heatBlocks(dL_ds, n, T, size);
+      for (const [start, end, width] of [[0, T, 50], [0, T, 999], [5, 995, 37], [400, 450, 10], [410, 420, 100], [0, 64, 3]]) {
+        const layout = bucketLayout(start, end, width);
+        assert.deepStrictEqual(heatStrip(dL_ds, n, layout, -9, blocks), heatStrip(dL_ds, n, layout, -9), `size ${size}, [${start}, ${end}) in ${width}`);
+      }
+    }
   });
 });
