@@ -139,7 +139,7 @@ export class AnalysisStore extends Disposable implements AnalysisSource {
       }
       // Large: the head alone says whether it is a vector-model file; either way the worker computes it.
       const read = async (): Promise<Uint8Array[] | undefined> => (text !== undefined ? [new TextEncoder().encode(text)] : readTextSlices(document));
-      const sniff = sniffVector(text ?? sniffText(document), format);
+      const sniff = sniffVector(sniffText(document), format);
       if (sniff.vector) {
         const slices = await read();
         if (!slices) return undefined;
