@@ -22,6 +22,7 @@ import type { WorkerClient } from './workerClient';
 import { decodeInput, type WorkerInput } from './workerProtocol';
 import { analyzeVector, type WeightsAccess } from './vector/analyze';
 import { vectorComputed } from './vector/computed';
+import { preReadWeights, sentWeights, sniffVector, vectorAnalysisOf, type VectorSniff } from './vector/offThread';
 
 /** Version given to analyses of files read from disk (no TextDocument, so no version). */
 export const NO_DOCUMENT_VERSION = 0;
@@ -40,6 +41,14 @@ function sniffText(document: vscode.TextDocument): string {
   const head = document.getText(new vscode.Range(0, 0, SNIFF_LINES, 0));
   const tail = document.getText(new vscode.Range(n - SNIFF_LINES, 0, n - 1, document.lineAt(n - 1).text.length));
   return head + tail;
+}
+
+/** The first and last 64 KB of a file's bytes as text: where its directive or "weights" key is. */
+function headAndTail(bytes: Uint8Array): string {
+  const decoder = new TextDecoder('utf-8');
+  const span = 64 * 1024;
+  if (bytes.length <= 2 * span) return decoder.decode(bytes);
+  return decoder.decode(bytes.subarray(0, span)) + '\n' + decoder.decode(bytes.subarray(bytes.length - span));
 }
 
 function computeOptions(s: LensSettings): ComputeOptions {
@@ -125,12 +134,23 @@ export class AnalysisStore extends Disposable implements AnalysisSource {
     const options = computeOptions(settings);
     const start = async (): Promise<Computed | undefined> => {
       const t0 = performance.now();
-      const vector = text !== undefined ? await analyzeVector(text, format, options.defaults, weightsAccess(document.uri)) : undefined;
-      if (vector) return vectorComputed(vector, format, options.defaults, performance.now() - t0);
-      if (text !== undefined && text.length < settings.workerThresholdBytes) return compute(text, format, options);
-      // The worker starts while the text is read, not after.
+      if (text !== undefined && text.length < settings.workerThresholdBytes) {
+        const vector = await analyzeVector(text, format, options.defaults, weightsAccess(document.uri));
+        return vector ? vectorComputed(vector, format, options.defaults, performance.now() - t0) : compute(text, format, options);
+      }
+      // Large: the head alone says whether it is a vector-model file; either way the worker computes it,
+      // and it starts while the text is read, not after.
       this.worker.warm();
-      const slices = text !== undefined ? [new TextEncoder().encode(text)] : await readTextSlices(document);
+      const read = async (): Promise<Uint8Array[] | undefined> => (text !== undefined ? [new TextEncoder().encode(text)] : readTextSlices(document));
+      const sniff = sniffVector(sniffText(document), format);
+      if (sniff.vector) {
+        const slices = await read();
+        if (!slices) return undefined;
+        const vector = await this.vectorInWorker({ slices }, sniff, format, options, document.uri);
+        // null: the whole text names no weights after all; its slices moved to the worker, so they are read again.
+        if (vector) return vector;
+      }
+      const slices = await read();
       return slices && this.inWorker({ slices }, format, options);
     };
     // If the text changed while it was read in slices, the caller gets the run of the new text.
@@ -148,7 +168,13 @@ export class AnalysisStore extends Disposable implements AnalysisSource {
   /** Analyses a file that has no TextDocument (too large for VS Code to sync): bytes go to the worker. */
   runBytes(uri: vscode.Uri, bytes: Uint8Array, format: SequenceFormat): Promise<Analysis | undefined> {
     const options = computeOptions(readSettings(uri));
-    return this.finish(uri, NO_DOCUMENT_VERSION, uri.path, this.inWorker({ bytes }, format, options), formatMB(bytes.byteLength));
+    const sniff = sniffVector(headAndTail(bytes), format);
+    const work = async (): Promise<Computed> => {
+      const vector = sniff.vector ? await this.vectorInWorker({ bytes }, sniff, format, options, uri) : null;
+      // null: no weights after all; the bytes moved to the worker, so the file is read again.
+      return vector ?? this.inWorker({ bytes: sniff.vector ? await vscode.workspace.fs.readFile(uri) : bytes }, format, options);
+    };
+    return this.finish(uri, NO_DOCUMENT_VERSION, uri.path, work(), formatMB(bytes.byteLength));
   }
 
   /** Re-runs every analysed or followed open document (after a settings change). */
@@ -164,6 +190,20 @@ export class AnalysisStore extends Disposable implements AnalysisSource {
     if (this.worker.available()) return this.worker.compute(input, format, options);
     logError('worker', new Error('dist/worker.js is missing; computing on the extension host'));
     return Promise.resolve(compute(decodeInput(input), format, options));
+  }
+
+  /** A large vector-model document: the weights it names read here (workspace.fs, path rules), the rest in the worker; null when it is not one. */
+  private async vectorInWorker(input: WorkerInput, sniff: VectorSniff, format: SequenceFormat, options: ComputeOptions, uri: vscode.Uri): Promise<Computed | null> {
+    const io = weightsAccess(uri);
+    const weights = await preReadWeights(sniff.weights, io);
+    if (!this.worker.available()) {
+      logError('worker', new Error('dist/worker.js is missing; computing on the extension host'));
+      const t0 = performance.now();
+      const v = await analyzeVector(decodeInput(input), format, options.defaults, sentWeights(io.sequencePath, io.roots, weights));
+      return v ? vectorComputed(v, format, options.defaults, performance.now() - t0) : null;
+    }
+    const r = await this.worker.computeVector({ format, defaults: options.defaults, input, sequencePath: io.sequencePath, roots: [...io.roots], weights });
+    return r ? vectorComputed(vectorAnalysisOf(r), format, options.defaults, r.durationMs) : null;
   }
 
   /** The Problems panel entries computed with the analysis. */

@@ -98,14 +98,15 @@ export class Commands extends Disposable {
   /** Tells the user what happened; messages are not awaited so the command resolves at once. */
   private report(analysis: Analysis): void {
     const name = basename(analysis.uri.path);
-    const errors = analysis.parsed.errors.length;
+    // A vector-model document's errors and directive are its vector parse's (its scalar `parsed` is empty).
+    const errors = analysis.vector?.errors.length ?? analysis.parsed.errors.length;
     if (errors > 0) {
       void vscode.window
         .showErrorMessage(`BPTT Lens: ${errors} problem${errors === 1 ? '' : 's'} in ${name}; see the Problems panel.`, 'Show Problems')
         .then((choice) => choice && vscode.commands.executeCommand('workbench.actions.view.problems'));
       return;
     }
-    if (analysis.parsed.hasDirective) return;
+    if (analysis.vector || analysis.parsed.hasDirective) return;
     const kind = analysis.parsed.format === 'json' ? 'a "bptt" key' : 'a "# bptt:" line';
     void vscode.window
       .showInformationMessage(

@@ -59,7 +59,7 @@ export class TestHooks extends Disposable {
         const longestBlockMs = drift.stop();
         const histogramMaxMs = histogram ? histogram.stop() : Number.NaN;
         const result = {
-          T: analysis?.parsed.T,
+          T: analysis?.vector?.parsed.T ?? analysis?.parsed.T,
           totalMs,
           longestBlockEndedAt: drift.worstEndedAt() - t0,
           computeMs: analysis?.durationMs,

@@ -19,7 +19,8 @@ import { runGradcheck } from './gradcheckRun';
 import { drawnKey } from './timeline/checks';
 import { seriesData, seriesTransferables } from './timeline/data';
 import { computeFlow } from './timeline/flowData';
-import { inputChunks, inputSize, type ComputeRequest, type FlowRequest, type WorkerRequest, type WorkerResponse } from './workerProtocol';
+import { computeVectorResult, sentWeights, vectorResultTransferables } from './vector/offThread';
+import { decodeInput, inputChunks, inputSize, type ComputeRequest, type ComputeVectorRequest, type FlowRequest, type WorkerRequest, type WorkerResponse } from './workerProtocol';
 
 /** How a transport sends a response back to the host. */
 export type Reply = (response: WorkerResponse, transfer: ArrayBuffer[]) => void;
@@ -48,6 +49,18 @@ function computeRequest(reply: Reply, req: ComputeRequest): void {
     reply({ type: 'didCompute', id: req.id, result }, transferables(result));
   } catch (e) {
     reply({ type: 'didFailCompute', id: req.id, error: errorText(e) }, []);
+  }
+}
+
+/** A vector-model document: the inline path's analysis, reading weights only from the bytes the host sent. */
+async function computeVectorRequest(reply: Reply, req: ComputeVectorRequest): Promise<void> {
+  kept = undefined;
+  try {
+    const io = sentWeights(req.sequencePath, req.roots, req.weights);
+    const result = await computeVectorResult(decodeInput(req.input), req.format, req.defaults, io);
+    reply({ type: 'didComputeVector', id: req.id, result }, result ? vectorResultTransferables(result) : []);
+  } catch (e) {
+    reply({ type: 'didFailComputeVector', id: req.id, error: errorText(e) }, []);
   }
 }
 
@@ -83,8 +96,8 @@ function flowRequest(reply: Reply, req: FlowRequest): void {
   }
 }
 
-/** Answers one request from the host. */
-export function handleRequest(msg: WorkerRequest, reply: Reply): void {
+/** Answers one request from the host; the promise (a vector document's weights are decoded asynchronously) settles once it has replied. */
+export function handleRequest(msg: WorkerRequest, reply: Reply): Promise<void> | void {
   switch (msg.type) {
     case 'compute':
       computeRequest(reply, msg);
@@ -102,6 +115,8 @@ export function handleRequest(msg: WorkerRequest, reply: Reply): void {
     case 'flow':
       flowRequest(reply, msg);
       return;
+    case 'computeVector':
+      return computeVectorRequest(reply, msg);
     default:
       assertNever(msg);
   }

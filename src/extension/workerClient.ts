@@ -13,7 +13,9 @@ import { Disposable, toDisposable } from './dispose';
 import { recordPhase, timed } from './hostTiming';
 import type { SeriesData } from './timeline/data';
 import type { FlowResult } from './timeline/flowData';
-import { inputTransferables, type FlowRequest, type GradcheckResult, type WorkerInput, type WorkerRequest, type WorkerResponse } from './workerProtocol';
+import {
+  inputTransferables, type ComputeVectorRequest, type FlowRequest, type GradcheckResult, type VectorResult, type WorkerInput, type WorkerRequest, type WorkerResponse,
+} from './workerProtocol';
 
 /** Parse + BPTT off the extension host's event loop; a result's `series()` asks for its timeline series. */
 export interface ComputeWorker {
@@ -61,6 +63,7 @@ export class WorkerClient extends Disposable implements ComputeWorker {
   private readonly pendingSeries = new Map<number, Pending<SeriesData>>();
   private readonly pendingGradcheck = new Map<number, Pending<GradcheckResult>>();
   private readonly pendingFlow = new Map<number, Pending<FlowResult | null> & { progress(fraction: number): void }>();
+  private readonly pendingVector = new Map<number, Pending<VectorResult | null>>();
 
   constructor(private readonly host: WorkerHost) {
     super();
@@ -99,6 +102,17 @@ export class WorkerClient extends Disposable implements ComputeWorker {
         reject,
       });
       timed('post', () => worker.post({ type: 'compute', id, format, options, input }, inputTransferables(input)));
+    });
+  }
+
+  /** A vector-model document (vector/offThread.ts); its text slices and weights bytes are moved to the worker, not copied. */
+  computeVector(req: Omit<ComputeVectorRequest, 'type' | 'id'>): Promise<VectorResult | null> {
+    const worker = this.ensure();
+    const id = this.nextId++;
+    const weights = req.weights.flatMap((w) => ('bytes' in w ? [w.bytes] : []));
+    return new Promise<VectorResult | null>((resolve, reject) => {
+      this.pendingVector.set(id, { resolve, reject });
+      worker.post({ ...req, type: 'computeVector', id }, inputTransferables(req.input, weights));
     });
   }
 
@@ -174,6 +188,13 @@ export class WorkerClient extends Disposable implements ComputeWorker {
       case 'didFailFlow':
         this.settle(this.pendingFlow, msg.id)?.reject(new Error(`worker: ${msg.error}`));
         return;
+      case 'didComputeVector':
+        if (msg.result) console.info(`[bptt-lens] worker computed ${msg.result.parsed.T} vector steps in ${msg.result.durationMs.toFixed(0)} ms`);
+        this.settle(this.pendingVector, msg.id)?.resolve(msg.result);
+        return;
+      case 'didFailComputeVector':
+        this.settle(this.pendingVector, msg.id)?.reject(new Error(`worker: ${msg.error}`));
+        return;
       default:
         assertNever(msg);
     }
@@ -208,6 +229,8 @@ export class WorkerClient extends Disposable implements ComputeWorker {
         for (const p of this.pendingSeries.values()) p.reject(e);
         for (const p of this.pendingGradcheck.values()) p.reject(e);
         for (const p of this.pendingFlow.values()) p.reject(e);
+        for (const p of this.pendingVector.values()) p.reject(e);
+        this.pendingVector.clear();
         this.pending.clear();
         this.pendingSeries.clear();
         this.pendingGradcheck.clear();

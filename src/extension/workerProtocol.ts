@@ -10,6 +10,10 @@ import { byteChunks, type CallerDefaults, type SequenceFormat, type TruncationKe
 import type { FlowResult, FlowSettings } from './timeline/flowData';
 import type { ComputeOptions, Computed } from './compute';
 import type { SeriesData } from './timeline/data';
+import type { VectorFlowFacts, VectorSeriesStats } from './timeline/vectorData';
+import type { VectorTrace } from '../core/vector/model';
+import type { ParseError } from '../parse';
+import type { ParsedVectorSequence } from '../parse/vector/types';
 
 /** What the worker computes from: UTF-8 slices of a document's text, or the bytes of a file too large to open as a document. */
 export type WorkerInput = { slices: Uint8Array[] } | { bytes: Uint8Array };
@@ -52,7 +56,36 @@ export interface FlowRequest {
   cancel: SharedArrayBuffer | undefined;
 }
 
-export type WorkerRequest = ComputeRequest | PrepareSeriesRequest | GradcheckRequest | FlowRequest;
+/** A weights file the host read for a vector document (workspace.fs, after the path rules): its URI path and bytes, or why it could not be read. */
+export type WeightsBytes = { path: string; bytes: Uint8Array } | { path: string; error: string };
+
+/**
+ * A vector-model document (vector/offThread.ts): its text, and the weights files its head names,
+ * read by the host. The worker resolves the path again and reads only from `weights`.
+ */
+export interface ComputeVectorRequest {
+  type: 'computeVector';
+  id: number;
+  format: SequenceFormat;
+  defaults: CallerDefaults;
+  input: WorkerInput;
+  /** The sequence file's URI path and the workspace folders' (weightsPath.ts). */
+  sequencePath: string;
+  roots: string[];
+  weights: WeightsBytes[];
+}
+
+/** What the host's VectorAnalysis is made from: the inline analysis's parts, with the timeline's norms. */
+export interface VectorResult {
+  parsed: ParsedVectorSequence;
+  trace: VectorTrace | undefined;
+  flow: VectorFlowFacts | undefined;
+  stats: VectorSeriesStats | undefined;
+  errors: ParseError[];
+  durationMs: number;
+}
+
+export type WorkerRequest = ComputeRequest | PrepareSeriesRequest | GradcheckRequest | FlowRequest | ComputeVectorRequest;
 
 export type WorkerResponse =
   | { type: 'didCompute'; id: number; result: Computed }
@@ -63,7 +96,10 @@ export type WorkerResponse =
   | { type: 'didFailGradcheck'; id: number; error: string }
   | { type: 'didProgressFlow'; id: number; fraction: number }
   | { type: 'didComputeFlow'; id: number; result: FlowResult | null }
-  | { type: 'didFailFlow'; id: number; error: string };
+  | { type: 'didFailFlow'; id: number; error: string }
+  /** result null: not a vector-model file after all (the host computes it as a scalar one). */
+  | { type: 'didComputeVector'; id: number; result: VectorResult | null }
+  | { type: 'didFailComputeVector'; id: number; error: string };
 
 /** The gradcheck report, or the file's first parse error (then there is nothing to check). */
 export type GradcheckResult = { report: GradcheckReport } | { parseError: string };
@@ -84,11 +120,11 @@ export function inputSize(input: WorkerInput): number {
 }
 
 /** Buffers that can move to the worker: those a typed array fully owns. */
-export function inputTransferables(input: WorkerInput): ArrayBuffer[] {
+export function inputTransferables(input: WorkerInput, more: readonly Uint8Array[] = []): ArrayBuffer[] {
   const arrays = 'slices' in input ? input.slices : [input.bytes];
   const out: ArrayBuffer[] = [];
-  for (const b of arrays) {
-    if (b.buffer instanceof ArrayBuffer && b.byteOffset === 0 && b.byteLength === b.buffer.byteLength) out.push(b.buffer);
+  for (const b of [...arrays, ...more]) {
+    if (b.buffer instanceof ArrayBuffer && b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && !out.includes(b.buffer)) out.push(b.buffer);
   }
   return out;
 }

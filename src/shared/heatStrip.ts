@@ -27,10 +27,57 @@ export interface HeatStrip {
 }
 
 /**
- * The strip of `dL_ds` (row-major T×n) over `layout`'s window. O((end − start)·n).
+ * Maxima of |∂L/∂s_t,i| over blocks of `size` steps, per unit (row-major blocks × n; NaN where a
+ * NaN occurs): with them a wide window's strip reads each bucket's whole blocks, not its steps.
+ */
+export interface HeatBlocks {
+  size: number;
+  max: Float64Array;
+}
+
+export function heatBlocks(dL_ds: ArrayLike<number>, n: number, T: number, size: number): HeatBlocks {
+  const max = new Float64Array(Math.ceil(T / size) * n);
+  for (let s = 0; s < T; s++) {
+    const o = Math.floor(s / size) * n;
+    for (let i = 0; i < n; i++) {
+      const a = Math.abs(dL_ds[s * n + i]);
+      // NaN wins and stays: NaN > x is false.
+      if (a !== a) max[o + i] = NaN;
+      else if (a > max[o + i]) max[o + i] = a;
+    }
+  }
+  return { size, max };
+}
+
+/** max(big, |∂L/∂s_t,i| for steps [from, to)), NaN when any is NaN. */
+function stepsMax(dL_ds: ArrayLike<number>, n: number, i: number, from: number, to: number, big: number): number {
+  for (let s = from; s < to; s++) {
+    const v = Math.abs(dL_ds[s * n + i]);
+    if (v !== v) return NaN;
+    if (v > big) big = v;
+  }
+  return big;
+}
+
+/** max over steps [from, to) of |∂L/∂s_t,i|, NaN when any is NaN: whole blocks from `blocks`, the ends step by step. */
+function unitMax(dL_ds: ArrayLike<number>, n: number, i: number, from: number, to: number, blocks: HeatBlocks | undefined): number {
+  const b0 = blocks ? Math.ceil(from / blocks.size) : 0;
+  const b1 = blocks ? Math.floor(to / blocks.size) : 0;
+  if (!blocks || b0 >= b1) return stepsMax(dL_ds, n, i, from, to, 0);
+  let big = stepsMax(dL_ds, n, i, from, b0 * blocks.size, 0);
+  for (let b = b0; b < b1 && big === big; b++) {
+    const v = blocks.max[b * n + i];
+    if (v !== v || v > big) big = v;
+  }
+  return big === big ? stepsMax(dL_ds, n, i, b1 * blocks.size, to, big) : big;
+}
+
+/**
+ * The strip of `dL_ds` (row-major T×n) over `layout`'s window. O((end − start)·n), or with
+ * `blocks` O((end − start)·n / size + columns·n·size): the same values, bounded for any T.
  * `floor` is the log floor of the charts (TraceSummary.logFloor): exact zeros sit there.
  */
-export function heatStrip(dL_ds: ArrayLike<number>, n: number, layout: BucketLayout, floor = LOG_FLOOR_MIN): HeatStrip {
+export function heatStrip(dL_ds: ArrayLike<number>, n: number, layout: BucketLayout, floor = LOG_FLOOR_MIN, blocks?: HeatBlocks): HeatStrip {
   const cols = layout.full ? layout.end - layout.start : layout.bounds.length - 1;
   const values = new Float64Array(n * cols);
   const t0 = new Float64Array(cols);
@@ -44,14 +91,8 @@ export function heatStrip(dL_ds: ArrayLike<number>, n: number, layout: BucketLay
     t1[col] = to;
     for (let i = 0; i < n; i++) {
       // max over the column's steps of |∂L/∂s_t,i|, NaN winning
-      let big = 0;
-      let nan = false;
-      for (let s = from; s < to; s++) {
-        const a = Math.abs(dL_ds[s * n + i]);
-        if (a !== a) nan = true;
-        else if (a > big) big = a;
-      }
-      const v = nan ? NaN : big === 0 ? floor : big === Infinity ? Infinity : Math.max(floor, Math.log10(big));
+      const big = unitMax(dL_ds, n, i, from, to, blocks);
+      const v = big !== big ? NaN : big === 0 ? floor : big === Infinity ? Infinity : Math.max(floor, Math.log10(big));
       values[i * cols + col] = v;
       if (Number.isFinite(v) && v > floor) {
         if (v < min) min = v;

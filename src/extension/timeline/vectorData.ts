@@ -3,7 +3,7 @@
  * SeriesWindow keys, σ_max per step, and the per-unit heat strip of every window. No `vscode`.
  */
 import type { VectorTrace } from '../../core/vector/model';
-import { heatStrip } from '../../shared/heatStrip';
+import { heatBlocks, heatStrip, type HeatBlocks } from '../../shared/heatStrip';
 import { norm2 } from '../../shared/norm';
 import type { SeriesKey, SeriesWindow, VectorStepView, VectorTraceSummary } from '../../shared/protocol';
 import { bucketLayout, logFloorFor, magnitudeRange, reduceSeries, type ReduceOptions } from '../../shared/series';
@@ -40,27 +40,52 @@ function vectorNormSeries(trace: VectorTrace): VectorNormSeries {
   return { ...gradientNorms(trace), x, h };
 }
 
-export class VectorTraceSeries {
-  private computed: { norms: VectorNormSeries; logFloor: number; heatFloor: number } | undefined;
+/** The norms the charts draw and their log floors: O(T·n·(n + k)), in the worker for a large document. */
+export interface VectorSeriesStats {
+  norms: VectorNormSeries;
+  logFloor: number;
+  heatFloor: number;
+  /** Block maxima of |∂L/∂s|: a wide window's heat strip costs O(T·n / HEAT_BLOCK), not O(T·n). */
+  heat: HeatBlocks;
+}
 
+/** Steps per heat block: the ends of a bucket are read step by step, so small; the blocks are T/HEAT_BLOCK, so not too small. */
+const HEAT_BLOCK = 32;
+
+export function vectorSeriesStats(trace: VectorTrace): VectorSeriesStats {
+  const norms = vectorNormSeries(trace);
+  // The log floor sits under the smallest non-zero norm of every gradient series charted.
+  const mins = [norms.dL_dh, norms.dL_dh_local, norms.dL_dh_recurrent, norms.dL_ds].map((a) => magnitudeRange(a).minAbs).filter((v) => v > 0);
+  const logFloor = logFloorFor(mins.length > 0 ? Math.min(...mins) : NaN);
+  // The heat strip's floor: under the smallest non-zero |∂L/∂s_t,i|, which lies below every norm.
+  const heatFloor = logFloorFor(magnitudeRange(trace.dL_ds).minAbs);
+  return { norms, logFloor, heatFloor, heat: heatBlocks(trace.dL_ds, trace.model.n, trace.T, HEAT_BLOCK) };
+}
+
+export class VectorTraceSeries {
+  private mask: Uint8Array | undefined;
+
+  /**
+   * `stats`: given when the worker computed them; else O(T·n·(n + k)), so computed when the
+   * timeline first asks, not with the analysis: the hover, CodeLens and Problems never wait for it.
+   */
   constructor(
     readonly trace: VectorTrace,
     readonly flow: VectorFlowFacts,
+    private stats?: VectorSeriesStats,
   ) {}
 
-  /**
-   * O(T·n·(n + k)), so computed when the timeline first asks, not with the analysis: the hover,
-   * CodeLens and Problems of a document never wait for it.
-   */
-  private get series(): { norms: VectorNormSeries; logFloor: number; heatFloor: number } {
-    if (this.computed) return this.computed;
-    const norms = vectorNormSeries(this.trace);
-    // The log floor sits under the smallest non-zero norm of every gradient series charted.
-    const mins = [norms.dL_dh, norms.dL_dh_local, norms.dL_dh_recurrent, norms.dL_ds].map((a) => magnitudeRange(a).minAbs).filter((v) => v > 0);
-    const logFloor = logFloorFor(mins.length > 0 ? Math.min(...mins) : NaN);
-    // The heat strip's floor: under the smallest non-zero |∂L/∂s_t,i|, which lies below every norm.
-    const heatFloor = logFloorFor(magnitudeRange(this.trace.dL_ds).minAbs);
-    return (this.computed = { norms, logFloor, heatFloor });
+  get series(): VectorSeriesStats {
+    return (this.stats ??= vectorSeriesStats(this.trace));
+  }
+
+  /** σ_max of J_T is not drawn: J_T carries nothing back. Made once, not per window. */
+  private get sigmaMask(): Uint8Array {
+    if (this.mask) return this.mask;
+    const T = this.trace.T;
+    this.mask = new Uint8Array(T).fill(1);
+    if (T > 0) this.mask[T - 1] = 0;
+    return this.mask;
   }
 
   get norms(): VectorNormSeries {
@@ -141,9 +166,7 @@ export class VectorTraceSeries {
       sum_w: gap,
       sum_v: gap,
     };
-    // σ_max of J_T is not drawn: J_T carries nothing back.
-    const sigmaMask = new Uint8Array(T).fill(1);
-    if (T > 0) sigmaMask[T - 1] = 0;
+    const sigmaMask = this.sigmaMask;
     return {
       start: s,
       end: e,
@@ -154,7 +177,7 @@ export class VectorTraceSeries {
       vector: {
         sigma_max: reduceSeries(this.flow.sigma, layout, { mask: sigmaMask }),
         log_sigma_max: reduceSeries(this.flow.sigma, layout, { log: true, mask: sigmaMask }),
-        heat: heatStrip(this.trace.dL_ds, this.trace.model.n, layout, this.heatFloor),
+        heat: heatStrip(this.trace.dL_ds, this.trace.model.n, layout, this.heatFloor, this.series.heat),
       },
     };
   }
