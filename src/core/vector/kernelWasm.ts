@@ -12,6 +12,9 @@ import { SIMD_WASM } from './wasm/simd';
 interface SimdExports {
   gemvT(A: number, x: number, len: number, rows: number, out: number): void;
   rank1(A: number, g: number, v: number, rows: number, cols: number): void;
+  gemm(A: number, G: number, gStep: number, V: number, vStep: number, steps: number, rows4: number, cols4: number, ld: number): void;
+  gemmEdge(A: number, G: number, gStep: number, V: number, vStep: number, steps: number, r0: number, r1: number, j0: number, j1: number, ld: number): void;
+  gemvTMany(A: number, x: number, xStep: number, len: number, rows: number, out: number, outStep: number, count: number): void;
 }
 
 /** The part of the WebAssembly API used here (its types are in lib.dom, which src/core does not load). */
@@ -54,7 +57,7 @@ export function wasmBackend(doubles: number): VectorBackend | null {
 function wasmArena(module: WasmModule, bytes: number): VectorArena {
   const api = wasm!; // there is a module, so there is the API
   const mem = new api.Memory({ initial: Math.ceil(bytes / PAGE) });
-  const { gemvT, rank1 } = new api.Instance(module, { env: { mem } }).exports as SimdExports;
+  const { gemvT, rank1, gemm, gemmEdge, gemvTMany } = new api.Instance(module, { env: { mem } }).exports as SimdExports;
   let top = 0;
   return {
     alloc(len) {
@@ -66,6 +69,15 @@ function wasmArena(module: WasmModule, bytes: number): VectorArena {
     ops: {
       gemvT: (A, x, x0, len, rows, out) => gemvT(A.byteOffset, x.byteOffset + 8 * x0, len, rows, out.byteOffset),
       rank1: (A, g, g0, v, v0, rows, cols) => rank1(A.byteOffset, g.byteOffset + 8 * g0, v.byteOffset + 8 * v0, rows, cols),
+      gemm(A, G, g0, gStep, V, v0, vStep, steps, rows, cols) {
+        // The 4×4 tiles, then the rows and columns past them: each element's sum is in one call.
+        const a = A.byteOffset, g = G.byteOffset + 8 * g0, v = V.byteOffset + 8 * v0, rows4 = rows & ~3, cols4 = cols & ~3;
+        gemm(a, g, 8 * gStep, v, 8 * vStep, steps, rows4, cols4, 8 * cols);
+        if (rows4 < rows) gemmEdge(a, g, 8 * gStep, v, 8 * vStep, steps, rows4, rows, 0, cols, 8 * cols);
+        if (cols4 < cols) gemmEdge(a, g, 8 * gStep, v, 8 * vStep, steps, 0, rows4, cols4, cols, 8 * cols);
+      },
+      gemvTMany: (A, x, x0, xStep, len, rows, out, out0, outStep, count) =>
+        gemvTMany(A.byteOffset, x.byteOffset + 8 * x0, 8 * xStep, len, rows, out.byteOffset + 8 * out0, 8 * outStep, count),
     },
   };
 }
