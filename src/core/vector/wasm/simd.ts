@@ -16,7 +16,7 @@ import { F64, I32, V128, assemble, code, op, type WasmFunction } from './assembl
 
 // gemvT's locals: the five params, then these.
 const A = 0, X = 1, LEN = 2, ROWS = 3, OUT = 4;
-const R = 5, J = 6, PA = 7, STRIDE = 8, PX = 9, XV = 10, ACC = 11, SUM = 15;
+const R = 5, J = 6, PA = 7, STRIDE = 8, PX = 9, XV = 10, ACC = 11, SUM = 19;
 
 const shl3 = (i: number): number[] => code(op.get(i), op.i32(3), op.i32Shl);
 const inc = (i: number, by: number): number[] => code(op.get(i), op.i32(by), op.i32Add, op.set(i));
@@ -68,8 +68,9 @@ const gemvScalar = code(
 const gemvT: WasmFunction = {
   name: 'gemvT',
   params: [I32, I32, I32, I32, I32],
-  locals: [I32, I32, I32, I32, I32, V128, V128, V128, V128, V128, F64],
-  body: code(op.get(ROWS), op.i32(3), op.i32Shl, op.set(STRIDE), gemvBlock(8), gemvBlock(2), gemvScalar),
+  locals: [I32, I32, I32, I32, I32, V128, V128, V128, V128, V128, V128, V128, V128, V128, F64],
+  // Sixteen outputs per pass while they last (n = 32: two passes over j instead of four), then eight, two, one.
+  body: code(op.get(ROWS), op.i32(3), op.i32Shl, op.set(STRIDE), gemvBlock(16), gemvBlock(8), gemvBlock(2), gemvScalar),
 };
 
 // rank1's locals: the five params, then these.
