@@ -60,7 +60,7 @@ const BLOCK = 64;
 const arenaDoubles = (n: number, m: number, T: number): number => 3 * n * n + 2 * n * m + 5 * n + 2 * T * n + BLOCK * (m + n) + 2;
 
 /** From this n up, runVectorBptt uses the SIMD backend (measured: BENCHMARKS.md). */
-export const WASM_MIN_N = 16;
+export const WASM_MIN_N = 4;
 
 /** Plain JS: each array its own Float64Array. */
 export const jsBackend: VectorBackend = () => ({ alloc: (len) => new Float64Array(len), own: (a) => a, ops: jsOps });
