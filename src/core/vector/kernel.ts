@@ -13,6 +13,9 @@
  *   target, where it is needed, instead of a T×k array.
  * - The products run across outputs (kernelOps.ts): W·h_{t-1} with a transposed copy Wᵀ so the
  *   outputs are contiguous, Wᵀ·∂L/∂s_{t+1} with W itself, four outputs per pass over j.
+ * - ∂L/∂W, ∂L/∂V and ∂L/∂b are summed once per block of steps, after the block's ∂L/∂s: a GEMM
+ *   whose sum over t still runs from the last step down for every element (so a tile of the
+ *   gradient can stay in registers over the block), and V·x_t is computed for a block at once.
  * - The products on W and V (W·h, Wᵀ·g, V·x, ∂L/∂W, ∂L/∂V) go through a `VectorOps` backend:
  *   plain JS (kernelOps.ts), or WebAssembly SIMD (kernelWasm.ts), where h, ∂L/∂s, W, V and their
  *   gradients live in the module's memory and x is staged there one block of steps at a time.

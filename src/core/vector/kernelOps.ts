@@ -14,8 +14,6 @@ export interface VectorOps {
    * A is len×rows row-major (so Aᵀ·x, with the outputs contiguous), summed in that order.
    */
   gemvT(A: Float64Array, x: Float64Array, x0: number, len: number, rows: number, out: Float64Array): void;
-  /** A[r·cols + j] += g[g0 + r]·v[v0 + j], for r < rows, j < cols: A += g·vᵀ. */
-  rank1(A: Float64Array, g: Float64Array, g0: number, v: Float64Array, v0: number, rows: number, cols: number): void;
   /**
    * A[r·cols + j] += G[g0 + s·gStep + r]·V[v0 + s·vStep + j] for s = 0, 1, …, steps − 1 in that order
    * (rank-1 updates one after another; a negative step walks back through the steps, a zero one repeats a vector).
@@ -54,6 +52,7 @@ function gemvTAt(A: Float64Array, x: Float64Array, x0: number, len: number, rows
   }
 }
 
+/** A[r·cols + j] += g[g0 + r]·v[v0 + j], for r < rows, j < cols: A += g·vᵀ. */
 export function rank1(A: Float64Array, g: Float64Array, g0: number, v: Float64Array, v0: number, rows: number, cols: number): void {
   for (let r = 0; r < rows; r++) {
     const gr = g[g0 + r];
@@ -70,7 +69,7 @@ export function gemvTMany(A: Float64Array, x: Float64Array, x0: number, xStep: n
   for (let c = 0; c < count; c++) gemvTAt(A, x, x0 + c * xStep, len, rows, out, out0 + c * outStep);
 }
 
-export const jsOps: VectorOps = { gemvT, rank1, gemm, gemvTMany };
+export const jsOps: VectorOps = { gemvT, gemm, gemvTMany };
 
 /** Aᵀ of the rows×cols row-major A: the cols×rows row-major copy. */
 export function transpose(A: Float64Array, rows: number, cols: number): Float64Array {

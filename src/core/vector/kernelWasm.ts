@@ -11,7 +11,6 @@ import { SIMD_WASM } from './wasm/simd';
 
 interface SimdExports {
   gemvT(A: number, x: number, len: number, rows: number, out: number): void;
-  rank1(A: number, g: number, v: number, rows: number, cols: number): void;
   gemm(A: number, G: number, gStep: number, V: number, vStep: number, steps: number, rows4: number, cols4: number, ld: number): void;
   gemmEdge(A: number, G: number, gStep: number, V: number, vStep: number, steps: number, r0: number, r1: number, j0: number, j1: number, ld: number): void;
   gemvTMany(A: number, x: number, xStep: number, len: number, rows: number, out: number, outStep: number, count: number): void;
@@ -80,7 +79,7 @@ function instance(module: WasmModule, bytes: number): { mem: WasmMemory; exports
 
 function wasmArena(module: WasmModule, bytes: number): VectorArena {
   const { mem, exports } = instance(module, bytes);
-  const { gemvT, rank1, gemm, gemmEdge, gemvTMany } = exports;
+  const { gemvT, gemm, gemmEdge, gemvTMany } = exports;
   let top = 0;
   return {
     alloc(len) {
@@ -91,7 +90,6 @@ function wasmArena(module: WasmModule, bytes: number): VectorArena {
     own: (a) => a.slice(),
     ops: {
       gemvT: (A, x, x0, len, rows, out) => gemvT(A.byteOffset, x.byteOffset + 8 * x0, len, rows, out.byteOffset),
-      rank1: (A, g, g0, v, v0, rows, cols) => rank1(A.byteOffset, g.byteOffset + 8 * g0, v.byteOffset + 8 * v0, rows, cols),
       gemm(A, G, g0, gStep, V, v0, vStep, steps, rows, cols) {
         // The 4×4 tiles, then the rows and columns past them: each element's sum is in one call.
         const a = A.byteOffset, g = G.byteOffset + 8 * g0, v = V.byteOffset + 8 * v0, rows4 = rows & ~3, cols4 = cols & ~3;

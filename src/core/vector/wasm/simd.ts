@@ -5,7 +5,6 @@
  * two lanes of a v128 are two neighbouring OUTPUTS, never two terms of one sum.
  *
  *   gemvT(A, x, len, rows, out):  out[r] = Σ_j A[j·rows + r]·x[j]   (byte addresses; len, rows ≥ 1)
- *   rank1(A, g, v, rows, cols):   A[r·cols + j] += g[r]·v[j]
  *   gemm(A, G, gStep, V, vStep, steps, rows, cols, ld):      A[r·ld + j] += G[s·gStep + r]·V[s·vStep + j], s = 0..steps−1
  *       in that order, for r < rows, j < cols, both multiples of 4: a 4×4 tile of A stays in registers over all steps
  *   gemmEdge(A, G, gStep, V, vStep, steps, r0, r1, j0, j1, ld): the same sums for r0 ≤ r < r1, j0 ≤ j < j1, one at a time
@@ -71,49 +70,6 @@ const gemvT: WasmFunction = {
   locals: [I32, I32, I32, I32, I32, V128, V128, V128, V128, V128, V128, V128, V128, V128, F64],
   // Sixteen outputs per pass while they last (n = 32: two passes over j instead of four), then eight, two, one.
   body: code(op.get(ROWS), op.i32(3), op.i32Shl, op.set(STRIDE), gemvBlock(16), gemvBlock(8), gemvBlock(2), gemvScalar),
-};
-
-// rank1's locals: the five params, then these.
-const G = 1, VV = 2, COLS = 4;
-const RR = 5, JJ = 6, ROW = 7, P = 8, GV = 9, GR = 10, PV = 11;
-
-/** rank1 on `width` columns at a time (width/2 v128 each): A[r, j..] += g_r·v[j..], while `width` remain. */
-function rank1Block(width: number): number[] {
-  const lanes = Array.from({ length: width / 2 }, (_, a) => 16 * a);
-  return code(
-    op.block, op.loop,
-    op.get(JJ), op.i32(width), op.i32Add, op.get(COLS), op.i32GtU, op.brIf(1),
-    op.get(ROW), shl3(JJ), op.i32Add, op.set(P),
-    op.get(VV), shl3(JJ), op.i32Add, op.set(PV),
-    lanes.map((o) => code(
-      op.get(P), op.get(P), op.v128Load(o), op.get(GV), op.get(PV), op.v128Load(o), op.f64x2Mul, op.f64x2Add, op.v128Store(o),
-    )),
-    inc(JJ, width), op.br(0),
-    op.end, op.end,
-  );
-}
-
-const rank1: WasmFunction = {
-  name: 'rank1',
-  params: [I32, I32, I32, I32, I32],
-  locals: [I32, I32, I32, I32, V128, F64, I32],
-  body: code(
-    op.get(A), op.set(ROW),
-    op.block, op.loop,
-    op.get(RR), op.get(ROWS), op.i32GeU, op.brIf(1),
-    op.get(G), shl3(RR), op.i32Add, op.f64Load(), op.tee(GR), op.f64x2Splat, op.set(GV),
-    op.i32(0), op.set(JJ),
-    rank1Block(8), rank1Block(2),
-    // The last odd column.
-    op.get(JJ), op.get(COLS), op.i32LtU, op.if,
-    op.get(ROW), shl3(JJ), op.i32Add, op.tee(P),
-    op.get(P), op.f64Load(), op.get(GR), op.get(VV), shl3(JJ), op.i32Add, op.f64Load(), op.f64Mul, op.f64Add,
-    op.f64Store(),
-    op.end,
-    op.get(ROW), shl3(COLS), op.i32Add, op.set(ROW),
-    inc(RR, 1), op.br(0),
-    op.end, op.end,
-  ),
 };
 
 // gemm's and gemmEdge's locals: the params (gemmEdge has r0, r1, j0, j1 for rows, cols), then these.
@@ -223,5 +179,5 @@ const gemvTMany: WasmFunction = {
   ),
 };
 
-/** The module's bytes: imports env.mem, exports gemvT (function 0, which gemvTMany calls), rank1, gemm, gemmEdge and gemvTMany. */
-export const SIMD_WASM = assemble([gemvT, rank1, gemm, gemmEdge, gemvTMany]);
+/** The module's bytes: imports env.mem, exports gemvT (function 0, which gemvTMany calls), gemm, gemmEdge and gemvTMany. */
+export const SIMD_WASM = assemble([gemvT, gemm, gemmEdge, gemvTMany]);
