@@ -1,7 +1,9 @@
 """PyTorch peer of bench/vector-bench.ts: nn.RNN(m, n) (tanh) + nn.Linear(n, k), float64, batch 1,
 forward and backward over one sequence of T steps with a squared-error loss on every step.
 
-    python3 torch_rnn.py n m k T runs    ->  one JSON line: median µs/step, every sample, the version
+    python3 torch_rnn.py n m k T runs [warm]  ->  one JSON line: median µs/step, every sample, the version
+
+warm = 0 skips the warm-up pass (the end-to-end comparison, where ours pays its start-up too).
 
 Each sample: zero the grads, run the RNN over the whole sequence, the head, the loss, backward().
 """
@@ -12,6 +14,7 @@ import time
 import torch
 
 n, m, k, T, runs = (int(a) for a in sys.argv[1:6])
+warm = len(sys.argv) < 7 or sys.argv[6] != "0"
 torch.manual_seed(0)
 torch.set_num_threads(1)
 rnn = torch.nn.RNN(m, n, nonlinearity="tanh").double()
@@ -31,7 +34,8 @@ def once():
     return loss
 
 
-once()  # warm-up
+if warm:
+    once()
 samples = []
 for _ in range(runs):
     t0 = time.process_time()

@@ -222,6 +222,32 @@ describe('vector kernel = vector reference, the whole trace bit for bit', () => 
           }
   });
 
+  it('the blocked ∂L/∂W, ∂L/∂V, ∂L/∂b: n, m on and off the 4×4 tiles, T around the blocks of 64, the last target mid-block', function () {
+    this.timeout(60_000);
+    const r = rng(64);
+    const kind: Kind = { phi: 'tanh', theta: 'identity', loss: 'squared', reduction: 'sum' };
+    for (const n of [4, 7, 12, 16])
+      for (const m of [1, 5, 8])
+        for (const T of [63, 64, 65, 129, 200]) check(`n=${n} m=${m} T=${T}`, randomModel(r, n, m, 2, kind), randomData(r, T, m, 2, kind.loss, 0.5, T % 37));
+  });
+
+  it('passes share one wasm memory: each pass after a larger one, one with NaN or one with a memory of its own, is still the reference', function () {
+    this.timeout(60_000);
+    const r = rng(77);
+    const kind: Kind = { phi: 'relu', theta: 'identity', loss: 'squared', reduction: 'mean' };
+    const small = (): void => {
+      check('small n=17', randomModel(r, 17, 3, 1, kind), randomData(r, 70, 3, 1, kind.loss, 0.8, 3));
+    };
+    small();
+    const nan = randomData(r, 3000, 4, 1, kind.loss, 1, 0);
+    nan.x.fill(NaN, 400, 800);
+    check('larger, with NaN n=32', randomModel(r, 32, 4, 1, kind), nan);
+    small();
+    // 2·T·n doubles of h and ∂L/∂s: 17.5 MiB, over the 16 MiB that passes share.
+    check('own memory n=16 T=70000', randomModel(r, 16, 2, 1, kind), randomData(r, 70_000, 2, 1, kind.loss, 0.1, 0));
+    small();
+  });
+
   it('the SIMD trace owns its arrays: none is a view on the wasm memory, so a worker can transfer them', () => {
     const kind: Kind = { phi: 'tanh', theta: 'identity', loss: 'squared', reduction: 'sum' };
     const r = rng(4);

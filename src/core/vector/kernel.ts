@@ -13,6 +13,9 @@
  *   target, where it is needed, instead of a T×k array.
  * - The products run across outputs (kernelOps.ts): W·h_{t-1} with a transposed copy Wᵀ so the
  *   outputs are contiguous, Wᵀ·∂L/∂s_{t+1} with W itself, four outputs per pass over j.
+ * - ∂L/∂W, ∂L/∂V and ∂L/∂b are summed once per block of steps, after the block's ∂L/∂s: a GEMM
+ *   whose sum over t still runs from the last step down for every element (so a tile of the
+ *   gradient can stay in registers over the block), and V·x_t is computed for a block at once.
  * - The products on W and V (W·h, Wᵀ·g, V·x, ∂L/∂W, ∂L/∂V) go through a `VectorOps` backend:
  *   plain JS (kernelOps.ts), or WebAssembly SIMD (kernelWasm.ts), where h, ∂L/∂s, W, V and their
  *   gradients live in the module's memory and x is staged there one block of steps at a time.
@@ -53,13 +56,14 @@ export type VectorBackend = (doubles: number) => VectorArena;
 const BLOCK = 64;
 
 /**
- * Doubles in a pass's arena: W, Wᵀ and ∂L/∂W; Vᵀ and ∂L/∂V; h_0, ∂L/∂h_0 and two n-vectors of
- * scratch; h and ∂L/∂s (T×n); and x staged one block of steps at a time (so x is never copied whole).
+ * Doubles in a pass's arena: W, Wᵀ and ∂L/∂W; Vᵀ and ∂L/∂V; h_0, ∂L/∂h_0, ∂L/∂b and two n-vectors of
+ * scratch; h and ∂L/∂s (T×n); x staged one block of steps at a time (so x is never copied whole)
+ * and V·x_t for the block's steps; the constant 1 (padded to 16 bytes).
  */
-const arenaDoubles = (n: number, m: number, T: number): number => 3 * n * n + 2 * n * m + 4 * n + 2 * T * n + BLOCK * m;
+const arenaDoubles = (n: number, m: number, T: number): number => 3 * n * n + 2 * n * m + 5 * n + 2 * T * n + BLOCK * (m + n) + 2;
 
 /** From this n up, runVectorBptt uses the SIMD backend (measured: BENCHMARKS.md). */
-export const WASM_MIN_N = 16;
+export const WASM_MIN_N = 4;
 
 /** Plain JS: each array its own Float64Array. */
 export const jsBackend: VectorBackend = () => ({ alloc: (len) => new Float64Array(len), own: (a) => a, ops: jsOps });
@@ -76,13 +80,13 @@ interface Pass {
   /** The factor on each ∂ℓ/∂ŷ, and the last step with a target (1-based; 0 when none). */
   scale: number; lastT: number;
   x: Float64Array; y: Float64Array; hasY: Uint8Array;
-  /** x_t of the steps of the current block, where the ops can read them. */
-  xs: Float64Array;
+  /** x_t and V·x_t of the steps of the current block, where the ops can read them; a 1 for ∂L/∂b = Σ ∂L/∂s_t·1. */
+  xs: Float64Array; Vx: Float64Array; one: Float64Array;
   W: Float64Array; WT: Float64Array; VT: Float64Array; b: Float64Array; U: Float64Array; c: Float64Array; h0: Float64Array;
   s: Float64Array; h: Float64Array; dL_ds: Float64Array;
   dW: Float64Array; dV: Float64Array; db: Float64Array; dU: Float64Array; dc: Float64Array;
-  /** Scratch: W·h_{t-1}, V·x_t, Wᵀ·∂L/∂s_{t+1}, Uᵀ·∂L/∂z_t (n each); z_t, ŷ_t, softmax, ∂L/∂z_t (k each). */
-  Wh: Float64Array; Vx: Float64Array; rec: Float64Array; local: Float64Array;
+  /** Scratch: W·h_{t-1}, Wᵀ·∂L/∂s_{t+1}, Uᵀ·∂L/∂z_t (n each); z_t, ŷ_t, softmax, ∂L/∂z_t (k each). */
+  Wh: Float64Array; rec: Float64Array; local: Float64Array;
   z: Float64Array; yhat: Float64Array; p: Float64Array; dL_dz: Float64Array;
   ops: VectorOps;
 }
@@ -99,7 +103,8 @@ export function vectorPass(model: VectorModel, data: VectorSequenceData, backend
   h0.set(model.h0);
   const h = arena.alloc(T * n), dL_ds = arena.alloc(T * n);
   const dW = arena.alloc(n * n), dh0 = arena.alloc(n);
-  const VT = arena.alloc(n * m), dV = arena.alloc(n * m);
+  const VT = arena.alloc(n * m), dV = arena.alloc(n * m), db = arena.alloc(n), one = arena.alloc(1);
+  one[0] = 1;
   VT.set(transpose(model.V, n, m));
   const nTargets = countTargets(hasY);
   const crossEntropy = model.loss === 'cross_entropy';
@@ -108,11 +113,11 @@ export function vectorPass(model: VectorModel, data: VectorSequenceData, backend
     phi: actCode(model.phi), theta: actCode(model.theta), crossEntropy,
     ell: crossEntropy ? Loss.Squared : lossCode(model.loss as Exclude<typeof model.loss, 'cross_entropy'>),
     scale: vectorReductionScale(model, nTargets), lastT: lastTargetStep(hasY) ?? 0,
-    x: data.x, xs: arena.alloc(BLOCK * m), y: data.y, hasY,
+    x: data.x, xs: arena.alloc(BLOCK * m), Vx: arena.alloc(BLOCK * n), one, y: data.y, hasY,
     W, WT, VT, b: model.b, U: model.U, c: model.c, h0,
     s: new Float64Array(T * n), h, dL_ds,
-    dW, dV, db: new Float64Array(n), dU: new Float64Array(k * n), dc: new Float64Array(k),
-    Wh: arena.alloc(n), Vx: arena.alloc(n), rec: arena.alloc(n), local: new Float64Array(n),
+    dW, dV, db, dU: new Float64Array(k * n), dc: new Float64Array(k),
+    Wh: arena.alloc(n), rec: arena.alloc(n), local: new Float64Array(n),
     z: new Float64Array(k), yhat: new Float64Array(k), p: new Float64Array(k), dL_dz: new Float64Array(k),
     ops: arena.ops,
   };
@@ -133,7 +138,7 @@ export function vectorPass(model: VectorModel, data: VectorSequenceData, backend
     h: arena.own(h),
     dL_ds: arena.own(dL_ds),
     loss: vectorReduceLoss(model, L, nTargets),
-    grads: { W: arena.own(dW), V: arena.own(dV), b: p.db, U: p.dU, c: p.dc, h0: arena.own(dh0) },
+    grads: { W: arena.own(dW), V: arena.own(dV), b: arena.own(db), U: p.dU, c: p.dc, h0: arena.own(dh0) },
     nTargets,
     lastTargetT: p.lastT > 0 ? p.lastT : null,
     firstNonFinite: null,
@@ -148,12 +153,14 @@ export function vectorPass(model: VectorModel, data: VectorSequenceData, backend
 /** Forward, steps iLo ≤ i < iHi:  s_t = W·h_{t-1} + V·x_t + b,  h_t = φ(s_t) */
 function forward(p: Pass, iLo: number, iHi: number): void {
   const { n, m, phi, x, xs, WT, VT, b, h0, s, h, Wh, Vx, ops } = p;
+  // V·x_t for the whole block first: it does not depend on h.
   xs.set(x.subarray(iLo * m, iHi * m));
+  ops.gemvTMany(VT, xs, 0, m, m, n, Vx, 0, n, iHi - iLo);
   for (let i = iLo; i < iHi; i++) {
     ops.gemvT(WT, i > 0 ? h : h0, i > 0 ? (i - 1) * n : 0, n, n, Wh);
-    ops.gemvT(VT, xs, (i - iLo) * m, m, n, Vx);
+    const o = (i - iLo) * n;
     for (let r = 0; r < n; r++) {
-      const st = Wh[r] + Vx[r] + b[r];
+      const st = Wh[r] + Vx[o + r] + b[r];
       s[i * n + r] = st;
       h[i * n + r] = act(phi, st);
     }
@@ -167,7 +174,7 @@ function forward(p: Pass, iLo: number, iHi: number): void {
  */
 function backward(p: Pass, L: number, iHi: number, iLo: number): number {
   const { n, m, k, yw, phi, theta, ell, crossEntropy, scale, lastT, x, xs, y, hasY, W, U, c, h0, s, h, dL_ds } = p;
-  const { dW, dV, db, dU, dc, rec, local, z, yhat, p: softmax, dL_dz, ops } = p;
+  const { dW, dV, db, dU, dc, rec, local, z, yhat, p: softmax, dL_dz, one, ops } = p;
   xs.set(x.subarray(iLo * m, (iHi + 1) * m));
   for (let i = iHi; i >= iLo; i--) {
     const t = i + 1;
@@ -213,11 +220,14 @@ function backward(p: Pass, L: number, iHi: number, iLo: number): number {
       const dL_dh = (target ? local[r] : 0) + (t < lastT ? rec[r] : 0);
       dL_ds[i * n + r] = dL_dh * dact(phi, s[i * n + r], h[i * n + r]);
     }
-    // ∂L/∂W += ∂L/∂s_t·h_{t-1}ᵀ,  ∂L/∂V += ∂L/∂s_t·x_tᵀ,  ∂L/∂b += ∂L/∂s_t
-    ops.rank1(dW, dL_ds, i * n, i > 0 ? h : h0, i > 0 ? (i - 1) * n : 0, n, n);
-    ops.rank1(dV, dL_ds, i * n, xs, (i - iLo) * m, n, m);
-    for (let r = 0; r < n; r++) db[r] += dL_ds[i * n + r];
   }
+  // Then, for the whole block, t descending as in the reference (the ops keep each element's order):
+  // ∂L/∂W += Σ ∂L/∂s_t·h_{t-1}ᵀ (h_0 is apart, at t = 1, last),  ∂L/∂V += Σ ∂L/∂s_t·x_tᵀ,  ∂L/∂b += Σ ∂L/∂s_t·1
+  const i1 = Math.max(iLo, 1);
+  if (iHi >= i1) ops.gemm(dW, dL_ds, iHi * n, -n, h, (iHi - 1) * n, -n, iHi - i1 + 1, n, n);
+  if (iLo === 0) ops.gemm(dW, dL_ds, 0, 0, h0, 0, 0, 1, n, n);
+  ops.gemm(dV, dL_ds, iHi * n, -n, xs, (iHi - iLo) * m, -m, iHi - iLo + 1, n, m);
+  ops.gemm(db, dL_ds, iHi * n, -n, one, 0, 0, iHi - iLo + 1, n, 1);
   return L;
 }
 

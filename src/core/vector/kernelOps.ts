@@ -14,11 +14,21 @@ export interface VectorOps {
    * A is len×rows row-major (so Aᵀ·x, with the outputs contiguous), summed in that order.
    */
   gemvT(A: Float64Array, x: Float64Array, x0: number, len: number, rows: number, out: Float64Array): void;
-  /** A[r·cols + j] += g[g0 + r]·v[v0 + j], for r < rows, j < cols: A += g·vᵀ. */
-  rank1(A: Float64Array, g: Float64Array, g0: number, v: Float64Array, v0: number, rows: number, cols: number): void;
+  /**
+   * A[r·cols + j] += G[g0 + s·gStep + r]·V[v0 + s·vStep + j] for s = 0, 1, …, steps − 1 in that order
+   * (rank-1 updates one after another; a negative step walks back through the steps, a zero one repeats a vector).
+   */
+  gemm(A: Float64Array, G: Float64Array, g0: number, gStep: number, V: Float64Array, v0: number, vStep: number, steps: number, rows: number, cols: number): void;
+  /** gemvT on `count` vectors: x from x0, x0 + xStep, …; out from out0, out0 + outStep, … */
+  gemvTMany(A: Float64Array, x: Float64Array, x0: number, xStep: number, len: number, rows: number, out: Float64Array, out0: number, outStep: number, count: number): void;
 }
 
 export function gemvT(A: Float64Array, x: Float64Array, x0: number, len: number, rows: number, out: Float64Array): void {
+  gemvTAt(A, x, x0, len, rows, out, 0);
+}
+
+/** gemvT into out[o0..o0 + rows). */
+function gemvTAt(A: Float64Array, x: Float64Array, x0: number, len: number, rows: number, out: Float64Array, o0: number): void {
   let r = 0;
   // Four outputs per pass over j: x_j is read once for the four.
   for (; r + 4 <= rows; r += 4) {
@@ -32,16 +42,17 @@ export function gemvT(A: Float64Array, x: Float64Array, x0: number, len: number,
       a2 += A[o + 2] * xj;
       a3 += A[o + 3] * xj;
     }
-    out[r] = a0; out[r + 1] = a1; out[r + 2] = a2; out[r + 3] = a3;
+    out[o0 + r] = a0; out[o0 + r + 1] = a1; out[o0 + r + 2] = a2; out[o0 + r + 3] = a3;
   }
   // The last rows mod 4 outputs, one at a time.
   for (; r < rows; r++) {
     let a = A[r] * x[x0];
     for (let j = 1; j < len; j++) a += A[j * rows + r] * x[x0 + j];
-    out[r] = a;
+    out[o0 + r] = a;
   }
 }
 
+/** A[r·cols + j] += g[g0 + r]·v[v0 + j], for r < rows, j < cols: A += g·vᵀ. */
 export function rank1(A: Float64Array, g: Float64Array, g0: number, v: Float64Array, v0: number, rows: number, cols: number): void {
   for (let r = 0; r < rows; r++) {
     const gr = g[g0 + r];
@@ -50,7 +61,15 @@ export function rank1(A: Float64Array, g: Float64Array, g0: number, v: Float64Ar
   }
 }
 
-export const jsOps: VectorOps = { gemvT, rank1 };
+export function gemm(A: Float64Array, G: Float64Array, g0: number, gStep: number, V: Float64Array, v0: number, vStep: number, steps: number, rows: number, cols: number): void {
+  for (let s = 0; s < steps; s++) rank1(A, G, g0 + s * gStep, V, v0 + s * vStep, rows, cols);
+}
+
+export function gemvTMany(A: Float64Array, x: Float64Array, x0: number, xStep: number, len: number, rows: number, out: Float64Array, out0: number, outStep: number, count: number): void {
+  for (let c = 0; c < count; c++) gemvTAt(A, x, x0 + c * xStep, len, rows, out, out0 + c * outStep);
+}
+
+export const jsOps: VectorOps = { gemvT, gemm, gemvTMany };
 
 /** Aᵀ of the rows×cols row-major A: the cols×rows row-major copy. */
 export function transpose(A: Float64Array, rows: number, cols: number): Float64Array {

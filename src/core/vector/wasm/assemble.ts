@@ -45,10 +45,13 @@ export const op = {
   f64Add: [0xa0], f64Mul: [0xa2],
   v128Load: (offset = 0) => [...simd(0x00), ...memarg(3, offset)],
   v128Store: (offset = 0) => [...simd(0x0b), ...memarg(3, offset)],
+  v128Load64Splat: (offset = 0) => [...simd(0x0a), ...memarg(3, offset)],
   f64x2Splat: simd(0x14), f64x2Add: simd(0xf0), f64x2Mul: simd(0xf2),
   block: [0x02, 0x40], loop: [0x03, 0x40], if: [0x04, 0x40], end: [0x0b],
   br: (depth: number) => [0x0c, ...uleb(depth)],
   brIf: (depth: number) => [0x0d, ...uleb(depth)],
+  /** A call to the module's function number `f` (its place in assemble's list). */
+  call: (f: number) => [0x10, ...uleb(f)],
 };
 
 /** Flattens nested instruction lists. */

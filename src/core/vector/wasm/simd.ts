@@ -5,13 +5,17 @@
  * two lanes of a v128 are two neighbouring OUTPUTS, never two terms of one sum.
  *
  *   gemvT(A, x, len, rows, out):  out[r] = Σ_j A[j·rows + r]·x[j]   (byte addresses; len, rows ≥ 1)
- *   rank1(A, g, v, rows, cols):   A[r·cols + j] += g[r]·v[j]
+ *   gemm(A, G, gStep, V, vStep, steps, rows, cols, ld):      A[r·ld + j] += G[s·gStep + r]·V[s·vStep + j], s = 0..steps−1
+ *       in that order, for r < rows, j < cols, both multiples of 4: a 4×4 tile of A stays in registers over all steps
+ *   gemmEdge(A, G, gStep, V, vStep, steps, r0, r1, j0, j1, ld): the same sums for r0 ≤ r < r1, j0 ≤ j < j1, one at a time
+ *   gemvTMany(A, x, xStep, len, rows, out, outStep, count):  gemvT on `count` vectors x, x + xStep, …
+ * (Byte addresses and byte strides; a negative stride, as an i32, walks the steps backwards.)
  */
 import { F64, I32, V128, assemble, code, op, type WasmFunction } from './assemble';
 
 // gemvT's locals: the five params, then these.
 const A = 0, X = 1, LEN = 2, ROWS = 3, OUT = 4;
-const R = 5, J = 6, PA = 7, STRIDE = 8, PX = 9, XV = 10, ACC = 11, SUM = 15;
+const R = 5, J = 6, PA = 7, STRIDE = 8, PX = 9, XV = 10, ACC = 11, SUM = 19;
 
 const shl3 = (i: number): number[] => code(op.get(i), op.i32(3), op.i32Shl);
 const inc = (i: number, by: number): number[] => code(op.get(i), op.i32(by), op.i32Add, op.set(i));
@@ -63,52 +67,117 @@ const gemvScalar = code(
 const gemvT: WasmFunction = {
   name: 'gemvT',
   params: [I32, I32, I32, I32, I32],
-  locals: [I32, I32, I32, I32, I32, V128, V128, V128, V128, V128, F64],
-  body: code(op.get(ROWS), op.i32(3), op.i32Shl, op.set(STRIDE), gemvBlock(8), gemvBlock(2), gemvScalar),
+  locals: [I32, I32, I32, I32, I32, V128, V128, V128, V128, V128, V128, V128, V128, V128, F64],
+  // Sixteen outputs per pass while they last (n = 32: two passes over j instead of four), then eight, two, one.
+  body: code(op.get(ROWS), op.i32(3), op.i32Shl, op.set(STRIDE), gemvBlock(16), gemvBlock(8), gemvBlock(2), gemvScalar),
 };
 
-// rank1's locals: the five params, then these.
-const G = 1, VV = 2, COLS = 4;
-const RR = 5, JJ = 6, ROW = 7, P = 8, GV = 9, GR = 10, PV = 11;
+// gemm's and gemmEdge's locals: the params (gemmEdge has r0, r1, j0, j1 for rows, cols), then these.
+const GA = 0, GG = 1, GSTEP = 2, GVV = 3, VSTEP = 4, STEPS = 5, ROWS4 = 6, COLS4 = 7, LD = 8;
+const R0 = 6, R1 = 7, J0 = 8, J1 = 9, LDE = 10;
 
-/** rank1 on `width` columns at a time (width/2 v128 each): A[r, j..] += g_r·v[j..], while `width` remain. */
-function rank1Block(width: number): number[] {
-  const lanes = Array.from({ length: width / 2 }, (_, a) => 16 * a);
+/** The inner sum over steps: PG, PV start at step 0; `body` accumulates one step's products. */
+const overSteps = (S: number, PG: number, PV: number, body: number[]): number[] => code(
+  op.i32(0), op.set(S),
+  op.block, op.loop,
+  op.get(S), op.get(STEPS), op.i32GeU, op.brIf(1),
+  body,
+  op.get(PG), op.get(GSTEP), op.i32Add, op.set(PG),
+  op.get(PV), op.get(VSTEP), op.i32Add, op.set(PV),
+  inc(S, 1), op.br(0),
+  op.end, op.end,
+);
+
+/** A += Σ_s G_s·V_sᵀ over 4×4 tiles: 8 v128 accumulators (rows q = 0..3, column pairs c = 0, 1). */
+function gemmBody(): number[] {
+  const TR = 9, TJ = 10, S = 11, PA = 12, PG = 13, PV = 14, P = 15, V0 = 16, V1 = 17, GQ = 18, ACC = 19;
+  const tile = [0, 1, 2, 3].flatMap((q) => [0, 1].map((c) => ({ q, c, acc: ACC + 2 * q + c })));
+  const rowByRow = (f: (t: { q: number; c: number; acc: number }) => number[]): number[] => code(
+    op.get(PA), op.set(P),
+    [0, 1, 2, 3].map((q) => code(
+      tile.filter((t) => t.q === q).map(f),
+      op.get(P), op.get(LD), op.i32Add, op.set(P),
+    )),
+  );
   return code(
     op.block, op.loop,
-    op.get(JJ), op.i32(width), op.i32Add, op.get(COLS), op.i32GtU, op.brIf(1),
-    op.get(ROW), shl3(JJ), op.i32Add, op.set(P),
-    op.get(VV), shl3(JJ), op.i32Add, op.set(PV),
-    lanes.map((o) => code(
-      op.get(P), op.get(P), op.v128Load(o), op.get(GV), op.get(PV), op.v128Load(o), op.f64x2Mul, op.f64x2Add, op.v128Store(o),
+    op.get(TR), op.get(ROWS4), op.i32GeU, op.brIf(1),
+    op.i32(0), op.set(TJ),
+    op.block, op.loop,
+    op.get(TJ), op.get(COLS4), op.i32GeU, op.brIf(1),
+    op.get(GA), op.get(TR), op.get(LD), op.i32Mul, op.i32Add, shl3(TJ), op.i32Add, op.set(PA),
+    // The tile of A into registers; the sums over the steps; the tile back.
+    rowByRow((t) => code(op.get(P), op.v128Load(16 * t.c), op.set(t.acc))),
+    op.get(GG), shl3(TR), op.i32Add, op.set(PG),
+    op.get(GVV), shl3(TJ), op.i32Add, op.set(PV),
+    overSteps(S, PG, PV, code(
+      op.get(PV), op.v128Load(0), op.set(V0),
+      op.get(PV), op.v128Load(16), op.set(V1),
+      [0, 1, 2, 3].map((q) => code(
+        op.get(PG), op.v128Load64Splat(8 * q), op.set(GQ),
+        [V0, V1].map((v, c) => code(op.get(ACC + 2 * q + c), op.get(GQ), op.get(v), op.f64x2Mul, op.f64x2Add, op.set(ACC + 2 * q + c))),
+      )),
     )),
-    inc(JJ, width), op.br(0),
+    rowByRow((t) => code(op.get(P), op.get(t.acc), op.v128Store(16 * t.c))),
+    inc(TJ, 4), op.br(0),
+    op.end, op.end,
+    inc(TR, 4), op.br(0),
     op.end, op.end,
   );
 }
 
-const rank1: WasmFunction = {
-  name: 'rank1',
-  params: [I32, I32, I32, I32, I32],
-  locals: [I32, I32, I32, I32, V128, F64, I32],
-  body: code(
-    op.get(A), op.set(ROW),
+const gemm: WasmFunction = {
+  name: 'gemm',
+  params: [I32, I32, I32, I32, I32, I32, I32, I32, I32],
+  locals: [I32, I32, I32, I32, I32, I32, I32, V128, V128, V128, V128, V128, V128, V128, V128, V128, V128, V128],
+  body: gemmBody(),
+};
+
+/** gemm's sums one element at a time, for the rows and columns outside its 4×4 tiles. */
+function gemmEdgeBody(): number[] {
+  const ER = 11, EJ = 12, S = 13, P = 14, PG = 15, PV = 16, SUM = 17;
+  return code(
+    op.get(R0), op.set(ER),
     op.block, op.loop,
-    op.get(RR), op.get(ROWS), op.i32GeU, op.brIf(1),
-    op.get(G), shl3(RR), op.i32Add, op.f64Load(), op.tee(GR), op.f64x2Splat, op.set(GV),
-    op.i32(0), op.set(JJ),
-    rank1Block(8), rank1Block(2),
-    // The last odd column.
-    op.get(JJ), op.get(COLS), op.i32LtU, op.if,
-    op.get(ROW), shl3(JJ), op.i32Add, op.tee(P),
-    op.get(P), op.f64Load(), op.get(GR), op.get(VV), shl3(JJ), op.i32Add, op.f64Load(), op.f64Mul, op.f64Add,
-    op.f64Store(),
-    op.end,
-    op.get(ROW), shl3(COLS), op.i32Add, op.set(ROW),
-    inc(RR, 1), op.br(0),
+    op.get(ER), op.get(R1), op.i32GeU, op.brIf(1),
+    op.get(J0), op.set(EJ),
+    op.block, op.loop,
+    op.get(EJ), op.get(J1), op.i32GeU, op.brIf(1),
+    op.get(GA), op.get(ER), op.get(LDE), op.i32Mul, op.i32Add, shl3(EJ), op.i32Add, op.tee(P), op.f64Load(), op.set(SUM),
+    op.get(GG), shl3(ER), op.i32Add, op.set(PG),
+    op.get(GVV), shl3(EJ), op.i32Add, op.set(PV),
+    overSteps(S, PG, PV, code(op.get(SUM), op.get(PG), op.f64Load(), op.get(PV), op.f64Load(), op.f64Mul, op.f64Add, op.set(SUM))),
+    op.get(P), op.get(SUM), op.f64Store(),
+    inc(EJ, 1), op.br(0),
+    op.end, op.end,
+    inc(ER, 1), op.br(0),
+    op.end, op.end,
+  );
+}
+
+const gemmEdge: WasmFunction = {
+  name: 'gemmEdge',
+  params: [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32],
+  locals: [I32, I32, I32, I32, I32, I32, F64],
+  body: gemmEdgeBody(),
+};
+
+// gemvTMany's params; C counts the calls.
+const MX = 1, XSTEP = 2, MLEN = 3, MROWS = 4, MOUT = 5, OUTSTEP = 6, COUNT = 7, C = 8;
+const gemvTMany: WasmFunction = {
+  name: 'gemvTMany',
+  params: [I32, I32, I32, I32, I32, I32, I32, I32],
+  locals: [I32],
+  body: code(
+    op.block, op.loop,
+    op.get(C), op.get(COUNT), op.i32GeU, op.brIf(1),
+    op.get(A), op.get(MX), op.get(MLEN), op.get(MROWS), op.get(MOUT), op.call(0),
+    op.get(MX), op.get(XSTEP), op.i32Add, op.set(MX),
+    op.get(MOUT), op.get(OUTSTEP), op.i32Add, op.set(MOUT),
+    inc(C, 1), op.br(0),
     op.end, op.end,
   ),
 };
 
-/** The module's bytes: imports env.mem, exports gemvT and rank1. */
-export const SIMD_WASM = assemble([gemvT, rank1]);
+/** The module's bytes: imports env.mem, exports gemvT (function 0, which gemvTMany calls), gemm, gemmEdge and gemvTMany. */
+export const SIMD_WASM = assemble([gemvT, gemm, gemmEdge, gemvTMany]);
