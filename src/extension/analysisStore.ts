@@ -142,7 +142,7 @@ export class AnalysisStore extends Disposable implements AnalysisSource {
       // and it starts while the text is read, not after.
       this.worker.warm();
       const read = async (): Promise<Uint8Array[] | undefined> => (text !== undefined ? [new TextEncoder().encode(text)] : readTextSlices(document));
-      const sniff = sniffVector(sniffText(document), format);
+      const sniff = sniffVector(text ?? sniffText(document), format);
       if (sniff.vector) {
         const slices = await read();
         if (!slices) return undefined;

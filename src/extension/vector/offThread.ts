@@ -7,7 +7,8 @@
  */
 import type { CallerDefaults, SequenceFormat } from '../../parse';
 import { ErrorSink } from '../../parse/errors';
-import { lineEndFrom, nextLineStart, skipBlanks, HASH } from '../../parse/csvCells';
+import { lineEndFrom, nextLineStart } from '../../parse/csvCells';
+import { startsHeader } from '../../parse/vector/detect';
 import { directiveBodyStart } from '../../parse/directive';
 import { isVectorText } from '../../parse/vector';
 import { readVectorDirective } from '../../parse/vector/csv';
@@ -45,9 +46,8 @@ export function sniffVector(head: string, format: SequenceFormat): VectorSniff {
   const n = head.length;
   let p = head.charCodeAt(0) === 0xfeff ? 1 : 0;
   while (p < n) {
+    if (startsHeader(head, p, n)) break; // the header: directives are above it
     const le = lineEndFrom(head, p, n);
-    const fs = skipBlanks(head, p, le);
-    if (fs < le && head.charCodeAt(fs) !== HASH) break; // the header: directives are above it
     const body = directiveBodyStart(head, p, le);
     const out: Parameters<typeof readVectorDirective>[4] = { file: {} };
     if (body >= 0) readVectorDirective(head, body, le, new ErrorSink(), out);

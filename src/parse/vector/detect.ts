@@ -21,15 +21,25 @@ export function isVectorText(text: string, format: SequenceFormat): boolean {
   return format === 'json' ? jsonNamesWeights(text) : directiveNamesWeights(text);
 }
 
+/** Whether the line at p starts with something other than blanks and `#`: the header or a data row. */
+export function startsHeader(text: string, p: number, n: number): boolean {
+  const fs = skipBlanks(text, p, n);
+  if (fs >= n) return false;
+  const c = text.charCodeAt(fs);
+  return c !== HASH && c !== 10 && c !== 13;
+}
+
 function directiveNamesWeights(text: string): boolean {
   const n = text.length;
   const sink = new ErrorSink();
   let p = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   while (p < n) {
+    // The header ends the directives: decided at its first character, without scanning the line
+    // (a header can be megabytes long).
+    if (startsHeader(text, p, n)) return false;
     const le = lineEndFrom(text, p, n);
     const fs = skipBlanks(text, p, le);
     if (fs < le) {
-      if (text.charCodeAt(fs) !== HASH) return false; // the header: directives are above it
       const body = directiveBodyStart(text, p, le);
       let found = false;
       if (body >= 0) forEachDirectivePair(text, body, le, sink, (key) => { found ||= key === 'weights'; });
