@@ -12,6 +12,7 @@
  * (Byte addresses and byte strides; a negative stride, as an i32, walks the steps backwards.)
  */
 import { F64, I32, V128, assemble, code, op, type WasmFunction } from './assemble';
+import { tanhFn } from './tanh';
 
 // gemvT's locals: the five params, then these.
 const A = 0, X = 1, LEN = 2, ROWS = 3, OUT = 4;
@@ -179,5 +180,43 @@ const gemvTMany: WasmFunction = {
   ),
 };
 
-/** The module's bytes: imports env.mem, exports gemvT (function 0, which gemvTMany calls), gemm, gemmEdge and gemvTMany. */
-export const SIMD_WASM = assemble([gemvT, gemm, gemmEdge, gemvTMany]);
+// forwardTanh's params, then its locals.
+const FWT = 0, FHPREV = 1, FH = 2, FS = 3, FVX = 4, FB = 5, FWH = 6, FN = 7, FCOUNT = 8, FC = 9, FOFF = 10, FST = 11, FNB = 12;
+/** Loads the f64 at byte address base + FOFF. */
+const at = (base: number): number[] => code(op.get(base), op.get(FOFF), op.i32Add, op.f64Load());
+/**
+ * forwardTanh(WT, hPrev, h, s, Vx, b, Wh, n, count): `count` steps of the forward recurrence with φ = tanh,
+ *   Wh = Wᵀ·h_{t-1} (gemvT),  s_t = (Wh + Vx_t) + b,  h_t = tanh(s_t)   (the kernel's JS loop, in the same order)
+ * h_{t-1} is hPrev at the first step, then the previous h; h, s and Vx advance by n doubles a step.
+ */
+const forwardTanh: WasmFunction = {
+  name: 'forwardTanh',
+  params: [I32, I32, I32, I32, I32, I32, I32, I32, I32],
+  locals: [I32, I32, F64, I32],
+  body: code(
+    shl3(FN), op.set(FNB),
+    op.block, op.loop,
+    op.get(FC), op.get(FCOUNT), op.i32GeU, op.brIf(1),
+    op.get(FWT), op.get(FHPREV), op.get(FN), op.get(FN), op.get(FWH), op.call(0),
+    op.i32(0), op.set(FOFF),
+    op.block, op.loop,
+    op.get(FOFF), op.get(FNB), op.i32GeU, op.brIf(1),
+    at(FWH), at(FVX), op.f64Add, at(FB), op.f64Add, op.set(FST),
+    op.get(FS), op.get(FOFF), op.i32Add, op.get(FST), op.f64Store(),
+    op.get(FH), op.get(FOFF), op.i32Add, op.get(FST), op.call(4), op.f64Store(),
+    inc(FOFF, 8), op.br(0),
+    op.end, op.end,
+    op.get(FH), op.set(FHPREV),
+    op.get(FH), op.get(FNB), op.i32Add, op.set(FH),
+    op.get(FS), op.get(FNB), op.i32Add, op.set(FS),
+    op.get(FVX), op.get(FNB), op.i32Add, op.set(FVX),
+    inc(FC, 1), op.br(0),
+    op.end, op.end,
+  ),
+};
+
+/**
+ * The module's bytes: imports env.mem, exports gemvT (function 0, which gemvTMany and forwardTanh
+ * call), gemm, gemmEdge, gemvTMany, tanh (function 4: wasm/tanh.ts) and forwardTanh.
+ */
+export const SIMD_WASM = assemble([gemvT, gemm, gemmEdge, gemvTMany, tanhFn, forwardTanh]);
