@@ -56,11 +56,11 @@ export type VectorBackend = (doubles: number) => VectorArena;
 const BLOCK = 64;
 
 /**
- * Doubles in a pass's arena: W, Wᵀ and ∂L/∂W; Vᵀ and ∂L/∂V; h_0, ∂L/∂h_0, ∂L/∂b and two n-vectors of
- * scratch; h and ∂L/∂s (T×n); x staged one block of steps at a time (so x is never copied whole)
- * and V·x_t for the block's steps; the constant 1 (padded to 16 bytes).
+ * Doubles in a pass's arena: W, Wᵀ and ∂L/∂W; Vᵀ and ∂L/∂V; b, h_0, ∂L/∂h_0, ∂L/∂b and two n-vectors of
+ * scratch; h and ∂L/∂s (T×n); x staged one block of steps at a time (so x is never copied whole),
+ * V·x_t and s_t for the block's steps; the constant 1 (padded to 16 bytes).
  */
-const arenaDoubles = (n: number, m: number, T: number): number => 3 * n * n + 2 * n * m + 5 * n + 2 * T * n + BLOCK * (m + n) + 2;
+const arenaDoubles = (n: number, m: number, T: number): number => 3 * n * n + 2 * n * m + 6 * n + 2 * T * n + BLOCK * (m + 2 * n) + 2;
 
 /** From this n up, runVectorBptt uses the SIMD backend (measured: BENCHMARKS.md). */
 export const WASM_MIN_N = 4;
@@ -80,8 +80,8 @@ interface Pass {
   /** The factor on each ∂ℓ/∂ŷ, and the last step with a target (1-based; 0 when none). */
   scale: number; lastT: number;
   x: Float64Array; y: Float64Array; hasY: Uint8Array;
-  /** x_t and V·x_t of the steps of the current block, where the ops can read them; a 1 for ∂L/∂b = Σ ∂L/∂s_t·1. */
-  xs: Float64Array; Vx: Float64Array; one: Float64Array;
+  /** x_t, V·x_t and s_t of the steps of the current block, where the ops can read them; a 1 for ∂L/∂b = Σ ∂L/∂s_t·1. */
+  xs: Float64Array; Vx: Float64Array; sBlock: Float64Array; one: Float64Array;
   W: Float64Array; WT: Float64Array; VT: Float64Array; b: Float64Array; U: Float64Array; c: Float64Array; h0: Float64Array;
   s: Float64Array; h: Float64Array; dL_ds: Float64Array;
   dW: Float64Array; dV: Float64Array; db: Float64Array; dU: Float64Array; dc: Float64Array;
@@ -104,7 +104,9 @@ export function vectorPass(model: VectorModel, data: VectorSequenceData, backend
   const h = arena.alloc(T * n), dL_ds = arena.alloc(T * n);
   const dW = arena.alloc(n * n), dh0 = arena.alloc(n);
   const VT = arena.alloc(n * m), dV = arena.alloc(n * m), db = arena.alloc(n), one = arena.alloc(1);
+  const b = arena.alloc(n);
   one[0] = 1;
+  b.set(model.b);
   VT.set(transpose(model.V, n, m));
   const nTargets = countTargets(hasY);
   const crossEntropy = model.loss === 'cross_entropy';
@@ -113,8 +115,8 @@ export function vectorPass(model: VectorModel, data: VectorSequenceData, backend
     phi: actCode(model.phi), theta: actCode(model.theta), crossEntropy,
     ell: crossEntropy ? Loss.Squared : lossCode(model.loss as Exclude<typeof model.loss, 'cross_entropy'>),
     scale: vectorReductionScale(model, nTargets), lastT: lastTargetStep(hasY) ?? 0,
-    x: data.x, xs: arena.alloc(BLOCK * m), Vx: arena.alloc(BLOCK * n), one, y: data.y, hasY,
-    W, WT, VT, b: model.b, U: model.U, c: model.c, h0,
+    x: data.x, xs: arena.alloc(BLOCK * m), Vx: arena.alloc(BLOCK * n), sBlock: arena.alloc(BLOCK * n), one, y: data.y, hasY,
+    W, WT, VT, b, U: model.U, c: model.c, h0,
     s: new Float64Array(T * n), h, dL_ds,
     dW, dV, db, dU: new Float64Array(k * n), dc: new Float64Array(k),
     Wh: arena.alloc(n), rec: arena.alloc(n), local: new Float64Array(n),
@@ -152,10 +154,16 @@ export function vectorPass(model: VectorModel, data: VectorSequenceData, backend
 
 /** Forward, steps iLo ≤ i < iHi:  s_t = W·h_{t-1} + V·x_t + b,  h_t = φ(s_t) */
 function forward(p: Pass, iLo: number, iHi: number): void {
-  const { n, m, phi, x, xs, WT, VT, b, h0, s, h, Wh, Vx, ops } = p;
+  const { n, m, phi, x, xs, WT, VT, b, h0, s, h, Wh, Vx, sBlock, ops } = p;
   // V·x_t for the whole block first: it does not depend on h.
   xs.set(x.subarray(iLo * m, iHi * m));
   ops.gemvTMany(VT, xs, 0, m, m, n, Vx, 0, n, iHi - iLo);
+  // The whole block in one call where the backend has φ (the same operations in the same order).
+  if (phi === Act.Tanh && ops.forwardTanh !== undefined) {
+    ops.forwardTanh(WT, iLo > 0 ? h : h0, iLo > 0 ? (iLo - 1) * n : 0, h, iLo * n, sBlock, Vx, b, Wh, n, iHi - iLo);
+    s.set(sBlock.subarray(0, (iHi - iLo) * n), iLo * n);
+    return;
+  }
   for (let i = iLo; i < iHi; i++) {
     ops.gemvT(WT, i > 0 ? h : h0, i > 0 ? (i - 1) * n : 0, n, n, Wh);
     const o = (i - iLo) * n;

@@ -14,6 +14,7 @@ interface SimdExports {
   gemm(A: number, G: number, gStep: number, V: number, vStep: number, steps: number, rows4: number, cols4: number, ld: number): void;
   gemmEdge(A: number, G: number, gStep: number, V: number, vStep: number, steps: number, r0: number, r1: number, j0: number, j1: number, ld: number): void;
   gemvTMany(A: number, x: number, xStep: number, len: number, rows: number, out: number, outStep: number, count: number): void;
+  forwardTanh(WT: number, hPrev: number, h: number, s: number, Vx: number, b: number, Wh: number, n: number, count: number): void;
 }
 
 /** The part of the WebAssembly API used here (its types are in lib.dom, which src/core does not load). */
@@ -79,7 +80,7 @@ function instance(module: WasmModule, bytes: number): { mem: WasmMemory; exports
 
 function wasmArena(module: WasmModule, bytes: number): VectorArena {
   const { mem, exports } = instance(module, bytes);
-  const { gemvT, gemm, gemmEdge, gemvTMany } = exports;
+  const { gemvT, gemm, gemmEdge, gemvTMany, forwardTanh } = exports;
   let top = 0;
   return {
     alloc(len) {
@@ -99,6 +100,8 @@ function wasmArena(module: WasmModule, bytes: number): VectorArena {
       },
       gemvTMany: (A, x, x0, xStep, len, rows, out, out0, outStep, count) =>
         gemvTMany(A.byteOffset, x.byteOffset + 8 * x0, 8 * xStep, len, rows, out.byteOffset + 8 * out0, 8 * outStep, count),
+      forwardTanh: (WT, prev, p0, h, h0, s, Vx, b, Wh, n, count) =>
+        forwardTanh(WT.byteOffset, prev.byteOffset + 8 * p0, h.byteOffset + 8 * h0, s.byteOffset, Vx.byteOffset, b.byteOffset, Wh.byteOffset, n, count),
     },
   };
 }
