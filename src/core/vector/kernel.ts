@@ -56,11 +56,12 @@ export type VectorBackend = (doubles: number) => VectorArena;
 const BLOCK = 64;
 
 /**
- * Doubles in a pass's arena: W, Wᵀ and ∂L/∂W; Vᵀ and ∂L/∂V; b, h_0, ∂L/∂h_0, ∂L/∂b and two n-vectors of
- * scratch; h and ∂L/∂s (T×n); x staged one block of steps at a time (so x is never copied whole),
+ * Doubles in a pass's arena: W, Wᵀ and ∂L/∂W; Vᵀ and ∂L/∂V; U, ∂L/∂U and ∂L/∂z_t; b, h_0, ∂L/∂h_0, ∂L/∂b
+ * and three n-vectors of scratch; h and ∂L/∂s (T×n); x staged one block of steps at a time (so x is never copied whole),
  * V·x_t and s_t for the block's steps; the constant 1 (padded to 16 bytes).
  */
-const arenaDoubles = (n: number, m: number, T: number): number => 3 * n * n + 2 * n * m + 6 * n + 2 * T * n + BLOCK * (m + 2 * n) + 2;
+const arenaDoubles = (n: number, m: number, k: number, T: number): number =>
+  3 * n * n + 2 * n * m + 7 * n + 2 * T * n + BLOCK * (m + 2 * n) + 2 * k * n + k + 2;
 
 /** From this n up, runVectorBptt uses the SIMD backend (measured: BENCHMARKS.md). */
 export const WASM_MIN_N = 4;
@@ -96,7 +97,7 @@ interface Pass {
 export function vectorPass(model: VectorModel, data: VectorSequenceData, backend: VectorBackend): VectorTrace {
   const { n, m, k } = model;
   const { T, hasY } = data;
-  const arena = backend(arenaDoubles(n, m, T));
+  const arena = backend(arenaDoubles(n, m, k, T));
   const W = arena.alloc(n * n), WT = arena.alloc(n * n), h0 = arena.alloc(n);
   W.set(model.W);
   WT.set(transpose(model.W, n, n));
@@ -104,9 +105,10 @@ export function vectorPass(model: VectorModel, data: VectorSequenceData, backend
   const h = arena.alloc(T * n), dL_ds = arena.alloc(T * n);
   const dW = arena.alloc(n * n), dh0 = arena.alloc(n);
   const VT = arena.alloc(n * m), dV = arena.alloc(n * m), db = arena.alloc(n), one = arena.alloc(1);
-  const b = arena.alloc(n);
+  const b = arena.alloc(n), U = arena.alloc(k * n), dU = arena.alloc(k * n), dL_dz = arena.alloc(k);
   one[0] = 1;
   b.set(model.b);
+  U.set(model.U);
   VT.set(transpose(model.V, n, m));
   const nTargets = countTargets(hasY);
   const crossEntropy = model.loss === 'cross_entropy';
@@ -116,11 +118,11 @@ export function vectorPass(model: VectorModel, data: VectorSequenceData, backend
     ell: crossEntropy ? Loss.Squared : lossCode(model.loss as Exclude<typeof model.loss, 'cross_entropy'>),
     scale: vectorReductionScale(model, nTargets), lastT: lastTargetStep(hasY) ?? 0,
     x: data.x, xs: arena.alloc(BLOCK * m), Vx: arena.alloc(BLOCK * n), sBlock: arena.alloc(BLOCK * n), one, y: data.y, hasY,
-    W, WT, VT, b, U: model.U, c: model.c, h0,
+    W, WT, VT, b, U, c: model.c, h0,
     s: new Float64Array(T * n), h, dL_ds,
-    dW, dV, db, dU: new Float64Array(k * n), dc: new Float64Array(k),
-    Wh: arena.alloc(n), rec: arena.alloc(n), local: new Float64Array(n),
-    z: new Float64Array(k), yhat: new Float64Array(k), p: new Float64Array(k), dL_dz: new Float64Array(k),
+    dW, dV, db, dU, dc: new Float64Array(k),
+    Wh: arena.alloc(n), rec: arena.alloc(n), local: arena.alloc(n),
+    z: new Float64Array(k), yhat: new Float64Array(k), p: new Float64Array(k), dL_dz,
     ops: arena.ops,
   };
   for (let i = 0; i < T; i += BLOCK) forward(p, i, Math.min(i + BLOCK, T));
@@ -140,7 +142,7 @@ export function vectorPass(model: VectorModel, data: VectorSequenceData, backend
     h: arena.own(h),
     dL_ds: arena.own(dL_ds),
     loss: vectorReduceLoss(model, L, nTargets),
-    grads: { W: arena.own(dW), V: arena.own(dV), b: arena.own(db), U: p.dU, c: p.dc, h0: arena.own(dh0) },
+    grads: { W: arena.own(dW), V: arena.own(dV), b: arena.own(db), U: arena.own(dU), c: p.dc, h0: arena.own(dh0) },
     nTargets,
     lastTargetT: p.lastT > 0 ? p.lastT : null,
     firstNonFinite: null,
@@ -184,6 +186,7 @@ function backward(p: Pass, L: number, iHi: number, iLo: number): number {
   const { n, m, k, yw, phi, theta, ell, crossEntropy, scale, lastT, x, xs, y, hasY, W, U, c, h0, s, h, dL_ds } = p;
   const { dW, dV, db, dU, dc, rec, local, z, yhat, p: softmax, dL_dz, one, ops } = p;
   xs.set(x.subarray(iLo * m, (iHi + 1) * m));
+  const fused = phi === Act.Tanh && ops.backwardTanh !== undefined;
   for (let i = iHi; i >= iLo; i--) {
     const t = i + 1;
     const target = hasY[i] !== 0;
@@ -216,10 +219,17 @@ function backward(p: Pass, L: number, iHi: number, iLo: number): number {
           L += loss(ell, yhat[q], y[i * yw + q]);
         }
       }
-      rank1(dU, dL_dz, 0, h, i * n, k, n);
       for (let q = 0; q < k; q++) dc[q] += dL_dz[q];
-      // The local part Uᵀ·∂L/∂z_t.
-      gemvT(U, dL_dz, 0, k, n, local);
+      if (!fused) {
+        rank1(dU, dL_dz, 0, h, i * n, k, n);
+        // The local part Uᵀ·∂L/∂z_t.
+        gemvT(U, dL_dz, 0, k, n, local);
+      }
+    }
+    if (fused) {
+      // ∂L/∂U, the local and recurrent parts and ∂L/∂s_t in one call, in the order of the lines below.
+      ops.backwardTanh!(W, U, dL_dz, k, h, dL_ds, i * n, n, local, rec, target, t < lastT, dU);
+      continue;
     }
     // The recurrent part Wᵀ·∂L/∂s_{t+1} (none at the last target).
     if (t < lastT) ops.gemvT(W, dL_ds, (i + 1) * n, n, n, rec);
@@ -271,7 +281,7 @@ function headFinite(model: VectorModel, h: Float64Array, T: number): boolean {
 
 /** The kernel's VectorPass on WebAssembly SIMD, or in plain JS where the engine has no SIMD. */
 export function runVectorBpttWasm(model: VectorModel, data: VectorSequenceData): VectorTrace {
-  return vectorPass(model, data, wasmBackend(arenaDoubles(model.n, model.m, data.T)) ?? jsBackend);
+  return vectorPass(model, data, wasmBackend(arenaDoubles(model.n, model.m, model.k, data.T)) ?? jsBackend);
 }
 
 /** The kernel's VectorPass: the faster backend for n (BENCHMARKS.md, "Vector RNN"). */

@@ -48,7 +48,7 @@ export const op = {
   f64: (v: number) => [0x44, ...new Uint8Array(new Float64Array([v]).buffer)],
   i64: (v: number) => [0x42, ...sleb(v)],
   i64Add: [0x7c], i64Shl: [0x86], i64TruncF64S: [0xb0], f64ReinterpretI64: [0xbf],
-  return: [0x0f],
+  return: [0x0f], select: [0x1b],
   v128Load: (offset = 0) => [...simd(0x00), ...memarg(3, offset)],
   v128Store: (offset = 0) => [...simd(0x0b), ...memarg(3, offset)],
   v128Load64Splat: (offset = 0) => [...simd(0x0a), ...memarg(3, offset)],

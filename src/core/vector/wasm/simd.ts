@@ -215,8 +215,45 @@ const forwardTanh: WasmFunction = {
   ),
 };
 
+// backwardTanh's params, then its locals.
+const BW = 0, BU = 1, BDZ = 2, BK = 3, BGNEXT = 4, BH = 5, BG = 6, BN = 7, BLOCAL = 8, BREC = 9, BHASLOCAL = 10, BHASREC = 11, BDU = 12;
+const BOFF = 13, BNB = 14;
+const atB = (base: number): number[] => code(op.get(base), op.get(BOFF), op.i32Add, op.f64Load());
 /**
- * The module's bytes: imports env.mem, exports gemvT (function 0, which gemvTMany and forwardTanh
- * call), gemm, gemmEdge, gemvTMany, tanh (function 4: wasm/tanh.ts) and forwardTanh.
+ * backwardTanh(W, U, dz, k, gNext, h, g, n, local, rec, hasLocal, hasRec, dU): one step of the backward
+ * pass with φ = tanh, the kernel's JS loop in the same order:
+ *   if hasLocal: dU += dz·hᵀ (gemmEdge, one step), local = Uᵀ·dz (gemvT)
+ *   if hasRec:   rec = Wᵀ·gNext (gemvT)
+ *   g[r] = ((hasLocal ? local[r] : 0) + (hasRec ? rec[r] : 0))·(1 − h[r]·h[r])
  */
-export const SIMD_WASM = assemble([gemvT, gemm, gemmEdge, gemvTMany, tanhFn, forwardTanh]);
+const backwardTanh: WasmFunction = {
+  name: 'backwardTanh',
+  params: [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32],
+  locals: [I32, I32],
+  body: code(
+    shl3(BN), op.set(BNB),
+    op.get(BHASLOCAL), op.if,
+    op.get(BDU), op.get(BDZ), op.i32(0), op.get(BH), op.i32(0), op.i32(1), op.i32(0), op.get(BK), op.i32(0), op.get(BN), op.get(BNB), op.call(2),
+    op.get(BU), op.get(BDZ), op.get(BK), op.get(BN), op.get(BLOCAL), op.call(0),
+    op.end,
+    op.get(BHASREC), op.if,
+    op.get(BW), op.get(BGNEXT), op.get(BN), op.get(BN), op.get(BREC), op.call(0),
+    op.end,
+    op.block, op.loop,
+    op.get(BOFF), op.get(BNB), op.i32GeU, op.brIf(1),
+    op.get(BG), op.get(BOFF), op.i32Add,
+    atB(BLOCAL), op.f64(0), op.get(BHASLOCAL), op.select,
+    atB(BREC), op.f64(0), op.get(BHASREC), op.select, op.f64Add,
+    op.f64(1), atB(BH), atB(BH), op.f64Mul, op.f64Sub, op.f64Mul,
+    op.f64Store(),
+    inc(BOFF, 8), op.br(0),
+    op.end, op.end,
+  ),
+};
+
+/**
+ * The module's bytes: imports env.mem, exports gemvT (function 0, which gemvTMany, forwardTanh and
+ * backwardTanh call), gemm, gemmEdge (function 2), gemvTMany, tanh (function 4: wasm/tanh.ts),
+ * forwardTanh and backwardTanh.
+ */
+export const SIMD_WASM = assemble([gemvT, gemm, gemmEdge, gemvTMany, tanhFn, forwardTanh, backwardTanh]);
