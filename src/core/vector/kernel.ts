@@ -56,12 +56,12 @@ export type VectorBackend = (doubles: number) => VectorArena;
 const BLOCK = 64;
 
 /**
- * Doubles in a pass's arena: W, Wᵀ and ∂L/∂W; Vᵀ and ∂L/∂V; U, ∂L/∂U and ∂L/∂z_t; b, h_0, ∂L/∂h_0, ∂L/∂b
+ * Doubles in a pass's arena: W, Wᵀ and ∂L/∂W; Vᵀ and ∂L/∂V; U, Uᵀ, ∂L/∂U and ∂L/∂z_t; b, h_0, ∂L/∂h_0, ∂L/∂b
  * and three n-vectors of scratch; h and ∂L/∂s (T×n); x staged one block of steps at a time (so x is never copied whole),
- * V·x_t and s_t for the block's steps; the constant 1 (padded to 16 bytes).
+ * V·x_t, s_t and U·h_t for the block's steps; the constant 1 (padded to 16 bytes).
  */
 const arenaDoubles = (n: number, m: number, k: number, T: number): number =>
-  3 * n * n + 2 * n * m + 7 * n + 2 * T * n + BLOCK * (m + 2 * n) + 2 * k * n + k + 2;
+  3 * n * n + 2 * n * m + 7 * n + 2 * T * n + BLOCK * (m + 2 * n + k) + 3 * k * n + k + 2;
 
 /** From this n up, runVectorBptt uses the SIMD backend (measured: BENCHMARKS.md). */
 export const WASM_MIN_N = 4;
@@ -81,9 +81,9 @@ interface Pass {
   /** The factor on each ∂ℓ/∂ŷ, and the last step with a target (1-based; 0 when none). */
   scale: number; lastT: number;
   x: Float64Array; y: Float64Array; hasY: Uint8Array;
-  /** x_t, V·x_t and s_t of the steps of the current block, where the ops can read them; a 1 for ∂L/∂b = Σ ∂L/∂s_t·1. */
-  xs: Float64Array; Vx: Float64Array; sBlock: Float64Array; one: Float64Array;
-  W: Float64Array; WT: Float64Array; VT: Float64Array; b: Float64Array; U: Float64Array; c: Float64Array; h0: Float64Array;
+  /** x_t, V·x_t, s_t and U·h_t of the steps of the current block, where the ops can read them; a 1 for ∂L/∂b = Σ ∂L/∂s_t·1. */
+  xs: Float64Array; Vx: Float64Array; sBlock: Float64Array; Uh: Float64Array; one: Float64Array;
+  W: Float64Array; WT: Float64Array; VT: Float64Array; b: Float64Array; U: Float64Array; UT: Float64Array; c: Float64Array; h0: Float64Array;
   s: Float64Array; h: Float64Array; dL_ds: Float64Array;
   dW: Float64Array; dV: Float64Array; db: Float64Array; dU: Float64Array; dc: Float64Array;
   /** Scratch: W·h_{t-1}, Wᵀ·∂L/∂s_{t+1}, Uᵀ·∂L/∂z_t (n each); z_t, ŷ_t, softmax, ∂L/∂z_t (k each). */
@@ -109,6 +109,8 @@ export function vectorPass(model: VectorModel, data: VectorSequenceData, backend
   one[0] = 1;
   b.set(model.b);
   U.set(model.U);
+  const UT = arena.alloc(k * n);
+  UT.set(transpose(model.U, k, n));
   VT.set(transpose(model.V, n, m));
   const nTargets = countTargets(hasY);
   const crossEntropy = model.loss === 'cross_entropy';
@@ -117,8 +119,8 @@ export function vectorPass(model: VectorModel, data: VectorSequenceData, backend
     phi: actCode(model.phi), theta: actCode(model.theta), crossEntropy,
     ell: crossEntropy ? Loss.Squared : lossCode(model.loss as Exclude<typeof model.loss, 'cross_entropy'>),
     scale: vectorReductionScale(model, nTargets), lastT: lastTargetStep(hasY) ?? 0,
-    x: data.x, xs: arena.alloc(BLOCK * m), Vx: arena.alloc(BLOCK * n), sBlock: arena.alloc(BLOCK * n), one, y: data.y, hasY,
-    W, WT, VT, b, U, c: model.c, h0,
+    x: data.x, xs: arena.alloc(BLOCK * m), Vx: arena.alloc(BLOCK * n), sBlock: arena.alloc(BLOCK * n), Uh: arena.alloc(BLOCK * k), one, y: data.y, hasY,
+    W, WT, VT, b, U, UT, c: model.c, h0,
     s: new Float64Array(T * n), h, dL_ds,
     dW, dV, db, dU, dc: new Float64Array(k),
     Wh: arena.alloc(n), rec: arena.alloc(n), local: arena.alloc(n),
@@ -184,18 +186,18 @@ function forward(p: Pass, iLo: number, iHi: number): void {
  */
 function backward(p: Pass, L: number, iHi: number, iLo: number): number {
   const { n, m, k, yw, phi, theta, ell, crossEntropy, scale, lastT, x, xs, y, hasY, W, U, c, h0, s, h, dL_ds } = p;
-  const { dW, dV, db, dU, dc, rec, local, z, yhat, p: softmax, dL_dz, one, ops } = p;
+  const { dW, dV, db, dU, dc, rec, local, z, yhat, p: softmax, dL_dz, Uh, UT, one, ops } = p;
   xs.set(x.subarray(iLo * m, (iHi + 1) * m));
   const fused = phi === Act.Tanh && ops.backwardTanh !== undefined;
+  // U·h_t for the whole block first (its steps' h are known): Uᵀ keeps each sum in the order j = 0, 1, …
+  ops.gemvTMany(UT, h, iLo * n, n, n, k, Uh, 0, k, iHi - iLo + 1);
   for (let i = iHi; i >= iLo; i--) {
     const t = i + 1;
     const target = hasY[i] !== 0;
     if (target) {
       // z_t = U·h_t + c and ŷ_t = θ(z_t), again; then ∂L/∂z_t = scale·∂ℓ/∂ŷ_t ⊙ θ'(z_t), and ℓ_t into L.
       for (let q = 0; q < k; q++) {
-        let Uh = U[q * n] * h[i * n];
-        for (let j = 1; j < n; j++) Uh += U[q * n + j] * h[i * n + j];
-        z[q] = Uh + c[q];
+        z[q] = Uh[(i - iLo) * k + q] + c[q];
         yhat[q] = act(theta, z[q]);
       }
       if (crossEntropy) {
