@@ -38,8 +38,8 @@ import {
 
 /** Where a pass keeps h, ∂L/∂s, W and ∂L/∂W, and the ops that work on them. */
 export interface VectorArena {
-  /** A zeroed array of `len` doubles. */
-  alloc(len: number): Float64Array;
+  /** An array of `len` doubles, zeroed unless `written` (the pass writes each element before it reads it). */
+  alloc(len: number, written?: boolean): Float64Array;
   /** `a` as an array the trace may keep: itself, or a copy out of memory the arena reuses or cannot transfer. */
   own(a: Float64Array): Float64Array;
   ops: VectorOps;
@@ -102,7 +102,8 @@ export function vectorPass(model: VectorModel, data: VectorSequenceData, backend
   W.set(model.W);
   WT.set(transpose(model.W, n, n));
   h0.set(model.h0);
-  const h = arena.alloc(T * n), dL_ds = arena.alloc(T * n);
+  // Not zeroed: forward() writes every h_t, backward() every ∂L/∂s_t up to the last target, and the rest is 0 below.
+  const h = arena.alloc(T * n, true), dL_ds = arena.alloc(T * n, true);
   const dW = arena.alloc(n * n), dh0 = arena.alloc(n);
   const VT = arena.alloc(n * m), dV = arena.alloc(n * m), db = arena.alloc(n), one = arena.alloc(1);
   const b = arena.alloc(n), U = arena.alloc(k * n), dU = arena.alloc(k * n), dL_dz = arena.alloc(k);
@@ -127,6 +128,7 @@ export function vectorPass(model: VectorModel, data: VectorSequenceData, backend
     z: new Float64Array(k), yhat: new Float64Array(k), p: new Float64Array(k), dL_dz,
     ops: arena.ops,
   };
+  dL_ds.fill(0, p.lastT * n);
   for (let i = 0; i < T; i += BLOCK) forward(p, i, Math.min(i + BLOCK, T));
   // Steps after the last target never reach L; as in autodiff the backward pass does not visit them.
   let L = 0;

@@ -57,7 +57,7 @@ export function wasmBackend(doubles: number): VectorBackend | null {
 }
 
 /**
- * Passes up to this size share one memory and instance, grown as needed and zeroed for each pass:
+ * Passes up to this size share one memory and instance, grown as needed (alloc zeroes what a pass needs zeroed):
  * a fresh memory per pass cost its mapping, page faults and instantiation, ~1 ms (0.3 µs/step at
  * n = 32, T = 3 188). Larger passes get their own, released with the pass.
  */
@@ -75,7 +75,6 @@ function instance(module: WasmModule, bytes: number): { mem: WasmMemory; exports
   if (shared === null) shared = fresh();
   const have = shared.mem.buffer.byteLength / PAGE;
   if (have < pages) shared.mem.grow(pages - have);
-  new Uint8Array(shared.mem.buffer, 0, bytes).fill(0);
   return shared;
 }
 
@@ -84,8 +83,10 @@ function wasmArena(module: WasmModule, bytes: number): VectorArena {
   const { gemvT, gemm, gemmEdge, gemvTMany, forwardTanh, backwardTanh } = exports;
   let top = 0;
   return {
-    alloc(len) {
+    alloc(len, written = false) {
+      // The memory may hold a previous pass's values: zeroed here, array by array, unless the pass overwrites them all.
       const a = new Float64Array(mem.buffer, top, len);
+      if (!written) a.fill(0);
       top += (len * 8 + 15) & ~15;
       return a;
     },
