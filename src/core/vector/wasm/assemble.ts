@@ -52,7 +52,11 @@ export const op = {
   v128Load: (offset = 0) => [...simd(0x00), ...memarg(3, offset)],
   v128Store: (offset = 0) => [...simd(0x0b), ...memarg(3, offset)],
   v128Load64Splat: (offset = 0) => [...simd(0x0a), ...memarg(3, offset)],
-  f64x2Splat: simd(0x14), f64x2Add: simd(0xf0), f64x2Mul: simd(0xf2),
+  f64x2Splat: simd(0x14), f64x2Add: simd(0xf0), f64x2Sub: simd(0xf1), f64x2Mul: simd(0xf2), f64x2Div: simd(0xf3),
+  f64x2Abs: simd(0xec), f64x2Eq: simd(0x47), f64x2Lt: simd(0x49), f64x2Gt: simd(0x4a),
+  /** (a, b, mask) → a where the mask's bits are set, b elsewhere. */
+  v128Bitselect: simd(0x52),
+  i32x4TruncSatF64x2SZero: simd(0xfc), i64x2ExtendLowI32x4S: simd(0xc7), i64x2Shl: simd(0xcb), i64x2Add: simd(0xce), i64x2Splat: simd(0x12),
   block: [0x02, 0x40], loop: [0x03, 0x40], if: [0x04, 0x40], end: [0x0b],
   br: (depth: number) => [0x0c, ...uleb(depth)],
   brIf: (depth: number) => [0x0d, ...uleb(depth)],

@@ -12,7 +12,7 @@
  * (Byte addresses and byte strides; a negative stride, as an i32, walks the steps backwards.)
  */
 import { F64, I32, V128, assemble, code, op, type WasmFunction } from './assemble';
-import { tanhFn } from './tanh';
+import { tanh2Fn, tanhFn } from './tanh';
 
 // gemvT's locals: the five params, then these.
 const A = 0, X = 1, LEN = 2, ROWS = 3, OUT = 4;
@@ -181,9 +181,10 @@ const gemvTMany: WasmFunction = {
 };
 
 // forwardTanh's params, then its locals.
-const FWT = 0, FHPREV = 1, FH = 2, FS = 3, FVX = 4, FB = 5, FWH = 6, FN = 7, FCOUNT = 8, FC = 9, FOFF = 10, FST = 11, FNB = 12;
+const FWT = 0, FHPREV = 1, FH = 2, FS = 3, FVX = 4, FB = 5, FWH = 6, FN = 7, FCOUNT = 8, FC = 9, FOFF = 10, FST = 11, FNB = 12, FST2 = 13;
 /** Loads the f64 at byte address base + FOFF. */
 const at = (base: number): number[] => code(op.get(base), op.get(FOFF), op.i32Add, op.f64Load());
+const at2 = (base: number): number[] => code(op.get(base), op.get(FOFF), op.i32Add, op.v128Load());
 /**
  * forwardTanh(WT, hPrev, h, s, Vx, b, Wh, n, count): `count` steps of the forward recurrence with φ = tanh,
  *   Wh = Wᵀ·h_{t-1} (gemvT),  s_t = (Wh + Vx_t) + b,  h_t = tanh(s_t)   (the kernel's JS loop, in the same order)
@@ -192,13 +193,21 @@ const at = (base: number): number[] => code(op.get(base), op.get(FOFF), op.i32Ad
 const forwardTanh: WasmFunction = {
   name: 'forwardTanh',
   params: [I32, I32, I32, I32, I32, I32, I32, I32, I32],
-  locals: [I32, I32, F64, I32],
+  locals: [I32, I32, F64, I32, V128],
   body: code(
     shl3(FN), op.set(FNB),
     op.block, op.loop,
     op.get(FC), op.get(FCOUNT), op.i32GeU, op.brIf(1),
     op.get(FWT), op.get(FHPREV), op.get(FN), op.get(FN), op.get(FWH), op.call(0),
     op.i32(0), op.set(FOFF),
+    // Two units at a time (tanh2, function 7), then the last odd one.
+    op.block, op.loop,
+    op.get(FOFF), op.i32(8), op.i32Add, op.get(FNB), op.i32GeU, op.brIf(1),
+    at2(FWH), at2(FVX), op.f64x2Add, at2(FB), op.f64x2Add, op.set(FST2),
+    op.get(FS), op.get(FOFF), op.i32Add, op.get(FST2), op.v128Store(),
+    op.get(FH), op.get(FOFF), op.i32Add, op.get(FST2), op.call(7), op.v128Store(),
+    inc(FOFF, 16), op.br(0),
+    op.end, op.end,
     op.block, op.loop,
     op.get(FOFF), op.get(FNB), op.i32GeU, op.brIf(1),
     at(FWH), at(FVX), op.f64Add, at(FB), op.f64Add, op.set(FST),
@@ -254,6 +263,6 @@ const backwardTanh: WasmFunction = {
 /**
  * The module's bytes: imports env.mem, exports gemvT (function 0, which gemvTMany, forwardTanh and
  * backwardTanh call), gemm, gemmEdge (function 2), gemvTMany, tanh (function 4: wasm/tanh.ts),
- * forwardTanh and backwardTanh.
+ * forwardTanh, backwardTanh and tanh2 (function 7).
  */
-export const SIMD_WASM = assemble([gemvT, gemm, gemmEdge, gemvTMany, tanhFn, forwardTanh, backwardTanh]);
+export const SIMD_WASM = assemble([gemvT, gemm, gemmEdge, gemvTMany, tanhFn, forwardTanh, backwardTanh, tanh2Fn]);
