@@ -90,7 +90,7 @@ say('== Vector RNN (issue 11): forward + backward, µs/step, batch 1, float64, m
 say(`node ${process.version}; WebAssembly SIMD: ${simdModule() ? 'yes' : 'NO (the SIMD column is plain JS)'}; runVectorBptt uses SIMD from n = ${WASM_MIN_N}`);
 say(`C baseline: ${hasC ? cBin : 'not built (scripts/bench.sh builds bench/vbptt.c)'}`);
 say(`PyTorch (${torchPy ?? "no python3 with torch"}): ${hasTorch ? runPeer(torchPy!, ['-c', 'import torch; print(\'{"usPerStep":0,"version":"\' + torch.__version__ + \'"}\')'])?.version : 'not importable: peer skipped (apt-get install python3-torch)'}`);
-say(`NumPy (${numpyPy ?? "no python3 with numpy"}): ${hasNumpy ? runPeer(numpyPy!, ['-c', 'import numpy; print(\'{"usPerStep":0,"version":"\' + numpy.__version__ + \'"}\')'])?.version : 'not importable: peer skipped (apt-get install python3-numpy)'}`);
+if (!coreOnly) say(`NumPy (${numpyPy ?? "no python3 with numpy"}): ${hasNumpy ? runPeer(numpyPy!, ['-c', 'import numpy; print(\'{"usPerStep":0,"version":"\' + numpy.__version__ + \'"}\')'])?.version : 'not importable: peer skipped (apt-get install python3-numpy)'}`);
 say(`CPU time of each process (user + system), ${RUNS} samples each, median; ours and C at T = stepsFor(n), the Python peers at T = 2000 (${quick ? '--quick' : 'full'})`);
 say();
 say(`${pad('n', 4)} ${pad('T', 7)} ${pad('reference', 10)} ${pad('plain JS', 10)} ${pad('SIMD', 10)} ${pad('ours', 10)} ${pad('C -O2', 10)} ${pad('PyTorch', 10)} ${pad('NumPy', 10)}`);
