@@ -231,7 +231,7 @@ const atB = (base: number): number[] => code(op.get(base), op.get(BOFF), op.i32A
 /**
  * backwardTanh(W, U, dz, k, gNext, h, g, n, local, rec, hasLocal, hasRec, dU): one step of the backward
  * pass with φ = tanh, the kernel's JS loop in the same order:
- *   if hasLocal: dU += dz·hᵀ (gemmEdge, one step), local = Uᵀ·dz (gemvT)
+ *   if hasLocal: dU += dz·hᵀ (rank1), local = Uᵀ·dz (gemvT)
  *   if hasRec:   rec = Wᵀ·gNext (gemvT)
  *   g[r] = ((hasLocal ? local[r] : 0) + (hasRec ? rec[r] : 0))·(1 − h[r]·h[r])
  */
@@ -242,7 +242,7 @@ const backwardTanh: WasmFunction = {
   body: code(
     shl3(BN), op.set(BNB),
     op.get(BHASLOCAL), op.if,
-    op.get(BDU), op.get(BDZ), op.i32(0), op.get(BH), op.i32(0), op.i32(1), op.i32(0), op.get(BK), op.i32(0), op.get(BN), op.get(BNB), op.call(2),
+    op.get(BDU), op.get(BDZ), op.get(BH), op.get(BK), op.get(BN), op.call(8),
     op.get(BU), op.get(BDZ), op.get(BK), op.get(BN), op.get(BLOCAL), op.call(0),
     op.end,
     op.get(BHASREC), op.if,
@@ -260,9 +260,36 @@ const backwardTanh: WasmFunction = {
   ),
 };
 
+// rank1's params, then its locals.
+const KA = 0, KG = 1, KV = 2, KROWS = 3, KCOLS = 4, KR = 5, KPA = 6, KPV = 7, KEND = 8, KGS = 9, KGR = 10;
+/** rank1(A, g, v, rows, cols): A[r·cols + j] += g[r]·v[j], two j at a time (each element one product and one sum). */
+const rank1: WasmFunction = {
+  name: 'rank1',
+  params: [I32, I32, I32, I32, I32],
+  locals: [I32, I32, I32, I32, F64, V128],
+  body: code(
+    op.get(KA), op.set(KPA),
+    op.block, op.loop,
+    op.get(KR), op.get(KROWS), op.i32GeU, op.brIf(1),
+    op.get(KG), shl3(KR), op.i32Add, op.f64Load(), op.tee(KGS), op.f64x2Splat, op.set(KGR),
+    op.get(KV), op.tee(KPV), op.get(KCOLS), op.i32(3), op.i32Shl, op.i32Add, op.set(KEND),
+    op.block, op.loop,
+    op.get(KPV), op.i32(8), op.i32Add, op.get(KEND), op.i32GeU, op.brIf(1),
+    op.get(KPA), op.get(KPA), op.v128Load(), op.get(KGR), op.get(KPV), op.v128Load(), op.f64x2Mul, op.f64x2Add, op.v128Store(),
+    inc(KPA, 16), inc(KPV, 16), op.br(0),
+    op.end, op.end,
+    op.get(KPV), op.get(KEND), op.i32LtU, op.if,
+    op.get(KPA), op.get(KPA), op.f64Load(), op.get(KGS), op.get(KPV), op.f64Load(), op.f64Mul, op.f64Add, op.f64Store(),
+    inc(KPA, 8),
+    op.end,
+    inc(KR, 1), op.br(0),
+    op.end, op.end,
+  ),
+};
+
 /**
  * The module's bytes: imports env.mem, exports gemvT (function 0, which gemvTMany, forwardTanh and
  * backwardTanh call), gemm, gemmEdge (function 2), gemvTMany, tanh (function 4: wasm/tanh.ts),
- * forwardTanh, backwardTanh and tanh2 (function 7).
+ * forwardTanh, backwardTanh, tanh2 (function 7) and rank1 (function 8, which backwardTanh calls).
  */
-export const SIMD_WASM = assemble([gemvT, gemm, gemmEdge, gemvTMany, tanhFn, forwardTanh, backwardTanh, tanh2Fn]);
+export const SIMD_WASM = assemble([gemvT, gemm, gemmEdge, gemvTMany, tanhFn, forwardTanh, backwardTanh, tanh2Fn, rank1]);
