@@ -19,7 +19,10 @@
  * - The products on W and V (W·h, Wᵀ·g, V·x, ∂L/∂W, ∂L/∂V) go through a `VectorOps` backend:
  *   plain JS (kernelOps.ts), or WebAssembly SIMD (kernelWasm.ts), where h, ∂L/∂s, W, V and their
  *   gradients live in the module's memory and x is staged there one block of steps at a time.
- *   The O(n·k) parts on U stay in JS: k is small (1 in the benchmark).
+ *   U·h_t is computed for a block at once too (gemvTMany on Uᵀ); θ and ℓ of the head stay in JS.
+ * - With φ = tanh, a backend that has tanh (the wasm one: wasm/tanh.ts, the same bits as
+ *   src/core/tanh.ts) runs a block of the forward recurrence in one call (forwardTanh), and each
+ *   backward step's ∂L/∂U, Uᵀ·∂L/∂z_t, Wᵀ·∂L/∂s_{t+1} and ⊙φ' in one call (backwardTanh).
  */
 import { Act, act, actCode, dact } from '../activations';
 import { Loss, dloss, loss, lossCode } from '../losses';

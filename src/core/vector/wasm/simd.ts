@@ -9,6 +9,8 @@
  *       in that order, for r < rows, j < cols, both multiples of 4: a 4×4 tile of A stays in registers over all steps
  *   gemmEdge(A, G, gStep, V, vStep, steps, r0, r1, j0, j1, ld): the same sums for r0 ≤ r < r1, j0 ≤ j < j1, one at a time
  *   gemvTMany(A, x, xStep, len, rows, out, outStep, count):  gemvT on `count` vectors x, x + xStep, …
+ *   forwardTanh, backwardTanh: a block of forward steps, one backward step, with φ = tanh (wasm/tanh.ts)
+ *   rank1(A, g, v, rows, cols):  A[r·cols + j] += g[r]·v[j]
  * (Byte addresses and byte strides; a negative stride, as an i32, walks the steps backwards.)
  */
 import { F64, I32, V128, assemble, code, op, type WasmFunction } from './assemble';
