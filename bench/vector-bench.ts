@@ -8,7 +8,8 @@
  *   (bench/peers/), each run only when python3 can import it.
  * Then the memory per step, and the CLI end to end (`--json --no-steps`) on generated files.
  *
- *   node --expose-gc bench/out/vector-bench.js [--quick] [--out FILE]
+ *   node --expose-gc bench/out/vector-bench.js [--quick] [--core-only] [--out FILE]
+ * --core-only: n = 32 only, ours, C and PyTorch (no NumPy, memory or CLI rows): the n = 32 target alone.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,12 +23,13 @@ import { median } from './data';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
+const coreOnly = args.includes('--core-only');
 const outIdx = args.indexOf('--out');
 const outFile = outIdx >= 0 ? args[outIdx + 1] : undefined;
 const root = join(__dirname, '..', '..');
 const cBin = join(__dirname, 'vbptt');
 const peers = join(root, 'bench', 'peers');
-const NS = [1, 8, 32, 128, 256];
+const NS = coreOnly ? [32] : [1, 8, 32, 128, 256];
 const M = 4, K = 1;
 const RUNS = quick ? 3 : 7;
 
@@ -83,12 +85,12 @@ function runPeer(cmd: string, argv: string[]): PeerResult | null {
 }
 
 const torchPy = pythonWith('torch'), numpyPy = pythonWith('numpy'), hasC = existsSync(cBin);
-const hasTorch = torchPy !== null, hasNumpy = numpyPy !== null;
+const hasTorch = torchPy !== null, hasNumpy = numpyPy !== null && !coreOnly;
 say('== Vector RNN (issue 11): forward + backward, µs/step, batch 1, float64, m = 4, k = 1, tanh, squared ==');
 say(`node ${process.version}; WebAssembly SIMD: ${simdModule() ? 'yes' : 'NO (the SIMD column is plain JS)'}; runVectorBptt uses SIMD from n = ${WASM_MIN_N}`);
 say(`C baseline: ${hasC ? cBin : 'not built (scripts/bench.sh builds bench/vbptt.c)'}`);
 say(`PyTorch (${torchPy ?? "no python3 with torch"}): ${hasTorch ? runPeer(torchPy!, ['-c', 'import torch; print(\'{"usPerStep":0,"version":"\' + torch.__version__ + \'"}\')'])?.version : 'not importable: peer skipped (apt-get install python3-torch)'}`);
-say(`NumPy (${numpyPy ?? "no python3 with numpy"}): ${hasNumpy ? runPeer(numpyPy!, ['-c', 'import numpy; print(\'{"usPerStep":0,"version":"\' + numpy.__version__ + \'"}\')'])?.version : 'not importable: peer skipped (apt-get install python3-numpy)'}`);
+if (!coreOnly) say(`NumPy (${numpyPy ?? "no python3 with numpy"}): ${hasNumpy ? runPeer(numpyPy!, ['-c', 'import numpy; print(\'{"usPerStep":0,"version":"\' + numpy.__version__ + \'"}\')'])?.version : 'not importable: peer skipped (apt-get install python3-numpy)'}`);
 say(`CPU time of each process (user + system), ${RUNS} samples each, median; ours and C at T = stepsFor(n), the Python peers at T = 2000 (${quick ? '--quick' : 'full'})`);
 say();
 say(`${pad('n', 4)} ${pad('T', 7)} ${pad('reference', 10)} ${pad('plain JS', 10)} ${pad('SIMD', 10)} ${pad('ours', 10)} ${pad('C -O2', 10)} ${pad('PyTorch', 10)} ${pad('NumPy', 10)}`);
@@ -135,6 +137,7 @@ for (const r of rows) {
   say('  ' + parts.join('   '));
 }
 if (!hasTorch) say('  (PyTorch not importable: the nn.RNN targets are not measured in this run)');
+if (coreOnly) process.exit(0);
 
 // Memory: what a kept trace holds, per step, against 24·n + 64 bytes: arrayBuffers released when it is dropped.
 say();

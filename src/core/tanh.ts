@@ -22,32 +22,32 @@
  */
 
 // Cephes tanh.c, P(z)/Q(z) with Q monic (the same doubles as its 21-digit constants).
-const P0 = -0.9643991794250523;
-const P1 = -99.28772310019185;
-const P2 = -1614.6876844170845;
-const Q1 = 112.81167849163293;
-const Q2 = 2235.4883906010045;
-const Q3 = 4844.063053251255;
+export const P0 = -0.9643991794250523;
+export const P1 = -99.28772310019185;
+export const P2 = -1614.6876844170845;
+export const Q1 = 112.81167849163293;
+export const Q2 = 2235.4883906010045;
+export const Q3 = 4844.063053251255;
 
 /** 2/ln 2 */
-const TWO_LOG2E = 2.8853900817779268;
+export const TWO_LOG2E = 2.8853900817779268;
 /** 1.5·2^52: adding and subtracting it rounds a double (|v| < 2^51) to the nearest integer. */
-const SHIFT = 6755399441055744;
+export const SHIFT = 6755399441055744;
 /** ln 2 = LN2_HI + LN2_LO; LN2_HI has 32 significant bits, so k·LN2_HI is exact for |k| < 2^21. */
-const LN2_HI = 0.6931471803691238;
-const LN2_LO = 1.9082149292705877e-10;
+export const LN2_HI = 0.6931471803691238;
+export const LN2_LO = 1.9082149292705877e-10;
 
 // e^r − 1 ≈ r + r²·(1/2 + F1·r + … + F10·r¹⁰) on |r| ≤ ln2/2 (near-minimax, 2^-60 relative to e^r).
-const F1 = 0.16666666666666682;
-const F2 = 0.041666666666666095;
-const F3 = 0.008333333333316982;
-const F4 = 0.0013888888889116364;
-const F5 = 0.00019841269896516748;
-const F6 = 2.4801586925717502e-5;
-const F7 = 2.7557234726396778e-6;
-const F8 = 2.7557582279228007e-7;
-const F9 = 2.5112084950298725e-8;
-const F10 = 2.082658414576513e-9;
+export const F1 = 0.16666666666666682;
+export const F2 = 0.041666666666666095;
+export const F3 = 0.008333333333316982;
+export const F4 = 0.0013888888889116364;
+export const F5 = 0.00019841269896516748;
+export const F6 = 2.4801586925717502e-5;
+export const F7 = 2.7557234726396778e-6;
+export const F8 = 2.7557582279228007e-7;
+export const F9 = 2.5112084950298725e-8;
+export const F10 = 2.082658414576513e-9;
 
 /** 2^k for k = 0..64 (2a < 44 gives k ≤ 64). */
 const POW2 = new Float64Array(65);

@@ -19,7 +19,10 @@
  * - The products on W and V (W·h, Wᵀ·g, V·x, ∂L/∂W, ∂L/∂V) go through a `VectorOps` backend:
  *   plain JS (kernelOps.ts), or WebAssembly SIMD (kernelWasm.ts), where h, ∂L/∂s, W, V and their
  *   gradients live in the module's memory and x is staged there one block of steps at a time.
- *   The O(n·k) parts on U stay in JS: k is small (1 in the benchmark).
+ *   U·h_t is computed for a block at once too (gemvTMany on Uᵀ); θ and ℓ of the head stay in JS.
+ * - With φ = tanh, a backend that has tanh (the wasm one: wasm/tanh.ts, the same bits as
+ *   src/core/tanh.ts) runs a block of the forward recurrence in one call (forwardTanh), and each
+ *   backward step's ∂L/∂U, Uᵀ·∂L/∂z_t, Wᵀ·∂L/∂s_{t+1} and ⊙φ' in one call (backwardTanh).
  */
 import { Act, act, actCode, dact } from '../activations';
 import { Loss, dloss, loss, lossCode } from '../losses';
@@ -38,8 +41,8 @@ import {
 
 /** Where a pass keeps h, ∂L/∂s, W and ∂L/∂W, and the ops that work on them. */
 export interface VectorArena {
-  /** A zeroed array of `len` doubles. */
-  alloc(len: number): Float64Array;
+  /** An array of `len` doubles, zeroed unless `written` (the pass writes each element before it reads it). */
+  alloc(len: number, written?: boolean): Float64Array;
   /** `a` as an array the trace may keep: itself, or a copy out of memory the arena reuses or cannot transfer. */
   own(a: Float64Array): Float64Array;
   ops: VectorOps;
@@ -56,11 +59,12 @@ export type VectorBackend = (doubles: number) => VectorArena;
 const BLOCK = 64;
 
 /**
- * Doubles in a pass's arena: W, Wᵀ and ∂L/∂W; Vᵀ and ∂L/∂V; h_0, ∂L/∂h_0, ∂L/∂b and two n-vectors of
- * scratch; h and ∂L/∂s (T×n); x staged one block of steps at a time (so x is never copied whole)
- * and V·x_t for the block's steps; the constant 1 (padded to 16 bytes).
+ * Doubles in a pass's arena: W, Wᵀ and ∂L/∂W; Vᵀ and ∂L/∂V; U, Uᵀ, ∂L/∂U and ∂L/∂z_t; b, h_0, ∂L/∂h_0, ∂L/∂b
+ * and three n-vectors of scratch; h and ∂L/∂s (T×n); x staged one block of steps at a time (so x is never copied whole),
+ * V·x_t, s_t and U·h_t for the block's steps; the constant 1 (padded to 16 bytes).
  */
-const arenaDoubles = (n: number, m: number, T: number): number => 3 * n * n + 2 * n * m + 5 * n + 2 * T * n + BLOCK * (m + n) + 2;
+const arenaDoubles = (n: number, m: number, k: number, T: number): number =>
+  3 * n * n + 2 * n * m + 7 * n + 2 * T * n + BLOCK * (m + 2 * n + k) + 3 * k * n + k + 2;
 
 /** From this n up, runVectorBptt uses the SIMD backend (measured: BENCHMARKS.md). */
 export const WASM_MIN_N = 4;
@@ -80,9 +84,9 @@ interface Pass {
   /** The factor on each ∂ℓ/∂ŷ, and the last step with a target (1-based; 0 when none). */
   scale: number; lastT: number;
   x: Float64Array; y: Float64Array; hasY: Uint8Array;
-  /** x_t and V·x_t of the steps of the current block, where the ops can read them; a 1 for ∂L/∂b = Σ ∂L/∂s_t·1. */
-  xs: Float64Array; Vx: Float64Array; one: Float64Array;
-  W: Float64Array; WT: Float64Array; VT: Float64Array; b: Float64Array; U: Float64Array; c: Float64Array; h0: Float64Array;
+  /** x_t, V·x_t, s_t and U·h_t of the steps of the current block, where the ops can read them; a 1 for ∂L/∂b = Σ ∂L/∂s_t·1. */
+  xs: Float64Array; Vx: Float64Array; sBlock: Float64Array; Uh: Float64Array; one: Float64Array;
+  W: Float64Array; WT: Float64Array; VT: Float64Array; b: Float64Array; U: Float64Array; UT: Float64Array; c: Float64Array; h0: Float64Array;
   s: Float64Array; h: Float64Array; dL_ds: Float64Array;
   dW: Float64Array; dV: Float64Array; db: Float64Array; dU: Float64Array; dc: Float64Array;
   /** Scratch: W·h_{t-1}, Wᵀ·∂L/∂s_{t+1}, Uᵀ·∂L/∂z_t (n each); z_t, ŷ_t, softmax, ∂L/∂z_t (k each). */
@@ -96,15 +100,21 @@ interface Pass {
 export function vectorPass(model: VectorModel, data: VectorSequenceData, backend: VectorBackend): VectorTrace {
   const { n, m, k } = model;
   const { T, hasY } = data;
-  const arena = backend(arenaDoubles(n, m, T));
+  const arena = backend(arenaDoubles(n, m, k, T));
   const W = arena.alloc(n * n), WT = arena.alloc(n * n), h0 = arena.alloc(n);
   W.set(model.W);
   WT.set(transpose(model.W, n, n));
   h0.set(model.h0);
-  const h = arena.alloc(T * n), dL_ds = arena.alloc(T * n);
+  // Not zeroed: forward() writes every h_t, backward() every ∂L/∂s_t up to the last target, and the rest is 0 below.
+  const h = arena.alloc(T * n, true), dL_ds = arena.alloc(T * n, true);
   const dW = arena.alloc(n * n), dh0 = arena.alloc(n);
   const VT = arena.alloc(n * m), dV = arena.alloc(n * m), db = arena.alloc(n), one = arena.alloc(1);
+  const b = arena.alloc(n), U = arena.alloc(k * n), dU = arena.alloc(k * n), dL_dz = arena.alloc(k);
   one[0] = 1;
+  b.set(model.b);
+  U.set(model.U);
+  const UT = arena.alloc(k * n);
+  UT.set(transpose(model.U, k, n));
   VT.set(transpose(model.V, n, m));
   const nTargets = countTargets(hasY);
   const crossEntropy = model.loss === 'cross_entropy';
@@ -113,14 +123,15 @@ export function vectorPass(model: VectorModel, data: VectorSequenceData, backend
     phi: actCode(model.phi), theta: actCode(model.theta), crossEntropy,
     ell: crossEntropy ? Loss.Squared : lossCode(model.loss as Exclude<typeof model.loss, 'cross_entropy'>),
     scale: vectorReductionScale(model, nTargets), lastT: lastTargetStep(hasY) ?? 0,
-    x: data.x, xs: arena.alloc(BLOCK * m), Vx: arena.alloc(BLOCK * n), one, y: data.y, hasY,
-    W, WT, VT, b: model.b, U: model.U, c: model.c, h0,
+    x: data.x, xs: arena.alloc(BLOCK * m), Vx: arena.alloc(BLOCK * n), sBlock: arena.alloc(BLOCK * n), Uh: arena.alloc(BLOCK * k), one, y: data.y, hasY,
+    W, WT, VT, b, U, UT, c: model.c, h0,
     s: new Float64Array(T * n), h, dL_ds,
-    dW, dV, db, dU: new Float64Array(k * n), dc: new Float64Array(k),
-    Wh: arena.alloc(n), rec: arena.alloc(n), local: new Float64Array(n),
-    z: new Float64Array(k), yhat: new Float64Array(k), p: new Float64Array(k), dL_dz: new Float64Array(k),
+    dW, dV, db, dU, dc: new Float64Array(k),
+    Wh: arena.alloc(n), rec: arena.alloc(n), local: arena.alloc(n),
+    z: new Float64Array(k), yhat: new Float64Array(k), p: new Float64Array(k), dL_dz,
     ops: arena.ops,
   };
+  dL_ds.fill(0, p.lastT * n);
   for (let i = 0; i < T; i += BLOCK) forward(p, i, Math.min(i + BLOCK, T));
   // Steps after the last target never reach L; as in autodiff the backward pass does not visit them.
   let L = 0;
@@ -138,7 +149,7 @@ export function vectorPass(model: VectorModel, data: VectorSequenceData, backend
     h: arena.own(h),
     dL_ds: arena.own(dL_ds),
     loss: vectorReduceLoss(model, L, nTargets),
-    grads: { W: arena.own(dW), V: arena.own(dV), b: arena.own(db), U: p.dU, c: p.dc, h0: arena.own(dh0) },
+    grads: { W: arena.own(dW), V: arena.own(dV), b: arena.own(db), U: arena.own(dU), c: p.dc, h0: arena.own(dh0) },
     nTargets,
     lastTargetT: p.lastT > 0 ? p.lastT : null,
     firstNonFinite: null,
@@ -152,10 +163,16 @@ export function vectorPass(model: VectorModel, data: VectorSequenceData, backend
 
 /** Forward, steps iLo ≤ i < iHi:  s_t = W·h_{t-1} + V·x_t + b,  h_t = φ(s_t) */
 function forward(p: Pass, iLo: number, iHi: number): void {
-  const { n, m, phi, x, xs, WT, VT, b, h0, s, h, Wh, Vx, ops } = p;
+  const { n, m, phi, x, xs, WT, VT, b, h0, s, h, Wh, Vx, sBlock, ops } = p;
   // V·x_t for the whole block first: it does not depend on h.
   xs.set(x.subarray(iLo * m, iHi * m));
   ops.gemvTMany(VT, xs, 0, m, m, n, Vx, 0, n, iHi - iLo);
+  // The whole block in one call where the backend has φ (the same operations in the same order).
+  if (phi === Act.Tanh && ops.forwardTanh !== undefined) {
+    ops.forwardTanh(WT, iLo > 0 ? h : h0, iLo > 0 ? (iLo - 1) * n : 0, h, iLo * n, sBlock, Vx, b, Wh, n, iHi - iLo);
+    s.set(sBlock.subarray(0, (iHi - iLo) * n), iLo * n);
+    return;
+  }
   for (let i = iLo; i < iHi; i++) {
     ops.gemvT(WT, i > 0 ? h : h0, i > 0 ? (i - 1) * n : 0, n, n, Wh);
     const o = (i - iLo) * n;
@@ -174,17 +191,18 @@ function forward(p: Pass, iLo: number, iHi: number): void {
  */
 function backward(p: Pass, L: number, iHi: number, iLo: number): number {
   const { n, m, k, yw, phi, theta, ell, crossEntropy, scale, lastT, x, xs, y, hasY, W, U, c, h0, s, h, dL_ds } = p;
-  const { dW, dV, db, dU, dc, rec, local, z, yhat, p: softmax, dL_dz, one, ops } = p;
+  const { dW, dV, db, dU, dc, rec, local, z, yhat, p: softmax, dL_dz, Uh, UT, one, ops } = p;
   xs.set(x.subarray(iLo * m, (iHi + 1) * m));
+  const fused = phi === Act.Tanh && ops.backwardTanh !== undefined;
+  // U·h_t for the whole block first (its steps' h are known): Uᵀ keeps each sum in the order j = 0, 1, …
+  ops.gemvTMany(UT, h, iLo * n, n, n, k, Uh, 0, k, iHi - iLo + 1);
   for (let i = iHi; i >= iLo; i--) {
     const t = i + 1;
     const target = hasY[i] !== 0;
     if (target) {
       // z_t = U·h_t + c and ŷ_t = θ(z_t), again; then ∂L/∂z_t = scale·∂ℓ/∂ŷ_t ⊙ θ'(z_t), and ℓ_t into L.
       for (let q = 0; q < k; q++) {
-        let Uh = U[q * n] * h[i * n];
-        for (let j = 1; j < n; j++) Uh += U[q * n + j] * h[i * n + j];
-        z[q] = Uh + c[q];
+        z[q] = Uh[(i - iLo) * k + q] + c[q];
         yhat[q] = act(theta, z[q]);
       }
       if (crossEntropy) {
@@ -208,10 +226,17 @@ function backward(p: Pass, L: number, iHi: number, iLo: number): number {
           L += loss(ell, yhat[q], y[i * yw + q]);
         }
       }
-      rank1(dU, dL_dz, 0, h, i * n, k, n);
       for (let q = 0; q < k; q++) dc[q] += dL_dz[q];
-      // The local part Uᵀ·∂L/∂z_t.
-      gemvT(U, dL_dz, 0, k, n, local);
+      if (!fused) {
+        rank1(dU, dL_dz, 0, h, i * n, k, n);
+        // The local part Uᵀ·∂L/∂z_t.
+        gemvT(U, dL_dz, 0, k, n, local);
+      }
+    }
+    if (fused) {
+      // ∂L/∂U, the local and recurrent parts and ∂L/∂s_t in one call, in the order of the lines below.
+      ops.backwardTanh!(W, U, dL_dz, k, h, dL_ds, i * n, n, local, rec, target, t < lastT, dU);
+      continue;
     }
     // The recurrent part Wᵀ·∂L/∂s_{t+1} (none at the last target).
     if (t < lastT) ops.gemvT(W, dL_ds, (i + 1) * n, n, n, rec);
@@ -263,7 +288,7 @@ function headFinite(model: VectorModel, h: Float64Array, T: number): boolean {
 
 /** The kernel's VectorPass on WebAssembly SIMD, or in plain JS where the engine has no SIMD. */
 export function runVectorBpttWasm(model: VectorModel, data: VectorSequenceData): VectorTrace {
-  return vectorPass(model, data, wasmBackend(arenaDoubles(model.n, model.m, data.T)) ?? jsBackend);
+  return vectorPass(model, data, wasmBackend(arenaDoubles(model.n, model.m, model.k, data.T)) ?? jsBackend);
 }
 
 /** The kernel's VectorPass: the faster backend for n (BENCHMARKS.md, "Vector RNN"). */

@@ -21,6 +21,19 @@ export interface VectorOps {
   gemm(A: Float64Array, G: Float64Array, g0: number, gStep: number, V: Float64Array, v0: number, vStep: number, steps: number, rows: number, cols: number): void;
   /** gemvT on `count` vectors: x from x0, x0 + xStep, …; out from out0, out0 + outStep, … */
   gemvTMany(A: Float64Array, x: Float64Array, x0: number, xStep: number, len: number, rows: number, out: Float64Array, out0: number, outStep: number, count: number): void;
+  /**
+   * `count` steps of the forward recurrence with φ = tanh, where the backend has it in one call:
+   * Wh = Wᵀ·h_{t-1},  s_t = (Wh + Vx_t) + b,  h_t = tanh(s_t),  with h_{t-1} from prev[p0] at the first
+   * step, h_t into h[h0 + …] and s_t into s[0 …] (n doubles a step; Vx from 0).
+   */
+  forwardTanh?(WT: Float64Array, prev: Float64Array, p0: number, h: Float64Array, h0: number, s: Float64Array, Vx: Float64Array, b: Float64Array, Wh: Float64Array, n: number, count: number): void;
+  /**
+   * One step of the backward pass with φ = tanh, where the backend has it in one call, for the step
+   * whose h_t is h[i0 …] and ∂L/∂s_t goes to g[i0 …] (∂L/∂s_{t+1} at g[i0 + n …]):
+   *   with a target: dU += dz·h_tᵀ, local = Uᵀ·dz;  before the last target: rec = Wᵀ·∂L/∂s_{t+1};
+   *   ∂L/∂s_t = ((target ? local : 0) + (recurrent ? rec : 0)) ⊙ (1 − h_t ⊙ h_t)
+   */
+  backwardTanh?(W: Float64Array, U: Float64Array, dz: Float64Array, k: number, h: Float64Array, g: Float64Array, i0: number, n: number, local: Float64Array, rec: Float64Array, target: boolean, recurrent: boolean, dU: Float64Array): void;
 }
 
 export function gemvT(A: Float64Array, x: Float64Array, x0: number, len: number, rows: number, out: Float64Array): void {

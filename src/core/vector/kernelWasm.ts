@@ -14,6 +14,8 @@ interface SimdExports {
   gemm(A: number, G: number, gStep: number, V: number, vStep: number, steps: number, rows4: number, cols4: number, ld: number): void;
   gemmEdge(A: number, G: number, gStep: number, V: number, vStep: number, steps: number, r0: number, r1: number, j0: number, j1: number, ld: number): void;
   gemvTMany(A: number, x: number, xStep: number, len: number, rows: number, out: number, outStep: number, count: number): void;
+  forwardTanh(WT: number, hPrev: number, h: number, s: number, Vx: number, b: number, Wh: number, n: number, count: number): void;
+  backwardTanh(W: number, U: number, dz: number, k: number, gNext: number, h: number, g: number, n: number, local: number, rec: number, hasLocal: number, hasRec: number, dU: number): void;
 }
 
 /** The part of the WebAssembly API used here (its types are in lib.dom, which src/core does not load). */
@@ -48,14 +50,14 @@ export function simdModule(): WasmModule | null {
 /** The SIMD backend, or null where it cannot run this pass (no SIMD, or too large for a wasm memory). */
 export function wasmBackend(doubles: number): VectorBackend | null {
   const module = simdModule();
-  // Each array starts on a 16-byte boundary: at most 8 bytes of padding for each of the kernel's few arrays.
-  const bytes = doubles * 8 + 256;
+  // Each array starts on a 16-byte boundary: at most 8 bytes of padding for each of the kernel's ~25 arrays.
+  const bytes = doubles * 8 + 512;
   if (module === null || bytes > MAX_BYTES) return null;
   return () => wasmArena(module, bytes);
 }
 
 /**
- * Passes up to this size share one memory and instance, grown as needed and zeroed for each pass:
+ * Passes up to this size share one memory and instance, grown as needed (alloc zeroes what a pass needs zeroed):
  * a fresh memory per pass cost its mapping, page faults and instantiation, ~1 ms (0.3 µs/step at
  * n = 32, T = 3 188). Larger passes get their own, released with the pass.
  */
@@ -73,17 +75,18 @@ function instance(module: WasmModule, bytes: number): { mem: WasmMemory; exports
   if (shared === null) shared = fresh();
   const have = shared.mem.buffer.byteLength / PAGE;
   if (have < pages) shared.mem.grow(pages - have);
-  new Uint8Array(shared.mem.buffer, 0, bytes).fill(0);
   return shared;
 }
 
 function wasmArena(module: WasmModule, bytes: number): VectorArena {
   const { mem, exports } = instance(module, bytes);
-  const { gemvT, gemm, gemmEdge, gemvTMany } = exports;
+  const { gemvT, gemm, gemmEdge, gemvTMany, forwardTanh, backwardTanh } = exports;
   let top = 0;
   return {
-    alloc(len) {
+    alloc(len, written = false) {
+      // The memory may hold a previous pass's values: zeroed here, array by array, unless the pass overwrites them all.
       const a = new Float64Array(mem.buffer, top, len);
+      if (!written) a.fill(0);
       top += (len * 8 + 15) & ~15;
       return a;
     },
@@ -99,6 +102,12 @@ function wasmArena(module: WasmModule, bytes: number): VectorArena {
       },
       gemvTMany: (A, x, x0, xStep, len, rows, out, out0, outStep, count) =>
         gemvTMany(A.byteOffset, x.byteOffset + 8 * x0, 8 * xStep, len, rows, out.byteOffset + 8 * out0, 8 * outStep, count),
+      forwardTanh: (WT, prev, p0, h, h0, s, Vx, b, Wh, n, count) =>
+        forwardTanh(WT.byteOffset, prev.byteOffset + 8 * p0, h.byteOffset + 8 * h0, s.byteOffset, Vx.byteOffset, b.byteOffset, Wh.byteOffset, n, count),
+      backwardTanh(W, U, dz, k, h, g, i0, n, local, rec, target, recurrent, dU) {
+        const g0 = g.byteOffset + 8 * i0;
+        backwardTanh(W.byteOffset, U.byteOffset, dz.byteOffset, k, g0 + 8 * n, h.byteOffset + 8 * i0, g0, n, local.byteOffset, rec.byteOffset, target ? 1 : 0, recurrent ? 1 : 0, dU.byteOffset);
+      },
     },
   };
 }

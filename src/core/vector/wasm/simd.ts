@@ -9,9 +9,12 @@
  *       in that order, for r < rows, j < cols, both multiples of 4: a 4×4 tile of A stays in registers over all steps
  *   gemmEdge(A, G, gStep, V, vStep, steps, r0, r1, j0, j1, ld): the same sums for r0 ≤ r < r1, j0 ≤ j < j1, one at a time
  *   gemvTMany(A, x, xStep, len, rows, out, outStep, count):  gemvT on `count` vectors x, x + xStep, …
+ *   forwardTanh, backwardTanh: a block of forward steps, one backward step, with φ = tanh (wasm/tanh.ts)
+ *   rank1(A, g, v, rows, cols):  A[r·cols + j] += g[r]·v[j]
  * (Byte addresses and byte strides; a negative stride, as an i32, walks the steps backwards.)
  */
 import { F64, I32, V128, assemble, code, op, type WasmFunction } from './assemble';
+import { tanh2Fn, tanhFn } from './tanh';
 
 // gemvT's locals: the five params, then these.
 const A = 0, X = 1, LEN = 2, ROWS = 3, OUT = 4;
@@ -179,5 +182,116 @@ const gemvTMany: WasmFunction = {
   ),
 };
 
-/** The module's bytes: imports env.mem, exports gemvT (function 0, which gemvTMany calls), gemm, gemmEdge and gemvTMany. */
-export const SIMD_WASM = assemble([gemvT, gemm, gemmEdge, gemvTMany]);
+// forwardTanh's params, then its locals.
+const FWT = 0, FHPREV = 1, FH = 2, FS = 3, FVX = 4, FB = 5, FWH = 6, FN = 7, FCOUNT = 8, FC = 9, FOFF = 10, FST = 11, FNB = 12, FST2 = 13;
+/** Loads the f64 at byte address base + FOFF. */
+const at = (base: number): number[] => code(op.get(base), op.get(FOFF), op.i32Add, op.f64Load());
+const at2 = (base: number): number[] => code(op.get(base), op.get(FOFF), op.i32Add, op.v128Load());
+/**
+ * forwardTanh(WT, hPrev, h, s, Vx, b, Wh, n, count): `count` steps of the forward recurrence with φ = tanh,
+ *   Wh = Wᵀ·h_{t-1} (gemvT),  s_t = (Wh + Vx_t) + b,  h_t = tanh(s_t)   (the kernel's JS loop, in the same order)
+ * h_{t-1} is hPrev at the first step, then the previous h; h, s and Vx advance by n doubles a step.
+ */
+const forwardTanh: WasmFunction = {
+  name: 'forwardTanh',
+  params: [I32, I32, I32, I32, I32, I32, I32, I32, I32],
+  locals: [I32, I32, F64, I32, V128],
+  body: code(
+    shl3(FN), op.set(FNB),
+    op.block, op.loop,
+    op.get(FC), op.get(FCOUNT), op.i32GeU, op.brIf(1),
+    op.get(FWT), op.get(FHPREV), op.get(FN), op.get(FN), op.get(FWH), op.call(0),
+    op.i32(0), op.set(FOFF),
+    // Two units at a time (tanh2, function 7), then the last odd one.
+    op.block, op.loop,
+    op.get(FOFF), op.i32(8), op.i32Add, op.get(FNB), op.i32GeU, op.brIf(1),
+    at2(FWH), at2(FVX), op.f64x2Add, at2(FB), op.f64x2Add, op.set(FST2),
+    op.get(FS), op.get(FOFF), op.i32Add, op.get(FST2), op.v128Store(),
+    op.get(FH), op.get(FOFF), op.i32Add, op.get(FST2), op.call(7), op.v128Store(),
+    inc(FOFF, 16), op.br(0),
+    op.end, op.end,
+    op.block, op.loop,
+    op.get(FOFF), op.get(FNB), op.i32GeU, op.brIf(1),
+    at(FWH), at(FVX), op.f64Add, at(FB), op.f64Add, op.set(FST),
+    op.get(FS), op.get(FOFF), op.i32Add, op.get(FST), op.f64Store(),
+    op.get(FH), op.get(FOFF), op.i32Add, op.get(FST), op.call(4), op.f64Store(),
+    inc(FOFF, 8), op.br(0),
+    op.end, op.end,
+    op.get(FH), op.set(FHPREV),
+    op.get(FH), op.get(FNB), op.i32Add, op.set(FH),
+    op.get(FS), op.get(FNB), op.i32Add, op.set(FS),
+    op.get(FVX), op.get(FNB), op.i32Add, op.set(FVX),
+    inc(FC, 1), op.br(0),
+    op.end, op.end,
+  ),
+};
+
+// backwardTanh's params, then its locals.
+const BW = 0, BU = 1, BDZ = 2, BK = 3, BGNEXT = 4, BH = 5, BG = 6, BN = 7, BLOCAL = 8, BREC = 9, BHASLOCAL = 10, BHASREC = 11, BDU = 12;
+const BOFF = 13, BNB = 14;
+const atB = (base: number): number[] => code(op.get(base), op.get(BOFF), op.i32Add, op.f64Load());
+/**
+ * backwardTanh(W, U, dz, k, gNext, h, g, n, local, rec, hasLocal, hasRec, dU): one step of the backward
+ * pass with φ = tanh, the kernel's JS loop in the same order:
+ *   if hasLocal: dU += dz·hᵀ (rank1), local = Uᵀ·dz (gemvT)
+ *   if hasRec:   rec = Wᵀ·gNext (gemvT)
+ *   g[r] = ((hasLocal ? local[r] : 0) + (hasRec ? rec[r] : 0))·(1 − h[r]·h[r])
+ */
+const backwardTanh: WasmFunction = {
+  name: 'backwardTanh',
+  params: [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32],
+  locals: [I32, I32],
+  body: code(
+    shl3(BN), op.set(BNB),
+    op.get(BHASLOCAL), op.if,
+    op.get(BDU), op.get(BDZ), op.get(BH), op.get(BK), op.get(BN), op.call(8),
+    op.get(BU), op.get(BDZ), op.get(BK), op.get(BN), op.get(BLOCAL), op.call(0),
+    op.end,
+    op.get(BHASREC), op.if,
+    op.get(BW), op.get(BGNEXT), op.get(BN), op.get(BN), op.get(BREC), op.call(0),
+    op.end,
+    op.block, op.loop,
+    op.get(BOFF), op.get(BNB), op.i32GeU, op.brIf(1),
+    op.get(BG), op.get(BOFF), op.i32Add,
+    atB(BLOCAL), op.f64(0), op.get(BHASLOCAL), op.select,
+    atB(BREC), op.f64(0), op.get(BHASREC), op.select, op.f64Add,
+    op.f64(1), atB(BH), atB(BH), op.f64Mul, op.f64Sub, op.f64Mul,
+    op.f64Store(),
+    inc(BOFF, 8), op.br(0),
+    op.end, op.end,
+  ),
+};
+
+// rank1's params, then its locals.
+const KA = 0, KG = 1, KV = 2, KROWS = 3, KCOLS = 4, KR = 5, KPA = 6, KPV = 7, KEND = 8, KGS = 9, KGR = 10;
+/** rank1(A, g, v, rows, cols): A[r·cols + j] += g[r]·v[j], two j at a time (each element one product and one sum). */
+const rank1: WasmFunction = {
+  name: 'rank1',
+  params: [I32, I32, I32, I32, I32],
+  locals: [I32, I32, I32, I32, F64, V128],
+  body: code(
+    op.get(KA), op.set(KPA),
+    op.block, op.loop,
+    op.get(KR), op.get(KROWS), op.i32GeU, op.brIf(1),
+    op.get(KG), shl3(KR), op.i32Add, op.f64Load(), op.tee(KGS), op.f64x2Splat, op.set(KGR),
+    op.get(KV), op.tee(KPV), op.get(KCOLS), op.i32(3), op.i32Shl, op.i32Add, op.set(KEND),
+    op.block, op.loop,
+    op.get(KPV), op.i32(8), op.i32Add, op.get(KEND), op.i32GeU, op.brIf(1),
+    op.get(KPA), op.get(KPA), op.v128Load(), op.get(KGR), op.get(KPV), op.v128Load(), op.f64x2Mul, op.f64x2Add, op.v128Store(),
+    inc(KPA, 16), inc(KPV, 16), op.br(0),
+    op.end, op.end,
+    op.get(KPV), op.get(KEND), op.i32LtU, op.if,
+    op.get(KPA), op.get(KPA), op.f64Load(), op.get(KGS), op.get(KPV), op.f64Load(), op.f64Mul, op.f64Add, op.f64Store(),
+    inc(KPA, 8),
+    op.end,
+    inc(KR, 1), op.br(0),
+    op.end, op.end,
+  ),
+};
+
+/**
+ * The module's bytes: imports env.mem, exports gemvT (function 0, which gemvTMany, forwardTanh and
+ * backwardTanh call), gemm, gemmEdge (function 2), gemvTMany, tanh (function 4: wasm/tanh.ts),
+ * forwardTanh, backwardTanh, tanh2 (function 7) and rank1 (function 8, which backwardTanh calls).
+ */
+export const SIMD_WASM = assemble([gemvT, gemm, gemmEdge, gemvTMany, tanhFn, forwardTanh, backwardTanh, tanh2Fn, rank1]);
