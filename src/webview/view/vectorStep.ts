@@ -24,8 +24,8 @@ export function vectorStepContent(v: VectorStepView, state: TimelineState): HTML
     'div',
     { class: 'equations' },
     el('h3', {}, `Step t = ${v.t} of ${v.T}: the backward pass${v.hasTarget ? '' : ' (no target)'}`),
-    el('p', { class: 'eq' }, `∂L/∂h_t = Uᵀ·(∂L/∂ŷ_t ⊙ θ'(U·h_t + c)) + Wᵀ·∂L/∂s_{t+1}: ‖${sci(norm(v.dL_dh))}‖ from local ‖${sci(norm(v.dL_dh_local))}‖ and recurrent ‖${sci(norm(v.dL_dh_recurrent))}‖${v.t === v.T ? ' (0 at t = T)' : ''}`),
-    el('p', { class: 'eq' }, `∂L/∂s_t = ∂L/∂h_t ⊙ φ'(s_t): ‖${sci(norm(v.dL_ds))}‖`),
+    el('p', { class: 'eq' }, `∂L/∂h_t = Uᵀ·(∂L/∂ŷ_t ⊙ θ'(U·h_t + c)) + Wᵀ·∂L/∂s_{t+1}:  ‖∂L/∂h_t‖ = ${sci(norm(v.dL_dh))}, ‖local‖ = ${sci(norm(v.dL_dh_local))}, ‖recurrent‖ = ${sci(norm(v.dL_dh_recurrent))}${v.t === v.T ? ' (0 at t = T)' : ''}`),
+    el('p', { class: 'eq' }, `∂L/∂s_t = ∂L/∂h_t ⊙ φ'(s_t):  ‖∂L/∂s_t‖ = ${sci(norm(v.dL_ds))}`),
     el('p', { class: 'eq' }, v.t < v.T ? `σ_max(∂s_{t+1}/∂s_t) = σ_max(W·diag(φ'(s_t))) = ${sci(v.sigma)}` : 'σ_max: no ∂s_{t+1}/∂s_t at t = T'),
   );
   const n = v.h.length;
