@@ -4,6 +4,7 @@
  */
 import { PHI_NAMES, THETA_NAMES, type PhiName, type ThetaName } from '../../src/core/model';
 import { VECTOR_LOSS_NAMES, type VectorLossName } from '../../src/core/vector/model';
+import { mulberry32 } from './reference/rng';
 
 export interface CaseSpec {
   n: number;
@@ -19,17 +20,8 @@ export interface CaseSpec {
 
 export type Weights = Record<'W' | 'V' | 'b' | 'U' | 'c' | 'h0', number[] | number[][]>;
 
-/** A small deterministic generator (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The tests' seeded generator (mulberry32), under the name these cases have always used. */
+export const rng = mulberry32;
 
 export function makeCase(spec: CaseSpec): { weights: Weights; x: number[][]; y: (number[] | number | null)[] } {
   const r = rng(spec.seed);
