@@ -12,7 +12,7 @@ import { vectorStepValues } from '../../src/core/vector/step';
 import { parseVectorSequence, resolveVectorModel } from '../../src/parse/vector';
 import { readTensorFile } from '../../src/parse/weights';
 import { formatNumber } from '../../src/shared/format';
-import { norm2 } from '../../src/shared/norm';
+import { norm2 } from '../../src/core/vector/norm';
 import { closeWorkbench, extensionHost, hoverLine, openFile, openWorkbench, runCommand, screenshot, waitForConsole, workspacePath, type Workbench } from './workbench';
 
 const ROWS = 30_000;

@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import { referenceVectorBptt } from '../../src/core/vector/reference';
 import { componentsText, largestComponents, vectorHoverMarkdown } from '../../src/extension/vector/hoverContent';
 import { vectorStepValues } from '../../src/core/vector/step';
-import { norm2 } from '../../src/shared/norm';
+import { norm2 } from '../../src/core/vector/norm';
 import { formatNumber } from '../../src/shared/format';
 import { vectorCase } from './vext-model';
 

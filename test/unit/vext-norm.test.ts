@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { norm2 } from '../../src/shared/norm';
+import { norm2 } from '../../src/core/vector/norm';
 
 describe('norm2 (hover, step table, summary)', () => {
   it('norm2 neither overflows nor underflows, and keeps NaN and ∞', () => {

@@ -3,7 +3,7 @@ import { referenceVectorBptt } from '../../src/core/vector/reference';
 import { VectorTraceSeries } from '../../src/extension/timeline/vectorData';
 import { vectorStepValues } from '../../src/core/vector/step';
 import { heatStrip } from '../../src/shared/heatStrip';
-import { norm2 } from '../../src/shared/norm';
+import { norm2 } from '../../src/core/vector/norm';
 import { bucketLayout, log10Abs } from '../../src/shared/series';
 import { vectorCase } from './vext-model';
 

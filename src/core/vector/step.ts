@@ -10,6 +10,7 @@
 import { act, actCode, dact } from '../activations';
 import { dloss, loss, lossCode } from '../losses';
 import { targetWidth, vectorReductionScale, type VectorTrace } from './model';
+import { norm2 } from './norm';
 
 export interface VectorStepValues {
   /** 1-based step. */
@@ -54,22 +55,7 @@ export const NORM_KEYS = [
 ] as const;
 export type VectorStepNorms = Record<(typeof NORM_KEYS)[number], number>;
 
-/** ‖a‖₂, scaled so that no square overflows or underflows; NaN if a holds a NaN, ∞ if it holds ±∞. */
-export function norm2(a: Float64Array): number {
-  let big = 0;
-  for (let j = 0; j < a.length; j++) {
-    const v = Math.abs(a[j]);
-    if (Number.isNaN(v)) return NaN;
-    if (v > big) big = v;
-  }
-  if (big === 0 || big === Infinity) return big;
-  let sum = 0;
-  for (let j = 0; j < a.length; j++) {
-    const r = a[j] / big;
-    sum += r * r;
-  }
-  return big * Math.sqrt(sum);
-}
+export { norm2 };
 
 export function vectorStepValues(trace: VectorTrace, i: number): VectorStepValues {
   const { model, T, x, y, hasY, s, h, dL_ds } = trace;

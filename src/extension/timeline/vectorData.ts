@@ -4,7 +4,7 @@
  */
 import type { VectorTrace } from '../../core/vector/model';
 import { heatBlocks, heatStrip, type HeatBlocks } from '../../shared/heatStrip';
-import { norm2 } from '../../shared/norm';
+import { norm2 } from '../../core/vector/norm';
 import type { SeriesKey, SeriesWindow, VectorStepView, VectorTraceSummary } from '../../shared/protocol';
 import { bucketLayout, logFloorFor, magnitudeRange, reduceSeries, type ReduceOptions } from '../../shared/series';
 import { vectorNormSeries as gradientNorms, type VectorNormSeries as GradientNorms } from '../../core/vector/series';

@@ -5,7 +5,7 @@
  */
 import type { VectorModel } from '../../core/vector/model';
 import { formatNumber } from '../../shared/format';
-import { norm2 } from '../../shared/norm';
+import { norm2 } from '../../core/vector/norm';
 import type { VectorStepValues } from '../../core/vector/step';
 
 export interface VectorHoverInput {

@@ -1,7 +1,7 @@
 /** One-line summaries of a vector model's pass (CodeLens, status bar). Pure. */
 import { VECTOR_PARAM_NAMES, type VectorTrace } from '../../core/vector/model';
 import { formatNumber } from '../../shared/format';
-import { norm2 } from '../../shared/norm';
+import { norm2 } from '../../core/vector/norm';
 
 /** `L=0.12`, `‖∂L/∂W‖=…`, … for every parameter (Frobenius norms: the matrices are in the timeline and the CLI). */
 export function vectorGradientParts(trace: VectorTrace, digits: number): string[] {

@@ -3,7 +3,7 @@
  * norms, then one row per hidden unit (and one per input) with every component.
  */
 import type { VectorStepView } from '../../shared/protocol';
-import { norm2 as norm } from '../../shared/norm';
+import { norm2 as norm } from '../../core/vector/norm';
 import { el } from '../dom';
 import type { TimelineState } from '../state';
 

@@ -1,4 +1,4 @@
-/** The Euclidean norm, for the hover, the step table and the norm series. Pure: no `vscode`, no DOM. */
+/** The Euclidean norm, for the step values, the hover, the step table and the norm series. Pure: no `vscode`, no DOM. */
 
 /** Euclidean norm of v[from..from+len), scaled by the largest |v_j| so 1e200-sized gradients do not overflow. NaN and ±∞ propagate. */
 export function norm2(v: ArrayLike<number>, from = 0, len = v.length - from): number {
