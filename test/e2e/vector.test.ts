@@ -65,6 +65,9 @@ describe('vector model (UI)', () => {
     assert.match(summary, /‖W‖₂·max φ' = /, summary);
     assert.match(summary, /n=16/, summary);
     await screenshot(page, 'vector-timeline');
+    // The heat strip and σ_max sit below the fold: a second picture with them in view.
+    await frame.$eval('.heat-strip', (e) => (e as unknown as { scrollIntoView(o: { block: string }): void }).scrollIntoView({ block: 'center' }));
+    await screenshot(page, 'vector-heatstrip');
   });
 
   it('a NumPy student\'s gradients with the transposed-W bug: transposed_W in the Problems panel, with the step', async () => {
