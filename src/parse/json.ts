@@ -7,7 +7,7 @@ import { isModelKey, isNumericKey } from '../core/model';
 import type { CallerDefaults, DirectiveLayout, ParsedSequence, TruncationKeys } from './types';
 import { CLAIM_NAMES, isTruncationKey } from './types';
 import { truncationProblem } from './directive';
-import { ErrorSink, quote } from './errors';
+import { quote } from './errors';
 import { LineIndex } from './lines';
 import { NUM, scanNumber } from './numbers';
 import { nulMessage } from './encoding';
@@ -50,7 +50,6 @@ const describeOpen = (array: boolean): string => (array ? 'an array' : 'an objec
 
 /** Reads a JSON sequence from consecutive blocks of its text (feed), then builds the result (finish). Never throws. */
 export class JsonReader extends JsonTokenReader {
-  private readonly sink = new ErrorSink();
   private readonly lines = new LineIndex();
   private readonly steps = new JsonSteps(this.lines);
   private readonly file: FileValues = {};
@@ -72,7 +71,6 @@ export class JsonReader extends JsonTokenReader {
   private hasDirective = false;
   private bpttProp: [number, number] | undefined;
   private firstKey = -1;
-  private syntaxError = false;
 
   constructor(private readonly defaults?: CallerDefaults) {
     super();
@@ -96,17 +94,6 @@ export class JsonReader extends JsonTokenReader {
   fail(message: string, start: number, end: number): void {
     this.stopped = true;
     this.onSyntaxError(message, start, end);
-  }
-
-  protected onSyntaxError(message: string, start: number, end: number): void {
-    // After a syntax error only it is reported (a half-typed file would drown it in consequences).
-    this.syntaxError = true;
-    this.sink.clear();
-    this.sink.add(message, start, end);
-  }
-
-  private report(message: string, start: number, end: number): void {
-    if (!this.syntaxError) this.sink.add(message, start, end);
   }
 
   protected onKey(f: Frame): void {

@@ -5,7 +5,7 @@
  * commas); reading stops at the first syntax error. Subclasses see values through the on* hooks.
  */
 import { createScanner } from 'jsonc-parser';
-import { quote } from './errors';
+import { ErrorSink, quote } from './errors';
 import { NUM, scanNumber } from './numbers';
 
 /** 10^0 … 10^22 are exact doubles. */
@@ -108,8 +108,22 @@ export abstract class JsonTokenReader {
   protected gap: string | undefined = '';
   protected eol = '';
 
-  /** A syntax error (the only error reported, then reading stops). */
-  protected abstract onSyntaxError(message: string, start: number, end: number): void;
+  /** Every problem found, located. */
+  readonly sink = new ErrorSink();
+  /** Set at the first syntax error: from then on only it is reported. */
+  protected syntaxError = false;
+
+  /** A syntax error: the only error reported, then reading stops (a half-typed file would drown it in consequences). */
+  protected onSyntaxError(message: string, start: number, end: number): void {
+    this.syntaxError = true;
+    this.sink.clear();
+    this.sink.add(message, start, end);
+  }
+
+  /** A problem with what was read, unless a syntax error already stands alone. */
+  protected report(message: string, start: number, end: number): void {
+    if (!this.syntaxError) this.sink.add(message, start, end);
+  }
   /** A string/number/true/false/null value at [start, start + length) of the whole text; local: its offset in `text`. */
   protected abstract onScalar(parent: Frame | undefined, token: number, text: string, local: number, length: number, start: number, value: string): void;
   /** An array or object opens at `start`: returns its role. */

@@ -6,7 +6,7 @@
  * read as a JSON weights file is (src/parse/weights), their problems placed in this file.
  */
 import type { CallerDefaults } from '../types';
-import { ErrorSink, quote } from '../errors';
+import { quote } from '../errors';
 import { LineIndex } from '../lines';
 import { NUM, scanNumber } from '../numbers';
 import { nulMessage } from '../encoding';
@@ -39,7 +39,6 @@ function describe(token: number, value: string): string {
 }
 
 class VectorJsonReader extends JsonTokenReader {
-  readonly sink = new ErrorSink();
   readonly lines = new LineIndex();
   private readonly steps = new VectorSteps();
   private readonly file: Partial<VectorSettings> = {};
@@ -65,7 +64,6 @@ class VectorJsonReader extends JsonTokenReader {
   private readonly yStart = new Column(Int32Array);
   private rootStart = -1;
   private n = 0;
-  private syntaxError = false;
 
   read(text: string): void {
     this.text = text;
@@ -75,16 +73,6 @@ class VectorJsonReader extends JsonTokenReader {
     if (z >= 0) return this.onSyntaxError(nulMessage(text, 0, z, this.lines), z, z + 1);
     this.readBlock(text.charCodeAt(0) === 0xfeff ? ' ' + text.substring(1) : text, 0);
     this.readEnd(this.n);
-  }
-
-  protected onSyntaxError(message: string, start: number, end: number): void {
-    this.syntaxError = true;
-    this.sink.clear();
-    this.sink.add(message, start, end);
-  }
-
-  private report(message: string, start: number, end: number): void {
-    if (!this.syntaxError) this.sink.add(message, start, end);
   }
 
   protected onKey(f: Frame): void {
