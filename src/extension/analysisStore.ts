@@ -8,7 +8,8 @@ import type { SequenceFormat } from '../parse';
 import { basename } from '../shared/basename';
 import { formatMB } from '../shared/mb';
 import { compute, type ComputeOptions, type Computed } from './compute';
-import { onDidChangeSettings, readSettings, type LensSettings } from './config';
+import { onDidChangeSettings, readSettings } from './config';
+import { readFlowSettings } from './timeline/flowHost';
 import { Disposable, toDisposable } from './dispose';
 import { mayHaveClaims, mayHaveDirective } from './documentFormat';
 import { readTextSlices } from './documentText';
@@ -51,11 +52,14 @@ function headAndTail(bytes: Uint8Array): string {
   return decoder.decode(bytes.subarray(0, span)) + '\n' + decoder.decode(bytes.subarray(bytes.length - span));
 }
 
-function computeOptions(s: LensSettings): ComputeOptions {
+function computeOptions(uri: vscode.Uri): ComputeOptions {
+  const s = readSettings(uri);
+  const { truncate, horizon } = readFlowSettings(uri);
   return {
     defaults: s.defaults,
     problems: { gradientWarnings: s.gradientWarnings, vanishingThreshold: s.vanishingThreshold, explodingThreshold: s.explodingThreshold },
     check: { rtol: s.checkRtol, atol: s.checkAtol },
+    truncation: { truncate, horizon },
   };
 }
 
@@ -92,6 +96,7 @@ export class AnalysisStore extends Disposable implements AnalysisSource {
     this._register(vscode.workspace.onDidSaveTextDocument((d) => this.saved(d)));
     this._register(vscode.workspace.onDidCloseTextDocument((d) => this.closed(d)));
     this._register(onDidChangeSettings(() => this.rerunAll()));
+    this._register(worker.onDidLoseResults(() => this.lostResults()));
     for (const d of vscode.workspace.textDocuments) this.opened(d);
   }
 
@@ -131,11 +136,11 @@ export class AnalysisStore extends Disposable implements AnalysisSource {
     // Up to MAX_WHOLE_TEXT_LINES lines, getText() is cheap; beyond, it joins every line in one
     // blocking call, so the text is read in slices (and then always computed in the worker).
     const text = document.lineCount <= MAX_WHOLE_TEXT_LINES ? document.getText() : undefined;
-    const options = computeOptions(settings);
+    const options = computeOptions(document.uri);
     const start = async (): Promise<Computed | undefined> => {
       const t0 = performance.now();
       if (text !== undefined && text.length < settings.workerThresholdBytes) {
-        const vector = await analyzeVector(text, format, options.defaults, weightsAccess(document.uri));
+        const vector = await analyzeVector(text, format, options.defaults, weightsAccess(document.uri), options.check);
         return vector ? vectorComputed(vector, format, options.defaults, performance.now() - t0) : compute(text, format, options);
       }
       // Large: the head alone says whether it is a vector-model file; either way the worker computes it,
@@ -167,7 +172,7 @@ export class AnalysisStore extends Disposable implements AnalysisSource {
 
   /** Analyses a file that has no TextDocument (too large for VS Code to sync): bytes go to the worker. */
   runBytes(uri: vscode.Uri, bytes: Uint8Array, format: SequenceFormat): Promise<Analysis | undefined> {
-    const options = computeOptions(readSettings(uri));
+    const options = computeOptions(uri);
     const sniff = sniffVector(headAndTail(bytes), format);
     const work = async (): Promise<Computed> => {
       const vector = sniff.vector ? await this.vectorInWorker({ bytes }, sniff, format, options, uri) : null;
@@ -185,6 +190,20 @@ export class AnalysisStore extends Disposable implements AnalysisSource {
     }
   }
 
+  /**
+   * The worker died, and with it the per-step arrays of every large document it computed: those
+   * analyses go, and open documents run again (a file read from disk has to be run again by hand).
+   */
+  private lostResults(): void {
+    for (const [key, analysis] of [...this.cache]) {
+      if (!analysis.remote) continue;
+      this.cache.delete(key);
+      const document = openDocument(analysis.uri);
+      if (document) this.schedule(document, 0);
+      else this.forgot.fire(analysis.uri);
+    }
+  }
+
   /** Off the event loop; inline (slow but still correct) only if the worker script is missing. */
   private inWorker(input: WorkerInput, format: SequenceFormat, options: ComputeOptions): Promise<Computed> {
     if (this.worker.available()) return this.worker.compute(input, format, options);
@@ -195,14 +214,14 @@ export class AnalysisStore extends Disposable implements AnalysisSource {
   /** A large vector-model document: the weights it names read here (workspace.fs, path rules), the rest in the worker; null when it is not one. */
   private async vectorInWorker(input: WorkerInput, sniff: VectorSniff, format: SequenceFormat, options: ComputeOptions, uri: vscode.Uri): Promise<Computed | null> {
     const io = weightsAccess(uri);
-    const weights = await preReadWeights(sniff.weights, io);
+    const weights = await preReadWeights(sniff.files, io);
     if (!this.worker.available()) {
       logError('worker', new Error('dist/worker.js is missing; computing on the extension host'));
       const t0 = performance.now();
-      const v = await analyzeVector(decodeInput(input), format, options.defaults, sentWeights(io.sequencePath, io.roots, weights));
+      const v = await analyzeVector(decodeInput(input), format, options.defaults, sentWeights(io.sequencePath, io.roots, weights), options.check);
       return v ? vectorComputed(v, format, options.defaults, performance.now() - t0) : null;
     }
-    const r = await this.worker.computeVector({ format, defaults: options.defaults, input, sequencePath: io.sequencePath, roots: [...io.roots], weights });
+    const r = await this.worker.computeVector({ format, defaults: options.defaults, input, sequencePath: io.sequencePath, roots: [...io.roots], weights, check: options.check });
     return r ? vectorComputed(vectorAnalysisOf(r), format, options.defaults, r.durationMs) : null;
   }
 
@@ -215,15 +234,23 @@ export class AnalysisStore extends Disposable implements AnalysisSource {
     const computed = await progressIfSlow(work, `BPTT Lens: backward pass on ${basename(uri.path)} (${size})…`);
     // The document changed while its text was read: a newer run is already scheduled.
     if (!computed) return undefined;
-    const analysis: Analysis = { uri, version, fileName, parsed: computed.parsed, trace: computed.trace, checks: computed.checks, durationMs: computed.durationMs, series: computed.series, vector: computed.vector };
+    const analysis: Analysis = { uri, version, fileName, parsed: computed.parsed, trace: computed.trace, checks: computed.checks, durationMs: computed.durationMs, remote: computed.remote, truncated: computed.truncated, vector: computed.vector };
     this.problemsByAnalysis.set(analysis, computed.problems);
     const key = uri.toString();
     const isDocument = version !== NO_DOCUMENT_VERSION;
-    if (isDocument && !openDocument(uri)) return undefined;
+    if (isDocument && !openDocument(uri)) {
+      analysis.remote?.forget();
+      return undefined;
+    }
     const previous = this.cache.get(key);
     // Runs may finish out of order (worker vs. inline); an older version never replaces a newer one.
-    if (previous && previous.version > version) return analysis;
+    if (previous && previous.version > version) {
+      analysis.remote?.forget();
+      return analysis;
+    }
     this.cache.set(key, analysis);
+    // The worker may drop what it kept of the analysis this one replaces.
+    if (previous !== analysis) previous?.remote?.forget();
     timed('onDidUpdate', () => this.updated.fire(analysis));
     return analysis;
   }
@@ -261,6 +288,10 @@ export class AnalysisStore extends Disposable implements AnalysisSource {
 
   private opened(document: vscode.TextDocument): void {
     try {
+      // A document this long is computed in the worker when it runs: the worker starts now, so that
+      // its start (~300 ms in the web host, which fetches and evaluates its script) is not on the
+      // way of the first run.
+      if (document.lineCount > MAX_WHOLE_TEXT_LINES && formatOf(document)) this.worker.warm();
       if (this.follows(document) || this.asksForAnalysis(document)) this.schedule(document, 0);
     } catch (e) {
       logError('open', e);
@@ -291,6 +322,10 @@ export class AnalysisStore extends Disposable implements AnalysisSource {
     const key = document.uri.toString();
     this.cancelTimer(key);
     this.inflight.delete(key);
-    if (this.cache.delete(key)) this.forgot.fire(document.uri);
+    const analysis = this.cache.get(key);
+    if (!analysis) return;
+    this.cache.delete(key);
+    analysis.remote?.forget();
+    this.forgot.fire(document.uri);
   }
 }

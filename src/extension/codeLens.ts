@@ -84,6 +84,8 @@ const truncatedCache = new WeakMap<object, { key: string; value: TruncatedGrads 
 
 /** With truncate=k or horizon=k (directive, else settings), the truncated gradient beside the full one. */
 export function truncatedOf(analysis: Analysis): TruncatedGrads | null {
+  // A large document's: computed by the worker with the result (the host has no per-step arrays).
+  if (analysis.remote) return analysis.truncated ?? null;
   const trace = analysis.trace;
   const which = trace && truncationOf(analysis.parsed.truncation, readFlowSettings(analysis.uri));
   if (!trace || !which) return null;

@@ -7,7 +7,8 @@ import { runBptt, type Trace } from '../core';
 import { parseSequence, type CallerDefaults, type ParsedSequence, type SequenceFormat } from '../parse';
 import { checkProblems } from './checkProblems';
 import { problemsOf, type Problem, type ProblemSettings } from './problems';
-import type { SeriesData } from './timeline/data';
+import type { RemoteResult } from './remoteResult';
+import type { TruncatedGrads } from './summary';
 import type { VectorAnalysis } from './vector/analyze';
 
 export interface Computed {
@@ -20,10 +21,12 @@ export interface Computed {
   checks: CheckReport | undefined;
   durationMs: number;
   /**
-   * Asks the worker for the timeline's series of `trace` (see worker.ts); set by the host's
-   * WorkerClient for results that have a trace.
+   * Set by the host's WorkerClient for a result the worker computed and keeps (resident.ts): then
+   * `parsed` and `trace` hold no per-step array, and steps, series, flow and export come from it.
    */
-  series?: () => Promise<SeriesData>;
+  remote?: RemoteResult;
+  /** With a worker's result: the truncated gradients (truncate=/horizon=), or null when there are none or they are too long to compute. */
+  truncated?: TruncatedGrads | null;
   /** A vector-model document (issue 11): then `parsed` is empty and `trace` absent. */
   vector?: VectorAnalysis;
   /** Set by the worker: where its time went, as epoch ms (timeOrigin + now(), comparable across threads) and durations. */
@@ -47,6 +50,8 @@ export interface ComputeOptions {
   defaults: CallerDefaults;
   problems: ProblemSettings;
   check: CheckOptions;
+  /** The settings' truncate=/horizon= (the file's directive wins): the worker computes those gradients with its result. */
+  truncation?: { truncate: number; horizon: number };
 }
 
 /** `input`: a text, or a sequence the caller parsed already (the worker, from bytes). */
@@ -63,19 +68,4 @@ export function compute(input: string | ParsedSequence, format: SequenceFormat, 
 function checksOf(parsed: ParsedSequence, trace: Trace, options: CheckOptions): CheckReport | undefined {
   if (parsed.checks.length === 0 && parsed.claimColumns.length === 0) return undefined;
   return runChecks(parsed, trace, options);
-}
-
-/** Every distinct ArrayBuffer under the result, to transfer rather than copy it across threads. */
-export function transferables(c: Computed): ArrayBuffer[] {
-  const seen = new Set<ArrayBuffer>();
-  const add = (o: object | undefined): void => {
-    if (!o) return;
-    for (const value of Object.values(o)) {
-      if (ArrayBuffer.isView(value) && value.buffer instanceof ArrayBuffer) seen.add(value.buffer);
-    }
-  };
-  add(c.parsed);
-  add(c.trace);
-  for (const claim of c.checks?.claims ?? []) add(claim);
-  return [...seen];
 }

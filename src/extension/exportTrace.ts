@@ -1,46 +1,35 @@
 /**
  * "Export Trace…": every per-step quantity, in the CLI's exact fields (core/serialize), to a CSV or
  * JSON file. The text is built chunk by chunk with a yield between chunks, so a 10⁶-step export
- * keeps the extension host responsive.
+ * keeps the extension host responsive; a large document's is built in the worker, which keeps its trace.
  */
 import * as vscode from 'vscode';
-import { traceCsvChunks, traceJsonChunks, type Trace } from '../core';
 import type { ExportFormat } from '../shared/protocol';
 import { yieldToEventLoop } from './eventLoop';
 import { progressIfSlow } from './progress';
+import { concatBytes, traceChunks } from './traceText';
 import type { Analysis } from './types';
 
 async function encodeChunks(chunks: Iterable<string>): Promise<Uint8Array> {
   const encoder = new TextEncoder();
   const parts: Uint8Array[] = [];
-  let size = 0;
   let last = performance.now();
   for (const chunk of chunks) {
-    const bytes = encoder.encode(chunk);
-    parts.push(bytes);
-    size += bytes.byteLength;
+    parts.push(encoder.encode(chunk));
     if (performance.now() - last > 10) {
       await yieldToEventLoop();
       last = performance.now();
     }
   }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
-}
-
-export function traceChunks(trace: Trace, lines: Int32Array, format: ExportFormat): Iterable<string> {
-  return format === 'csv' ? traceCsvChunks(trace, lines) : traceJsonChunks(trace, lines);
+  return concatBytes(parts);
 }
 
 export async function writeTrace(analysis: Analysis, format: ExportFormat, target: vscode.Uri): Promise<void> {
   const trace = analysis.trace;
   if (!trace) throw new Error('the file has parse errors; there is no trace to export');
-  const work = encodeChunks(traceChunks(trace, analysis.parsed.line, format)).then((bytes) => vscode.workspace.fs.writeFile(target, bytes));
+  // A large document's trace is in the worker, which writes the text there.
+  const bytes = analysis.remote ? analysis.remote.exportBytes(format) : encodeChunks(traceChunks(trace, analysis.parsed.line, format));
+  const work = bytes.then((b) => vscode.workspace.fs.writeFile(target, b));
   await progressIfSlow(Promise.resolve(work), `BPTT Lens: exporting ${trace.T} steps…`);
 }
 

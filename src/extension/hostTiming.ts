@@ -3,6 +3,9 @@
  * piece, read and reset by the measurement command (testHooks.ts `_measureRun`). A few numbers per
  * phase, so it costs nothing when nobody reads it.
  */
+/** The `performance.mark` the measurement command sets as it starts: the hosts benchmark finds the host's thread in a browser trace by it. */
+export const MEASURE_MARK = 'bptt-lens measureRun';
+
 export interface PhaseTime {
   totalMs: number;
   maxMs: number;

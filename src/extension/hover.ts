@@ -1,30 +1,35 @@
 /**
  * Hovers on a step's row (CSV/TSV) or x[t]/y[t] element (JSON). An O(1) read of the analysis of
  * exactly this document version: binary search for the step, then `stepValues` — nothing is
- * recomputed per hover.
+ * recomputed per hover. A large document's step is read in the worker, which keeps its arrays
+ * (one message each way).
  */
 import * as vscode from 'vscode';
-import { stepValues } from '../core';
+import type { Trace } from '../core';
 import { stepAtOffset } from '../parse';
 import { readSettings } from './config';
 import { claimsAtStep } from './checkHover';
 import { hoverMarkdown, numericCheckLink, timelineCommandLink } from './hoverContent';
-import { guardedSync } from './log';
+import { guardedSync, logError } from './log';
+import { stepRead, type StepRead } from './resident';
 import type { Analysis, AnalysisSource } from './types';
 import { vectorStepAtOffset } from './vector/analyze';
 import { vectorHoverMarkdown } from './vector/hoverContent';
 import { vectorStepValues } from '../core/vector/step';
 
-export function provideStepHover(store: AnalysisSource, document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+export function provideStepHover(store: AnalysisSource, document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined | Promise<vscode.Hover | undefined> {
   const analysis = store.current(document);
   if (analysis?.vector) return provideVectorHover(analysis.vector, document, position);
   const trace = analysis?.trace;
   if (!analysis || !trace) return undefined;
-  const { parsed } = analysis;
   const offset = document.offsetAt(position);
-  const i = stepAtOffset(parsed, offset);
-  if (i < 0) return undefined;
-  const v = stepValues(trace, i);
+  if (analysis.remote) return analysis.remote.at(offset).then((step) => (step ? stepHover(analysis, trace, document, offset, step) : undefined));
+  const i = stepAtOffset(analysis.parsed, offset);
+  return i < 0 ? undefined : stepHover(analysis, trace, document, offset, stepRead(analysis.parsed, trace, i));
+}
+
+function stepHover(analysis: Analysis, trace: Trace, document: vscode.TextDocument, offset: number, step: StepRead): vscode.Hover {
+  const { i, values: v } = step;
   const uri = document.uri.toString();
   const settings = readSettings(document.uri);
   const text = hoverMarkdown({
@@ -39,9 +44,9 @@ export function provideStepHover(store: AnalysisSource, document: vscode.TextDoc
   const markdown = new vscode.MarkdownString(text);
   markdown.isTrusted = { enabledCommands: ['bpttLens.showTimeline', 'bpttLens.checkGradientsNumerically'] };
   // JSON: highlight whichever element is hovered, x[t] or y[t].
-  const onX = parsed.format !== 'json' || (offset >= parsed.xStart[i] && offset <= parsed.xEnd[i]);
-  const start = onX ? parsed.rowStart[i] : parsed.yStart[i];
-  const end = onX ? parsed.rowEnd[i] : parsed.yEnd[i];
+  const onX = analysis.parsed.format !== 'json' || (offset >= step.xStart && offset <= step.xEnd);
+  const start = onX ? step.rowStart : step.yStart;
+  const end = onX ? step.rowEnd : step.yEnd;
   return new vscode.Hover(markdown, new vscode.Range(document.positionAt(start), document.positionAt(end)));
 }
 
@@ -66,6 +71,11 @@ function provideVectorHover(vector: NonNullable<Analysis['vector']>, document: v
 
 export function registerHover(store: AnalysisSource, selector: vscode.DocumentSelector): vscode.Disposable {
   return vscode.languages.registerHoverProvider(selector, {
-    provideHover: (document, position) => guardedSync('hover', undefined, () => provideStepHover(store, document, position)),
+    provideHover: (document, position) =>
+      guardedSync<vscode.ProviderResult<vscode.Hover>>('hover', undefined, () => {
+        const hover = provideStepHover(store, document, position);
+        // A read from the worker that fails (a worker restarted since the run): no hover, logged.
+        return hover instanceof Promise ? hover.catch((e: unknown) => (logError('hover', e), undefined)) : hover;
+      }),
   });
 }

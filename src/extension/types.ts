@@ -5,7 +5,8 @@ import type * as vscode from 'vscode';
 import type { CheckReport } from '../check';
 import type { Trace } from '../core';
 import type { ParsedSequence } from '../parse';
-import type { SeriesData } from './timeline/data';
+import type { RemoteResult } from './remoteResult';
+import type { TruncatedGrads } from './summary';
 import type { VectorAnalysis } from './vector/analyze';
 
 export interface Analysis {
@@ -13,6 +14,10 @@ export interface Analysis {
   /** The document version this analysis was computed from. */
   version: number;
   fileName: string;
+  /**
+   * With `remote`, `parsed` and `trace` carry every scalar but no per-step array (each has length
+   * 0): read steps through `remote`, never by indexing them.
+   */
   parsed: ParsedSequence;
   /** Absent when the file has parse errors. */
   trace: Trace | undefined;
@@ -20,8 +25,10 @@ export interface Analysis {
   checks: CheckReport | undefined;
   /** Wall time of parse + compute, in ms. */
   durationMs: number;
-  /** Asks the worker for the timeline's series of `trace`, when it computed it; else the timeline prepares them. */
-  series?: () => Promise<SeriesData>;
+  /** A large document's: the worker computed it and keeps its per-step arrays (remoteResult.ts). */
+  remote?: RemoteResult;
+  /** With `remote`: the truncated gradients (truncate=/horizon=) the worker computed, or null. */
+  truncated?: TruncatedGrads | null;
   /** A vector-model document (issue 11): its parse, trace and timeline; `parsed` is then empty and `trace` absent. */
   vector?: VectorAnalysis;
 }

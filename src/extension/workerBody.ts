@@ -1,41 +1,57 @@
 /**
  * The worker's logic, one module for both transports (worker.ts: Node's worker_threads;
  * worker.web.ts: a Web Worker): parses and computes large sequences off the extension host's
- * event loop. The typed arrays of the result are transferred (moved), not copied, back to the host.
+ * event loop.
  *
- * On request, the timeline's series of the last result's trace (timeline/data.ts): 10⁶ steps of
- * them cost the host's event loop ~100 ms in slices plus 56 MB of zero-filled allocation, and
- * the collections that follow; computed here and transferred, they cost it nothing. Only on
- * request, after the result, so that hovers, CodeLens and Problems never wait for them and a run
- * no timeline shows costs only a copy of five arrays (the trace's own move to the host).
+ * A result stays here (resident.ts): the host gets its scalars, Problems and checks, and asks by
+ * the request's id for a step (hover, step table, reveal), the timeline's series, the flow or the
+ * export, until it sends `forget`. So the host never receives the 70 MB of a 10⁶-step pass, nor
+ * pays for it in garbage collection.
  */
 import type { CheckOptions, CheckReport } from '../check';
 import { runBptt, type Trace } from '../core';
-import { parseSequenceBytesSync } from '../parse';
+import { parseSequenceBytesSync, stepAtOffset, type ParsedSequence } from '../parse';
 import { assertNever } from '../shared/protocol';
-import { compute, epochNow, transferables } from './compute';
+import { compute, epochNow } from './compute';
 import { errorText } from './errorText';
 import { runGradcheck } from './gradcheckRun';
-import { drawnKey } from './timeline/checks';
-import { seriesData, seriesTransferables } from './timeline/data';
-import { computeFlow } from './timeline/flowData';
+import { lightComputed, stepRead } from './resident';
+import { truncatedGrads } from './summary';
+import { seriesData, TraceSeries } from './timeline/data';
+import { computeFlow, truncationOf } from './timeline/flowData';
+import { traceBytes } from './traceText';
 import { computeVectorResult, sentWeights, vectorResultTransferables } from './vector/offThread';
-import { decodeInput, inputChunks, inputSize, type ComputeRequest, type ComputeVectorRequest, type FlowRequest, type WorkerRequest, type WorkerResponse } from './workerProtocol';
+import {
+  decodeInput, inputChunks, inputSize, type ComputeRequest, type ComputeVectorRequest, type ExportTraceRequest, type FlowRequest, type PrepareSeriesRequest, type ReadStepRequest, type ReadWindowRequest, type WorkerRequest, type WorkerResponse,
+} from './workerProtocol';
 
 /** How a transport sends a response back to the host. */
 export type Reply = (response: WorkerResponse, transfer: ArrayBuffer[]) => void;
 
-/** What the series read of the last result's trace and checks, copied (the result's own arrays moved to the host). */
-let kept: { id: number; trace: Trace; checks: CheckReport | undefined; options: CheckOptions } | undefined;
+interface Resident {
+  parsed: ParsedSequence;
+  trace: Trace;
+  checks: CheckReport | undefined;
+  options: CheckOptions;
+  /** The timeline's series, once asked for. */
+  series?: TraceSeries;
+}
 
-function keep(id: number, trace: Trace, checks: CheckReport | undefined, options: CheckOptions): void {
-  // Of the checks, only the values of claims drawn on a chart (timeline/checks.ts).
-  const drawn = checks && { ...checks, claims: checks.claims.map((c) => (drawnKey(c.quantity) ? { ...c, user: c.user?.slice() ?? null, exact: c.exact?.slice() ?? null } : c)) };
-  kept = { id, trace: { ...trace, x: trace.x.slice(), y: trace.y.slice(), hasY: trace.hasY.slice(), h: trace.h.slice(), dL_ds: trace.dL_ds.slice() }, checks: drawn, options };
+/** The results the host may still ask about, by compute request id. */
+const resident = new Map<number, Resident>();
+/**
+ * A bound on what the worker holds should the host not forget (it does, when an analysis is
+ * replaced or its document closes): beyond it, the oldest result goes, and asking about it fails.
+ */
+const MAX_RESIDENT = 8;
+
+function residentOf(id: number): Resident {
+  const r = resident.get(id);
+  if (!r) throw new Error(`result ${id} is no longer kept`);
+  return r;
 }
 
 function computeRequest(reply: Reply, req: ComputeRequest): void {
-  kept = undefined;
   try {
     // Parsed from the bytes in chunks: no string of the whole file (V8's string limit), same offsets as the text's.
     const { input } = req;
@@ -44,34 +60,73 @@ function computeRequest(reply: Reply, req: ComputeRequest): void {
     const parseMs = epochNow() - receivedAt;
     const result = compute(parsed, req.format, req.options);
     const t0 = performance.now();
-    if (result.trace) keep(req.id, result.trace, result.checks, req.options.check);
-    result.workerTiming = { receivedAt, parseMs, keepMs: performance.now() - t0, repliedAt: epochNow() };
-    reply({ type: 'didCompute', id: req.id, result }, transferables(result));
+    if (result.trace) {
+      resident.set(req.id, { parsed: result.parsed, trace: result.trace, checks: result.checks, options: req.options.check });
+      for (const old of resident.keys()) if (resident.size > MAX_RESIDENT) resident.delete(old);
+      // The truncated gradients of the CodeLens and status bar, which the host can no longer compute.
+      const which = truncationOf(parsed.truncation, req.options.truncation ?? { truncate: 0, horizon: 0 });
+      result.truncated = which ? truncatedGrads(result.trace, which) : null;
+    }
+    const light = lightComputed(result);
+    light.workerTiming = { receivedAt, parseMs, keepMs: performance.now() - t0, repliedAt: epochNow() };
+    // The checks' claim columns are the only arrays that still go (the hover reads them).
+    const transfer = (light.checks?.claims ?? []).flatMap((c) => [c.user, c.exact].flatMap((a) => (a && a.buffer instanceof ArrayBuffer ? [a.buffer] : [])));
+    reply({ type: 'didCompute', id: req.id, result: light }, [...new Set(transfer)]);
   } catch (e) {
     reply({ type: 'didFailCompute', id: req.id, error: errorText(e) }, []);
   }
 }
 
+function readStepRequest(reply: Reply, req: ReadStepRequest): void {
+  try {
+    const { parsed, trace } = residentOf(req.result);
+    const i = 'index' in req.at ? req.at.index : stepAtOffset(parsed, req.at.offset);
+    const ok = Number.isInteger(i) && i >= 0 && i < trace.T;
+    reply({ type: 'didReadStep', id: req.id, step: ok ? stepRead(parsed, trace, i) : null }, []);
+  } catch (e) {
+    reply({ type: 'didFailReadStep', id: req.id, error: errorText(e) }, []);
+  }
+}
+
+function exportTraceRequest(reply: Reply, req: ExportTraceRequest): void {
+  try {
+    const { parsed, trace } = residentOf(req.result);
+    const bytes = traceBytes(trace, parsed.line, req.format);
+    reply({ type: 'didExportTrace', id: req.id, bytes }, [bytes.buffer as ArrayBuffer]);
+  } catch (e) {
+    reply({ type: 'didFailExportTrace', id: req.id, error: errorText(e) }, []);
+  }
+}
+
 /** A vector-model document: the inline path's analysis, reading weights only from the bytes the host sent. */
 async function computeVectorRequest(reply: Reply, req: ComputeVectorRequest): Promise<void> {
-  kept = undefined;
   try {
     const io = sentWeights(req.sequencePath, req.roots, req.weights);
-    const result = await computeVectorResult(decodeInput(req.input), req.format, req.defaults, io);
+    const result = await computeVectorResult(decodeInput(req.input), req.format, req.defaults, io, req.check);
     reply({ type: 'didComputeVector', id: req.id, result }, result ? vectorResultTransferables(result) : []);
   } catch (e) {
     reply({ type: 'didFailComputeVector', id: req.id, error: errorText(e) }, []);
   }
 }
 
-function prepareSeriesRequest(reply: Reply, id: number): void {
+function prepareSeriesRequest(reply: Reply, req: PrepareSeriesRequest): void {
   try {
-    if (kept?.id !== id) throw new Error(`the trace of request ${id} is no longer kept`);
-    const series = seriesData(kept.trace, kept.checks, kept.options);
-    kept = undefined;
-    reply({ type: 'didPrepareSeries', id, series }, seriesTransferables(series));
+    const r = residentOf(req.result);
+    r.series ??= TraceSeries.of(r.trace, seriesData(r.trace, r.checks, r.options), r.checks);
+    const { logFloor, maxAbs_dL_ds, minAbs_dL_ds } = r.series;
+    reply({ type: 'didPrepareSeries', id: req.id, stats: { logFloor, maxAbs_dL_ds, minAbs_dL_ds } }, []);
   } catch (e) {
-    reply({ type: 'didFailPrepareSeries', id, error: errorText(e) }, []);
+    reply({ type: 'didFailPrepareSeries', id: req.id, error: errorText(e) }, []);
+  }
+}
+
+async function readWindowRequest(reply: Reply, req: ReadWindowRequest): Promise<void> {
+  try {
+    const series = residentOf(req.result).series;
+    if (!series) throw new Error(`the series of result ${req.result} were not prepared`);
+    reply({ type: 'didReadWindow', id: req.id, window: await series.window(req.start, req.end, req.width) }, []);
+  } catch (e) {
+    reply({ type: 'didFailReadWindow', id: req.id, error: errorText(e) }, []);
   }
 }
 
@@ -79,7 +134,7 @@ function prepareSeriesRequest(reply: Reply, id: number): void {
 function flowRequest(reply: Reply, req: FlowRequest): void {
   try {
     const cancel = req.cancel ? new Int32Array(req.cancel) : undefined;
-    const trace = runBptt(req.model, req.data);
+    const trace = 'result' in req.data ? residentOf(req.data.result).trace : runBptt(req.model, req.data);
     let last = performance.now();
     const result = computeFlow(trace, req.file, req.settings, (done, total) => {
       if (cancel && Atomics.load(cancel, 0) !== 0) return false;
@@ -103,7 +158,18 @@ export function handleRequest(msg: WorkerRequest, reply: Reply): Promise<void> |
       computeRequest(reply, msg);
       return;
     case 'prepareSeries':
-      prepareSeriesRequest(reply, msg.id);
+      prepareSeriesRequest(reply, msg);
+      return;
+    case 'readWindow':
+      return readWindowRequest(reply, msg);
+    case 'readStep':
+      readStepRequest(reply, msg);
+      return;
+    case 'exportTrace':
+      exportTraceRequest(reply, msg);
+      return;
+    case 'forget':
+      resident.delete(msg.result);
       return;
     case 'gradcheck':
       try {

@@ -7,17 +7,19 @@
  * in the browser (workerWeb.ts). The messages are workerProtocol.ts's in both.
  */
 import type { CallerDefaults, SequenceFormat } from '../parse';
-import { assertNever } from '../shared/protocol';
+import { assertNever, type ExportFormat, type SeriesWindow } from '../shared/protocol';
 import { epochNow, type ComputeOptions, type Computed } from './compute';
 import { Disposable, toDisposable } from './dispose';
 import { recordPhase, timed } from './hostTiming';
-import type { SeriesData } from './timeline/data';
+import { RemoteResult, type ResultChannel } from './remoteResult';
+import type { StepRead } from './resident';
+import type { SeriesStats } from './timeline/data';
 import type { FlowResult } from './timeline/flowData';
 import {
   inputTransferables, type ComputeVectorRequest, type FlowRequest, type GradcheckResult, type VectorResult, type WorkerInput, type WorkerRequest, type WorkerResponse,
 } from './workerProtocol';
 
-/** Parse + BPTT off the extension host's event loop; a result's `series()` asks for its timeline series. */
+/** Parse + BPTT off the extension host's event loop; a result's `remote` reads what the worker keeps of it. */
 export interface ComputeWorker {
   /** False when this build or host has no worker (then callers compute inline). */
   available(): boolean;
@@ -37,9 +39,11 @@ export interface WorkerHost {
   start(events: { message(msg: WorkerResponse): void; fail(e: Error): void }): WorkerTransport;
 }
 
-interface Pending<T> {
-  resolve(value: T): void;
+/** A request awaiting its answer; `progress` for the flow's. */
+interface Waiter {
+  resolve(value: unknown): void;
   reject(e: Error): void;
+  progress?(fraction: number): void;
 }
 
 /** A compute request's way through the worker, for the measurement command: message latencies and the worker's phases. */
@@ -55,15 +59,12 @@ function recordWorkerTiming(postedAt: number, c: Computed): void {
   recordPhase('worker:toHost', now - w.repliedAt);
 }
 
-export class WorkerClient extends Disposable implements ComputeWorker {
+export class WorkerClient extends Disposable implements ComputeWorker, ResultChannel {
   private worker: WorkerTransport | undefined;
   private nextId = 1;
-  /** Requests awaiting their result; results whose series were asked for (same id). */
-  private readonly pending = new Map<number, Pending<Computed>>();
-  private readonly pendingSeries = new Map<number, Pending<SeriesData>>();
-  private readonly pendingGradcheck = new Map<number, Pending<GradcheckResult>>();
-  private readonly pendingFlow = new Map<number, Pending<FlowResult | null> & { progress(fraction: number): void }>();
-  private readonly pendingVector = new Map<number, Pending<VectorResult | null>>();
+  /** Every request awaiting its answer, by id. */
+  private readonly waiting = new Map<number, Waiter>();
+  private readonly lostListeners = new Set<() => void>();
 
   constructor(private readonly host: WorkerHost) {
     super();
@@ -80,6 +81,12 @@ export class WorkerClient extends Disposable implements ComputeWorker {
     return this.host.available();
   }
 
+  /** `listener` runs when a worker dies: the results it kept (RemoteResult) are gone. */
+  onDidLoseResults(listener: () => void): { dispose(): void } {
+    this.lostListeners.add(listener);
+    return { dispose: () => this.lostListeners.delete(listener) };
+  }
+
   /**
    * Starts the worker now if it is not running, so that its start (in the web host: fetching and
    * evaluating its script) overlaps the host's reading of a large document instead of following it.
@@ -88,42 +95,24 @@ export class WorkerClient extends Disposable implements ComputeWorker {
     if (this.host.available()) timed('workerStart', () => this.ensure());
   }
 
-  /** The result, with `series()` to ask for the timeline's series of its trace later. */
+  /** The result without its per-step arrays, and `remote` to read them in the worker, which keeps them. */
   compute(input: WorkerInput, format: SequenceFormat, options: ComputeOptions): Promise<Computed> {
-    const worker = timed('workerStart', () => this.ensure());
-    const id = this.nextId++;
     const postedAt = epochNow();
-    return new Promise<Computed>((resolve, reject) => {
-      this.pending.set(id, {
-        resolve: (c) => {
-          recordWorkerTiming(postedAt, c);
-          resolve(c);
-        },
-        reject,
-      });
-      timed('post', () => worker.post({ type: 'compute', id, format, options, input }, inputTransferables(input)));
+    return this.request<Computed>((id) => ({ type: 'compute', id, format, options, input }), inputTransferables(input)).then((c) => {
+      recordWorkerTiming(postedAt, c);
+      return c;
     });
   }
 
   /** A vector-model document (vector/offThread.ts); its text slices and weights bytes are moved to the worker, not copied. */
   computeVector(req: Omit<ComputeVectorRequest, 'type' | 'id'>): Promise<VectorResult | null> {
-    const worker = this.ensure();
-    const id = this.nextId++;
     const weights = req.weights.flatMap((w) => ('bytes' in w ? [w.bytes] : []));
-    return new Promise<VectorResult | null>((resolve, reject) => {
-      this.pendingVector.set(id, { resolve, reject });
-      worker.post({ ...req, type: 'computeVector', id }, inputTransferables(req.input, weights));
-    });
+    return this.request((id) => ({ ...req, type: 'computeVector', id }), inputTransferables(req.input, weights));
   }
 
   /** The numerical gradient check of `input` (gradcheckRun.ts), off the event loop. */
   gradcheck(input: WorkerInput, format: SequenceFormat, defaults: CallerDefaults, steps: number[] | undefined): Promise<GradcheckResult> {
-    const worker = this.ensure();
-    const id = this.nextId++;
-    return new Promise<GradcheckResult>((resolve, reject) => {
-      this.pendingGradcheck.set(id, { resolve, reject });
-      worker.post({ type: 'gradcheck', id, format, defaults, steps, input }, inputTransferables(input));
-    });
+    return this.request((id) => ({ type: 'gradcheck', id, format, defaults, steps, input }), inputTransferables(input));
   }
 
   /**
@@ -131,20 +120,50 @@ export class WorkerClient extends Disposable implements ComputeWorker {
    * the host has SharedArrayBuffer (Node) it also stops the worker's computation early.
    */
   flow(req: Omit<FlowRequest, 'type' | 'id' | 'cancel'>, progress: (fraction: number) => void): { result: Promise<FlowResult | null>; cancel(): void } {
-    const worker = this.ensure();
-    const id = this.nextId++;
     const cancel = typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(4) : undefined;
-    const result = new Promise<FlowResult | null>((resolve, reject) => {
-      this.pendingFlow.set(id, { resolve, reject, progress });
-      worker.post({ ...req, type: 'flow', id, cancel }, []);
-    });
+    let id = 0;
+    const result = this.request<FlowResult | null>((i) => ({ ...req, type: 'flow', id: (id = i), cancel }), [], progress);
     return {
       result,
       cancel: () => {
         if (cancel) Atomics.store(new Int32Array(cancel), 0, 1);
-        this.settle(this.pendingFlow, id)?.resolve(null);
+        this.settle(id)?.resolve(null);
       },
     };
+  }
+
+  readStep(result: number, at: { index: number } | { offset: number }): Promise<StepRead | null> {
+    return this.request((id) => ({ type: 'readStep', id, result, at }), [], undefined, false);
+  }
+
+  prepareSeries(result: number): Promise<SeriesStats> {
+    return this.request((id) => ({ type: 'prepareSeries', id, result }), [], undefined, false);
+  }
+
+  readWindow(result: number, start: number, end: number, width: number): Promise<SeriesWindow> {
+    return this.request((id) => ({ type: 'readWindow', id, result, start, end, width }), [], undefined, false);
+  }
+
+  exportTrace(result: number, format: ExportFormat): Promise<Uint8Array> {
+    return this.request((id) => ({ type: 'exportTrace', id, result, format }), [], undefined, false);
+  }
+
+  forget(result: number): void {
+    this.worker?.post({ type: 'forget', result }, []);
+  }
+
+  /**
+   * Posts the request `build` makes with a fresh id. `start`: start a worker if none runs; false
+   * for reads of a result, which only the worker that computed it has (they fail at once then).
+   */
+  private request<T>(build: (id: number) => WorkerRequest, transfer: ArrayBuffer[], progress?: (fraction: number) => void, start = true): Promise<T> {
+    const worker = start ? timed('workerStart', () => this.ensure()) : this.worker;
+    if (!worker) return Promise.reject(new Error('worker: restarted since the result'));
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject, progress });
+      timed('post', () => worker.post(build(id), transfer));
+    });
   }
 
   private received(msg: WorkerResponse): void {
@@ -157,84 +176,71 @@ export class WorkerClient extends Disposable implements ComputeWorker {
         const result = msg.result;
         // One line per large run; the UI tests read it to know the worker computed.
         console.info(`[bptt-lens] worker computed ${result.parsed.T} steps in ${result.durationMs.toFixed(0)} ms`);
-        if (result.trace) {
-          let series: Promise<SeriesData> | undefined;
-          result.series = () => (series ??= this.requestSeries(msg.id));
-        }
-        this.settle(this.pending, msg.id)?.resolve(result);
+        if (result.trace) result.remote = new RemoteResult(this, msg.id);
+        this.settle(msg.id)?.resolve(result);
         return;
       }
-      case 'didFailCompute':
-        this.settle(this.pending, msg.id)?.reject(new Error(`worker: ${msg.error}`));
-        return;
-      case 'didPrepareSeries':
-        this.settle(this.pendingSeries, msg.id)?.resolve(msg.series);
-        return;
-      case 'didFailPrepareSeries':
-        this.settle(this.pendingSeries, msg.id)?.reject(new Error(`worker: ${msg.error}`));
-        return;
-      case 'didGradcheck':
-        this.settle(this.pendingGradcheck, msg.id)?.resolve(msg.result);
-        return;
-      case 'didFailGradcheck':
-        this.settle(this.pendingGradcheck, msg.id)?.reject(new Error(`worker: ${msg.error}`));
-        return;
-      case 'didProgressFlow':
-        this.pendingFlow.get(msg.id)?.progress(msg.fraction);
-        return;
-      case 'didComputeFlow':
-        this.settle(this.pendingFlow, msg.id)?.resolve(msg.result);
-        return;
-      case 'didFailFlow':
-        this.settle(this.pendingFlow, msg.id)?.reject(new Error(`worker: ${msg.error}`));
-        return;
       case 'didComputeVector':
         if (msg.result) console.info(`[bptt-lens] worker computed ${msg.result.parsed.T} vector steps in ${msg.result.durationMs.toFixed(0)} ms`);
-        this.settle(this.pendingVector, msg.id)?.resolve(msg.result);
+        this.settle(msg.id)?.resolve(msg.result);
         return;
+      case 'didPrepareSeries':
+        this.settle(msg.id)?.resolve(msg.stats);
+        return;
+      case 'didReadWindow':
+        this.settle(msg.id)?.resolve(msg.window);
+        return;
+      case 'didReadStep':
+        this.settle(msg.id)?.resolve(msg.step);
+        return;
+      case 'didExportTrace':
+        this.settle(msg.id)?.resolve(msg.bytes);
+        return;
+      case 'didGradcheck':
+        this.settle(msg.id)?.resolve(msg.result);
+        return;
+      case 'didProgressFlow':
+        this.waiting.get(msg.id)?.progress?.(msg.fraction);
+        return;
+      case 'didComputeFlow':
+        this.settle(msg.id)?.resolve(msg.result);
+        return;
+      case 'didFailCompute':
       case 'didFailComputeVector':
-        this.settle(this.pendingVector, msg.id)?.reject(new Error(`worker: ${msg.error}`));
+      case 'didFailPrepareSeries':
+      case 'didFailReadWindow':
+      case 'didFailReadStep':
+      case 'didFailExportTrace':
+      case 'didFailGradcheck':
+      case 'didFailFlow':
+        this.settle(msg.id)?.reject(new Error(`worker: ${msg.error}`));
         return;
       default:
         assertNever(msg);
     }
   }
 
-  /** Takes request `id` out of `pending`: it is answered now. */
-  private settle<T>(pending: Map<number, Pending<T>>, id: number): Pending<T> | undefined {
-    const p = pending.get(id);
-    pending.delete(id);
-    return p;
-  }
-
-  /** The series of result `id`'s trace, which the worker kept until asked (or until its next request). */
-  private requestSeries(id: number): Promise<SeriesData> {
-    const worker = this.worker;
-    if (!worker) return Promise.reject(new Error('worker: restarted since the result'));
-    return new Promise<SeriesData>((resolve, reject) => {
-      this.pendingSeries.set(id, { resolve, reject });
-      worker.post({ type: 'prepareSeries', id }, []);
-    });
+  /** Takes request `id` out of `waiting`: it is answered now. */
+  private settle(id: number): Waiter | undefined {
+    const w = this.waiting.get(id);
+    this.waiting.delete(id);
+    return w;
   }
 
   private ensure(): WorkerTransport {
     if (this.worker) return this.worker;
+    // One line per start; the UI tests read it to know the worker started before the first run.
+    console.info('[bptt-lens] worker started');
     const worker: WorkerTransport = this.host.start({
       message: (msg) => this.received(msg),
       fail: (e) => {
         // A worker replaced since (or terminated by dispose) no longer owns the pending requests.
         if (this.worker !== worker && this.worker !== undefined) return;
         this.worker = undefined;
-        for (const p of this.pending.values()) p.reject(e);
-        for (const p of this.pendingSeries.values()) p.reject(e);
-        for (const p of this.pendingGradcheck.values()) p.reject(e);
-        for (const p of this.pendingFlow.values()) p.reject(e);
-        for (const p of this.pendingVector.values()) p.reject(e);
-        this.pendingVector.clear();
-        this.pending.clear();
-        this.pendingSeries.clear();
-        this.pendingGradcheck.clear();
-        this.pendingFlow.clear();
+        const waiting = [...this.waiting.values()];
+        this.waiting.clear();
+        for (const w of waiting) w.reject(e);
+        if (!this.isDisposed) for (const listener of this.lostListeners) listener();
       },
     });
     this.worker = worker;

@@ -2,23 +2,31 @@
  * Messages between the extension host and dist/worker.js: one discriminated union per direction,
  * tagged by `type`, as in the webview's protocol (src/shared/protocol.ts). Host → worker messages
  * are requests (imperative); worker → host messages are responses (past tense, `didX`), each
- * carrying the `id` of the compute request it answers.
+ * carrying the `id` of the request it answers.
+ *
+ * A compute request's result stays in the worker (resident.ts) under the request's id until the
+ * host sends `forget`: the host holds its scalars and asks for steps (`readStep`), the timeline's
+ * series, the flow and the export by that id.
  */
+import type { CheckOptions } from '../check';
 import type { Model } from '../core';
 import type { GradcheckReport } from '../gradcheck';
 import { byteChunks, type CallerDefaults, type SequenceFormat, type TruncationKeys } from '../parse';
+import type { ExportFormat, SeriesWindow } from '../shared/protocol';
+import type { StepRead } from './resident';
 import type { FlowResult, FlowSettings } from './timeline/flowData';
 import type { ComputeOptions, Computed } from './compute';
-import type { SeriesData } from './timeline/data';
+import type { SeriesStats } from './timeline/data';
 import type { VectorFlowFacts, VectorSeriesStats } from './timeline/vectorData';
 import type { VectorTrace } from '../core/vector/model';
 import type { ParseError } from '../parse';
 import type { ParsedVectorSequence } from '../parse/vector/types';
+import type { GradsCheck } from './vector/gradsCheck';
 
 /** What the worker computes from: UTF-8 slices of a document's text, or the bytes of a file too large to open as a document. */
 export type WorkerInput = { slices: Uint8Array[] } | { bytes: Uint8Array };
 
-/** Parse + BPTT on `input`. The worker keeps the trace's series inputs until its next request. */
+/** Parse + BPTT on `input`; the result stays in the worker as result `id`. */
 export interface ComputeRequest {
   type: 'compute';
   id: number;
@@ -27,10 +35,43 @@ export interface ComputeRequest {
   input: WorkerInput;
 }
 
-/** The timeline's series of the trace of compute request `id`, which the worker kept. */
+/** The timeline's series of result `result`, kept with it; answered with their ranges. */
 export interface PrepareSeriesRequest {
   type: 'prepareSeries';
   id: number;
+  result: number;
+}
+
+/** A window of the series of result `result` (prepared first), as TraceSeries.window. */
+export interface ReadWindowRequest {
+  type: 'readWindow';
+  id: number;
+  result: number;
+  start: number;
+  end: number;
+  width: number;
+}
+
+/** Step `at.index` (0-based) of result `result`, or the step whose row holds document offset `at.offset`. */
+export interface ReadStepRequest {
+  type: 'readStep';
+  id: number;
+  result: number;
+  at: { index: number } | { offset: number };
+}
+
+/** The whole trace of result `result` as the export writes it (core/serialize), UTF-8. */
+export interface ExportTraceRequest {
+  type: 'exportTrace';
+  id: number;
+  result: number;
+  format: ExportFormat;
+}
+
+/** Result `result` is no longer needed (replaced, or its document closed). No answer. */
+export interface ForgetRequest {
+  type: 'forget';
+  result: number;
 }
 
 /** The numerical gradient check (src/gradcheck) of `input`, parsed with `defaults`; `steps` as in GradcheckOptions. */
@@ -49,7 +90,8 @@ export interface FlowRequest {
   type: 'flow';
   id: number;
   model: Model;
-  data: { x: Float64Array; y: Float64Array; hasY: Uint8Array };
+  /** The sequence, or the id of a result the worker keeps (then `model` is its model). */
+  data: { x: Float64Array; y: Float64Array; hasY: Uint8Array } | { result: number };
   file: TruncationKeys | undefined;
   settings: FlowSettings;
   /** Int32 flag the host sets to 1 to stop; absent where the host has no SharedArrayBuffer (a browser without cross-origin isolation). */
@@ -72,7 +114,10 @@ export interface ComputeVectorRequest {
   /** The sequence file's URI path and the workspace folders' (weightsPath.ts). */
   sequencePath: string;
   roots: string[];
+  /** The files the head names (weights= and grads=), as the host read them. */
   weights: WeightsBytes[];
+  /** The tolerances of the grads= check (bpttLens.check.*). */
+  check: CheckOptions;
 }
 
 /** What the host's VectorAnalysis is made from: the inline analysis's parts, with the timeline's norms. */
@@ -82,16 +127,25 @@ export interface VectorResult {
   flow: VectorFlowFacts | undefined;
   stats: VectorSeriesStats | undefined;
   errors: ParseError[];
+  /** The check of the grads= gradients, when the file names them. */
+  grads?: GradsCheck;
   durationMs: number;
 }
 
-export type WorkerRequest = ComputeRequest | PrepareSeriesRequest | GradcheckRequest | FlowRequest | ComputeVectorRequest;
+export type WorkerRequest = ComputeRequest | PrepareSeriesRequest | ReadWindowRequest | ReadStepRequest | ExportTraceRequest | ForgetRequest | GradcheckRequest | FlowRequest | ComputeVectorRequest;
 
 export type WorkerResponse =
   | { type: 'didCompute'; id: number; result: Computed }
   | { type: 'didFailCompute'; id: number; error: string }
-  | { type: 'didPrepareSeries'; id: number; series: SeriesData }
+  | { type: 'didPrepareSeries'; id: number; stats: SeriesStats }
   | { type: 'didFailPrepareSeries'; id: number; error: string }
+  /** step null: no step at that offset or index. */
+  | { type: 'didReadStep'; id: number; step: StepRead | null }
+  | { type: 'didFailReadStep'; id: number; error: string }
+  | { type: 'didReadWindow'; id: number; window: SeriesWindow }
+  | { type: 'didFailReadWindow'; id: number; error: string }
+  | { type: 'didExportTrace'; id: number; bytes: Uint8Array }
+  | { type: 'didFailExportTrace'; id: number; error: string }
   | { type: 'didGradcheck'; id: number; result: GradcheckResult }
   | { type: 'didFailGradcheck'; id: number; error: string }
   | { type: 'didProgressFlow'; id: number; fraction: number }

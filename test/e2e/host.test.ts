@@ -57,7 +57,11 @@ describe(`extension host: ${extensionHost()} (UI)`, () => {
     const parsed = parseSequence(text, 'csv');
     assert.deepStrictEqual(parsed.errors, []);
     const trace = runBptt(parsed.model, parsed);
+    // Opening a document this long starts the worker, before any run asks for it (textbook.csv did not).
+    const started = /\[bptt-lens\] worker started/;
+    assert.ok(!wb!.console.some((l) => started.test(l)), 'no worker before the large file opens');
     await openFile(page, 'large-worker.csv');
+    await waitForConsole(wb!, started, 60_000);
     const t0 = Date.now();
     await runCommand(page, 'BPTT Lens: Run Backward Pass');
     await waitForConsole(wb!, new RegExp(`\\[bptt-lens\\] worker computed ${ROWS} steps`), 300_000);

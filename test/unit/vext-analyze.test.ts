@@ -65,12 +65,12 @@ function access(files: Record<string, Uint8Array>, roots = ['/ws']): WeightsAcce
 
 describe('analyzeVector (a vector-model document in the extension)', () => {
   it('a scalar file is left to the scalar path', async () => {
-    assert.strictEqual(await analyzeVector('x,y\n1,2\n', 'csv', BUILTIN_DEFAULTS, access({}), fake), undefined);
+    assert.strictEqual(await analyzeVector('x,y\n1,2\n', 'csv', BUILTIN_DEFAULTS, access({}), {}, fake), undefined);
   });
 
   it('reads the weights relative to the sequence file and runs the pass', async () => {
     const io = access({ '/ws/data/model.safetensors': Uint8Array.of(1) });
-    const a = await analyzeVector(TEXT, 'csv', BUILTIN_DEFAULTS, io, fake);
+    const a = await analyzeVector(TEXT, 'csv', BUILTIN_DEFAULTS, io, {}, fake);
     assert.deepStrictEqual(io.asked, ['/ws/data/model.safetensors']);
     assert.ok(a?.trace && a.series);
     assert.deepStrictEqual(a.errors, []);
@@ -81,7 +81,7 @@ describe('analyzeVector (a vector-model document in the extension)', () => {
 
   it('refuses weights outside the workspace at the weights= text, without reading them', async () => {
     const io = access({}, ['/ws/data/sub']);
-    const a = await analyzeVector(TEXT, 'csv', BUILTIN_DEFAULTS, io, fake);
+    const a = await analyzeVector(TEXT, 'csv', BUILTIN_DEFAULTS, io, {}, fake);
     assert.deepStrictEqual(io.asked, []);
     assert.strictEqual(a?.trace, undefined);
     assert.strictEqual(a?.errors.length, 1);
@@ -90,12 +90,12 @@ describe('analyzeVector (a vector-model document in the extension)', () => {
   });
 
   it('a missing weights file is a located error', async () => {
-    const a = await analyzeVector(TEXT, 'csv', BUILTIN_DEFAULTS, access({}), fake);
+    const a = await analyzeVector(TEXT, 'csv', BUILTIN_DEFAULTS, access({}), {}, fake);
     assert.deepStrictEqual(a?.errors, [{ message: 'cannot read weights file model.safetensors: file not found', ...WHERE }]);
   });
 
   it('a weights file the reader refuses: its problems, located, naming the file', async () => {
-    const a = await analyzeVector(TEXT, 'csv', BUILTIN_DEFAULTS, access({ '/ws/data/model.safetensors': Uint8Array.of(2) }), fake);
+    const a = await analyzeVector(TEXT, 'csv', BUILTIN_DEFAULTS, access({ '/ws/data/model.safetensors': Uint8Array.of(2) }), {}, fake);
     assert.deepStrictEqual(a?.errors, [{ message: 'model.safetensors: tensor W is float16 (F16)', ...WHERE }]);
   });
 
@@ -124,7 +124,7 @@ describe('analyzeVector (a vector-model document in the extension)', () => {
 describe('analyzeVector never throws', () => {
   it('a reader that throws is the document\'s located error', async () => {
     const throwing: VectorPipeline = { ...fake, readTensors: () => Promise.reject(new Error('boom')) };
-    const a = await analyzeVector(TEXT, 'csv', BUILTIN_DEFAULTS, access({ '/ws/data/model.safetensors': Uint8Array.of(1) }), throwing);
+    const a = await analyzeVector(TEXT, 'csv', BUILTIN_DEFAULTS, access({ '/ws/data/model.safetensors': Uint8Array.of(1) }), {}, throwing);
     assert.deepStrictEqual(a?.errors.map((e) => e.message), ['internal error while computing this vector model: boom']);
   });
 });

@@ -12,6 +12,9 @@ import * as path from 'node:path';
 import { BUILTIN_DEFAULTS } from '../../src/core';
 import { analyzeVector, type WeightsAccess } from '../../src/extension/vector/analyze';
 import { vectorProblems } from '../../src/extension/vector/computed';
+import { preReadWeights, sniffVector, vectorAnalysisOf } from '../../src/extension/vector/offThread';
+import { handleRequest } from '../../src/extension/workerBody';
+import type { ComputeVectorRequest, VectorResult } from '../../src/extension/workerProtocol';
 import { BAD_GRADS, GRADS_OK, gradsSummary } from '../../src/extension/vector/gradsCheck';
 import { ROOT, SAMPLES, SAMPLE_GRADS, sampleGradsNpz, sampleProblem } from './vcheck/sample';
 import { numpyStudent } from './vcheck/students';
@@ -99,6 +102,38 @@ describe('grads= in the extension: the NumPy-layout sample with the transposed-W
   it('missing_phi_prime from the same student is named too', async () => {
     const { problems } = await analyze(text, access({ [SAMPLE_GRADS]: await sampleGradsNpz('missing_phi_prime') }));
     assert.strictEqual(problems[0].code, 'missing_phi_prime');
+  });
+
+  it('a large document (computed in the worker): the host reads the grads= file too, and the Problems are the inline ones', async () => {
+    const sniff = sniffVector(text, 'csv');
+    assert.deepStrictEqual(sniff.files, ['../weights/numpy_rnn.npz', GRADS]);
+    const io = access();
+    const weights = await preReadWeights(sniff.files, io);
+    const req: ComputeVectorRequest = { type: 'computeVector', id: 3, format: 'csv', defaults: BUILTIN_DEFAULTS, input: { slices: [new TextEncoder().encode(text)] }, sequencePath: SEQ, roots: [ROOT], weights, check: {} };
+    let result: VectorResult | null | undefined;
+    await handleRequest(req, (r) => (result = r.type === 'didComputeVector' ? r.result : undefined));
+    assert.ok(result?.grads, 'the worker\'s result carries the check');
+    const { problems } = await analyze(text);
+    assert.deepStrictEqual(vectorProblems(vectorAnalysisOf(result)), problems);
+    assert.strictEqual(problems[0].code, 'transposed_W');
+  });
+
+  it('the check uses the tolerances it is given (bpttLens.check.rtol), inline and in the worker', async () => {
+    const { a } = await analyze(text);
+    // ∂L/∂b off by a relative 1e-6: wrong at the default rtol 1e-8, right at rtol 1e-5.
+    const db = [...a.trace!.grads.b].map((v) => v * (1 + 1e-6));
+    const mine = text.replace(`grads=${GRADS}`, 'grads=mine.json');
+    const file = path.join(SAMPLES, 'mine.json');
+    const bytes = new TextEncoder().encode(JSON.stringify({ db }));
+    const strict = await analyzeVector(mine, 'csv', BUILTIN_DEFAULTS, access({ [file]: bytes }));
+    assert.strictEqual(strict?.grads?.report?.ok, false);
+    const loose = await analyzeVector(mine, 'csv', BUILTIN_DEFAULTS, access({ [file]: bytes }), { rtol: 1e-5 });
+    assert.strictEqual(loose?.grads?.report?.ok, true, loose?.grads?.problems.map((p) => p.message).join('\n'));
+    const weights = await preReadWeights(sniffVector(mine, 'csv').files, access({ [file]: bytes }));
+    const req: ComputeVectorRequest = { type: 'computeVector', id: 4, format: 'csv', defaults: BUILTIN_DEFAULTS, input: { slices: [new TextEncoder().encode(mine)] }, sequencePath: SEQ, roots: [ROOT], weights, check: { rtol: 1e-5 } };
+    let result: VectorResult | null | undefined;
+    await handleRequest(req, (r) => (result = r.type === 'didComputeVector' ? r.result : undefined));
+    assert.strictEqual(result?.grads?.report?.ok, true);
   });
 
   it('the CLI names transposed_W from the directive\'s grads= (no --grads)', () => {

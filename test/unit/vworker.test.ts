@@ -24,7 +24,7 @@ const SEQ = '/ws/data/pytorch16.csv';
 const WPATH = '/ws/data/pytorch16.safetensors';
 
 function request(weights: WeightsBytes[], text = TEXT, roots = ['/ws']): ComputeVectorRequest {
-  return { type: 'computeVector', id: 7, format: 'csv', defaults: BUILTIN_DEFAULTS, input: { slices: [new TextEncoder().encode(text)] }, sequencePath: SEQ, roots, weights };
+  return { type: 'computeVector', id: 7, format: 'csv', defaults: BUILTIN_DEFAULTS, input: { slices: [new TextEncoder().encode(text)] }, sequencePath: SEQ, roots, weights, check: {} };
 }
 
 /** The worker body's answer to one request. */
@@ -50,16 +50,16 @@ function inline(files: Record<string, Uint8Array>, roots = ['/ws'], text = TEXT)
 
 describe('sniffVector (the host reads only the head of a large document)', () => {
   it('CSV: the weights= of a # bptt: line above the header; a scalar file is not a vector file', () => {
-    assert.deepStrictEqual(sniffVector(TEXT, 'csv'), { vector: true, weights: ['pytorch16.safetensors'] });
-    assert.deepStrictEqual(sniffVector('# bptt: phi=tanh\nx,y\n1,2\n', 'csv'), { vector: false, weights: [] });
+    assert.deepStrictEqual(sniffVector(TEXT, 'csv'), { vector: true, files: ['pytorch16.safetensors'] });
+    assert.deepStrictEqual(sniffVector('# bptt: phi=tanh\nx,y\n1,2\n', 'csv'), { vector: false, files: [] });
     // Below the header, a "# bptt:" line is not a directive.
-    assert.deepStrictEqual(sniffVector('x,y\n# bptt: weights=m.npz\n', 'csv'), { vector: false, weights: [] });
+    assert.deepStrictEqual(sniffVector('x,y\n# bptt: weights=m.npz\n', 'csv'), { vector: false, files: [] });
   });
 
   it('JSON: a "weights" string at the top or in the tail (head + tail, cut in the middle)', () => {
-    assert.deepStrictEqual(sniffVector('{"bptt": {"weights": "m\\u002enpz"}, "x": [[1, 2], [3', 'json'), { vector: true, weights: ['m.npz'] });
-    assert.deepStrictEqual(sniffVector('{"x": [[1, 2], [3, 4]], "y": [0, 1], "weights": "../w.safetensors"}', 'json').weights, ['../w.safetensors']);
-    assert.deepStrictEqual(sniffVector('{"x": [1, 2], "y": [0, 1]}', 'json'), { vector: false, weights: [] });
+    assert.deepStrictEqual(sniffVector('{"bptt": {"weights": "m\\u002enpz"}, "x": [[1, 2], [3', 'json'), { vector: true, files: ['m.npz'] });
+    assert.deepStrictEqual(sniffVector('{"x": [[1, 2], [3, 4]], "y": [0, 1], "weights": "../w.safetensors"}', 'json').files, ['../w.safetensors']);
+    assert.deepStrictEqual(sniffVector('{"x": [1, 2], "y": [0, 1]}', 'json'), { vector: false, files: [] });
   });
 });
 
@@ -177,7 +177,7 @@ describe('WorkerClient.computeVector', () => {
     const client = new WorkerClient(f.host);
     const slice = Uint8Array.of(1);
     const bytes = Uint8Array.of(2);
-    const p = client.computeVector({ format: 'csv', defaults: BUILTIN_DEFAULTS, input: { slices: [slice] }, sequencePath: SEQ, roots: ['/ws'], weights: [{ path: WPATH, bytes }, { path: '/ws/x', error: 'no' }] });
+    const p = client.computeVector({ format: 'csv', defaults: BUILTIN_DEFAULTS, input: { slices: [slice] }, sequencePath: SEQ, roots: ['/ws'], weights: [{ path: WPATH, bytes }, { path: '/ws/x', error: 'no' }], check: {} });
     const { request, transfer } = f.posted[0];
     assert.strictEqual(request.type, 'computeVector');
     assert.deepStrictEqual(transfer, [slice.buffer, bytes.buffer]);
@@ -189,9 +189,11 @@ describe('WorkerClient.computeVector', () => {
   it('rejects on didFailComputeVector, and when the worker dies', async () => {
     const f = fakeHost();
     const client = new WorkerClient(f.host);
-    const req = { format: 'csv' as const, defaults: BUILTIN_DEFAULTS, input: { slices: [] }, sequencePath: SEQ, roots: [], weights: [] };
+    const req = { format: 'csv' as const, defaults: BUILTIN_DEFAULTS, input: { slices: [] }, sequencePath: SEQ, roots: [], weights: [], check: {} };
     const p1 = client.computeVector(req);
-    f.events().message({ type: 'didFailComputeVector', id: f.posted[0].request.id, error: 'boom' });
+    const posted = f.posted[0].request;
+    assert.strictEqual(posted.type, 'computeVector');
+    f.events().message({ type: 'didFailComputeVector', id: posted.type === 'computeVector' ? posted.id : -1, error: 'boom' });
     await assert.rejects(p1, /worker: boom/);
     const p2 = client.computeVector(req);
     f.events().fail(new Error('worker exited'));

@@ -23,8 +23,8 @@ export const SLICE = 1 << 17;
 /**
  * What the timeline charts besides the trace's own arrays: ŷ and the ∂L/∂h parts, the running
  * sums, the log floor and |∂L/∂s|'s range. O(T) work and 56 bytes a step, so for a document
- * computed in the worker the worker computes it too (on request, see worker.ts) and the host
- * only reduces windows; for a small document the host prepares it itself in slices.
+ * computed in the worker the worker computes it and reduces its windows too (workerBody.ts: the
+ * host never holds that document's arrays); for a small document the host prepares it itself in slices.
  */
 export interface SeriesData {
   derived: DerivedSeries;
@@ -97,13 +97,38 @@ export function seriesData(trace: Trace, report?: CheckReport, options?: CheckOp
   }
 }
 
-/** Every buffer of `data`, to transfer it from the worker rather than copy it. */
-export function seriesTransferables(data: SeriesData): ArrayBuffer[] {
-  const d = data.derived;
-  return [d.yhat, d.dL_dyhat, d.dL_dh, d.dL_dh_local, d.dL_dh_recurrent, data.sum_w, data.sum_v, ...data.mismatch].map((a) => a.buffer as ArrayBuffer);
+/** The scalars of the series the summary shows. */
+export type SeriesStats = Pick<SeriesData, 'logFloor' | 'maxAbs_dL_ds' | 'minAbs_dL_ds'>;
+
+export type SummaryMeta = { uri: string; fileName: string; version: number; durationMs: number };
+
+/** What the timeline reads of a trace's series: here (TraceSeries), or from the worker that keeps a large document's trace (RemoteResult). */
+export interface SeriesSource {
+  summary(meta: SummaryMeta): TraceSummary;
+  /** Steps [start, end) (clamped to the trace) for a chart `width` px wide. */
+  window(start: number, end: number, width: number, pause?: Pause): Promise<SeriesWindow>;
 }
 
-export class TraceSeries {
+/** The summary the timeline shows first: the trace's scalars and the series' ranges. */
+export function traceSummary(tr: Trace, stats: SeriesStats, checks: CheckReport | undefined, meta: SummaryMeta): TraceSummary {
+  return {
+    ...meta,
+    T: tr.T,
+    loss: tr.loss,
+    grads: { ...tr.grads },
+    model: { ...tr.model },
+    nTargets: tr.nTargets,
+    lastTargetT: tr.lastTargetT,
+    firstNonFinite: tr.firstNonFinite,
+    nonFiniteOrigin: tr.nonFiniteOrigin ? { ...tr.nonFiniteOrigin } : null,
+    maxAbs_dL_ds: stats.maxAbs_dL_ds,
+    minAbs_dL_ds: stats.minAbs_dL_ds,
+    logFloor: stats.logFloor,
+    checks: checksSummary(checks),
+  };
+}
+
+export class TraceSeries implements SeriesSource {
   readonly derived: DerivedSeries;
   readonly sum_w: Float64Array;
   readonly sum_v: Float64Array;
@@ -147,26 +172,10 @@ export class TraceSeries {
     }
   }
 
-  summary(meta: { uri: string; fileName: string; version: number; durationMs: number }): TraceSummary {
-    const tr = this.trace;
-    return {
-      ...meta,
-      T: tr.T,
-      loss: tr.loss,
-      grads: { ...tr.grads },
-      model: { ...tr.model },
-      nTargets: tr.nTargets,
-      lastTargetT: tr.lastTargetT,
-      firstNonFinite: tr.firstNonFinite,
-      nonFiniteOrigin: tr.nonFiniteOrigin ? { ...tr.nonFiniteOrigin } : null,
-      maxAbs_dL_ds: this.maxAbs_dL_ds,
-      minAbs_dL_ds: this.minAbs_dL_ds,
-      logFloor: this.logFloor,
-      checks: checksSummary(this.checks),
-    };
+  summary(meta: SummaryMeta): TraceSummary {
+    return traceSummary(this.trace, this, this.checks, meta);
   }
 
-  /** Steps [start, end) (clamped to the trace) for a chart `width` px wide. */
   async window(start: number, end: number, width: number, pause: Pause = noPause): Promise<SeriesWindow> {
     const T = this.trace.T;
     const s = Math.max(0, Math.min(T, Math.floor(start)));

@@ -37,7 +37,7 @@ export interface FlowResult {
 const SWEEP_WORK = 2e7;
 
 /** The truncation the file asks for, else the settings' (0 = off); truncate wins over horizon. */
-export function truncationOf(file: TruncationKeys | undefined, s: FlowSettings): { kind: 'truncate' | 'horizon'; k: number } | null {
+export function truncationOf(file: TruncationKeys | undefined, s: Pick<FlowSettings, 'truncate' | 'horizon'>): { kind: 'truncate' | 'horizon'; k: number } | null {
   if (file?.truncate !== undefined) return { kind: 'truncate', k: file.truncate };
   if (file?.horizon !== undefined) return { kind: 'horizon', k: file.horizon };
   if (s.truncate >= 1) return { kind: 'truncate', k: s.truncate };

@@ -55,7 +55,8 @@ export class FlowHost extends Disposable {
     const file = analysis.parsed.truncation;
     let job: { result: Promise<FlowResult | null>; cancel(): void };
     if (this.worker?.available()) {
-      const data = { x: trace.x.slice(), y: trace.y.slice(), hasY: trace.hasY.slice() };
+      // A large document's sequence is in the worker already (it computed it): named, not sent.
+      const data = analysis.remote ? { result: analysis.remote.id } : { x: trace.x.slice(), y: trace.y.slice(), hasY: trace.hasY.slice() };
       job = this.worker.flow({ model: { ...trace.model }, data, file, settings }, (fraction) => this.post({ type: 'didProgressFlow', fraction }));
     } else {
       job = { result: Promise.resolve().then(() => computeFlow(trace, file, settings)), cancel: () => undefined };

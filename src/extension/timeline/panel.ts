@@ -6,8 +6,8 @@
  * Everything the webview sends is validated first; anything malformed is logged and dropped.
  */
 import * as vscode from 'vscode';
-import { stepValues, type Trace } from '../../core/bptt';
-import { formatFromFileName, stepAtOffset } from '../../parse';
+import type { Trace } from '../../core/bptt';
+import { formatFromFileName } from '../../parse';
 import { basename } from '../../shared/basename';
 import { assertNever, validateWebviewMessage, type HostToWebviewMessage, type WebviewToHostMessage } from '../../shared/protocol';
 import { readSettings, SECTION } from '../config';
@@ -16,13 +16,13 @@ import { yieldToEventLoop } from '../eventLoop';
 import { log, logError } from '../log';
 import { openDocument } from '../sequenceDocument';
 import type { Analysis, AnalysisSource } from '../types';
-import { TraceSeries } from './data';
+import { readStep, stepIndexAt } from '../steps';
+import { TraceSeries, type SeriesSource } from './data';
 import { FlowHost } from './flowHost';
 import type { WorkerClient } from '../workerClient';
 import { timelineHtml } from './html';
 import { savePng } from './png';
 import { LineFlash, showEditorBeside, stepUnderCursor } from './reveal';
-import { vectorStepAtOffset } from '../vector/analyze';
 import { vectorStepMessage, vectorTraceMessage, vectorWindowMessage } from './vectorPanel';
 
 export const VIEW_TYPE = 'bpttLens.timeline';
@@ -49,7 +49,7 @@ export class TimelinePanel extends Disposable {
   private shownUri: string | undefined;
   /** Step to select once the analysis of `uri` is pushed (from show(uri, step)). */
   private pendingStep: number | undefined;
-  private readonly series = new WeakMap<Trace, Promise<TraceSeries | undefined>>();
+  private readonly series = new WeakMap<Trace, Promise<SeriesSource | undefined>>();
   private readonly flasher = this._register(new LineFlash());
   private readonly flow: FlowHost;
 
@@ -138,7 +138,8 @@ export class TimelinePanel extends Disposable {
     const meta = { uri: analysis.uri.toString(), fileName: basename(analysis.fileName) };
     if (analysis.vector) {
       const firstOfDocument = meta.uri !== this.shownUri;
-      const cursor = firstOfDocument ? stepUnderCursor(analysis) : null;
+      const cursor = firstOfDocument ? await stepUnderCursor(analysis) : null;
+      if (this.analysis !== analysis) return;
       this.post(vectorTraceMessage(analysis.vector, { ...meta, version: analysis.version, durationMs: analysis.durationMs }, this.width, this.pendingStep ?? cursor));
       this.pendingStep = undefined;
       this.shownUri = meta.uri;
@@ -163,7 +164,8 @@ export class TimelinePanel extends Disposable {
     // for, else, for a document new to the panel, the one under the editor's cursor, so panel and
     // editor agree from the first paint. Edits and resizes keep the webview's own selection.
     const firstOfDocument = meta.uri !== this.shownUri;
-    const select = this.pendingStep !== undefined && this.pendingStep <= trace.T ? this.pendingStep : firstOfDocument ? stepUnderCursor(analysis) : null;
+    const select = this.pendingStep !== undefined && this.pendingStep <= trace.T ? this.pendingStep : firstOfDocument ? await stepUnderCursor(analysis) : null;
+    if (this.analysis !== analysis) return;
     this.pendingStep = undefined;
     this.shownUri = meta.uri;
     this.post({
@@ -179,21 +181,21 @@ export class TimelinePanel extends Disposable {
   private selectPending(): void {
     const t = this.pendingStep;
     this.pendingStep = undefined;
-    if (t !== undefined) this.sendStep(t, true);
+    if (t !== undefined) void this.sendStep(t, true);
   }
 
   /**
-   * fillDerived and the running sums, once per trace, reused by every window: from the worker when
-   * it computed the trace, else prepared here. Undefined when the worker no longer has the trace
-   * (a newer run replaced it) and a newer analysis is shown or on its way: no point preparing them.
+   * fillDerived and the running sums, once per trace, reused by every window: kept and reduced in
+   * the worker when it computed the trace, else prepared here. Undefined when the worker no longer
+   * has the trace (a newer run replaced it), or when a newer analysis is shown or on its way: no
+   * point preparing them.
    */
-  private seriesOf(trace: Trace, analysis: Analysis): Promise<TraceSeries | undefined> {
+  private seriesOf(trace: Trace, analysis: Analysis): Promise<SeriesSource | undefined> {
     let p = this.series.get(trace);
     if (!p) {
       const checks = analysis.checks;
-      const prepare = (): Promise<TraceSeries | undefined> =>
-        this.analysis === analysis && !this.newerRunPending(analysis) ? TraceSeries.prepare(trace, yieldToEventLoop, checks, checkOptionsOf(analysis)) : Promise.resolve(undefined);
-      p = analysis.series ? analysis.series().then((data) => TraceSeries.of(trace, data, checks), prepare) : prepare();
+      if (analysis.remote) p = analysis.remote.seriesOf(trace, checks).catch(() => undefined);
+      else p = this.analysis === analysis && !this.newerRunPending(analysis) ? TraceSeries.prepare(trace, yieldToEventLoop, checks, checkOptionsOf(analysis)) : Promise.resolve(undefined);
       this.series.set(trace, p);
       // Not kept when skipped: should this analysis be shown again, it is prepared then.
       void p.then((series) => {
@@ -224,24 +226,27 @@ export class TimelinePanel extends Disposable {
   }
 
   /** Sends step t (1-based) with every per-step value the table shows. */
-  private sendStep(t: number, fromEditor: boolean): void {
-    const vector = this.analysis?.vector;
+  private async sendStep(t: number, fromEditor: boolean): Promise<void> {
+    const analysis = this.analysis;
+    const vector = analysis?.vector;
     if (vector) {
       const m = vectorStepMessage(vector, t, fromEditor);
       if (m) this.post(m);
       if (m) this.lastSentT = t;
       return;
     }
-    const trace = this.analysis?.trace;
-    if (!trace || t < 1 || t > trace.T) return;
+    const trace = analysis?.trace;
+    if (!analysis || !trace || t < 1 || t > trace.T) return;
     this.lastSentT = t;
+    const step = await readStep(analysis, t - 1);
+    if (!step || this.analysis !== analysis) return;
     this.post({
       type: 'didSelectStep',
-      values: stepValues(trace, t - 1),
+      values: step.values,
       model: { ...trace.model },
       fromEditor,
     });
-    this.flow.select(this.analysis, t);
+    this.flow.select(analysis, t);
   }
 
   private editorSelectionChanged(e: vscode.TextEditorSelectionChangeEvent): void {
@@ -250,8 +255,9 @@ export class TimelinePanel extends Disposable {
     const analysis = this.store.current(e.textEditor.document);
     if (!(analysis?.trace || analysis?.vector?.trace) || analysis !== this.analysis) return;
     const offset = e.textEditor.document.offsetAt(e.selections[0].active);
-    const step = analysis.vector ? vectorStepAtOffset(analysis.vector.parsed, offset) : stepAtOffset(analysis.parsed, offset);
-    if (step >= 0 && step + 1 !== this.lastSentT) this.sendStep(step + 1, true);
+    void stepIndexAt(analysis, offset).then((step) => {
+      if (step >= 0 && step + 1 !== this.lastSentT && this.analysis === analysis) return this.sendStep(step + 1, true);
+    }, (err: unknown) => logError('timeline selection', err));
   }
 
   private receive(raw: unknown): void {
@@ -277,7 +283,7 @@ export class TimelinePanel extends Disposable {
         if (this.analysis) await this.push(this.analysis);
         return;
       case 'selectStep':
-        this.sendStep(msg.t, false);
+        await this.sendStep(msg.t, false);
         if (msg.reveal) await this.reveal(msg.t);
         return;
       case 'requestWindow': {
@@ -313,16 +319,21 @@ export class TimelinePanel extends Disposable {
     const analysis = this.analysis;
     const parsed = analysis?.vector?.parsed ?? analysis?.parsed;
     if (!analysis || !(analysis.trace || analysis.vector?.trace) || !parsed || t > parsed.T) return;
-    const editor = await showEditorBeside(this.uri);
-    if (!editor) return;
+    // The step's offsets: a vector document's are here; a scalar one's wherever its arrays are.
+    const at = analysis.vector ? { line: parsed.line[t - 1], offset: parsed.rowStart[t - 1] } : await this.stepOffsets(analysis, t - 1);
+    const editor = at && (await showEditorBeside(this.uri));
+    if (!at || !editor) return;
     const doc = editor.document;
     // Against a stale analysis the offsets may be off; the line number is the better guess then.
-    const start =
-      analysis.version === doc.version
-        ? doc.positionAt('xStart' in parsed && parsed.format === 'json' ? parsed.xStart[t - 1] : parsed.rowStart[t - 1])
-        : new vscode.Position(Math.min(parsed.line[t - 1], doc.lineCount - 1), 0);
+    const start = analysis.version === doc.version ? doc.positionAt(at.offset) : new vscode.Position(Math.min(at.line, doc.lineCount - 1), 0);
     this.lastSentT = t;
     this.flasher.flash(editor, start);
+  }
+
+  /** Where step i (0-based) starts: its x[t] element (JSON) or its row, and its line. */
+  private async stepOffsets(analysis: Analysis, i: number): Promise<{ line: number; offset: number } | null> {
+    const step = await readStep(analysis, i);
+    return step && { line: step.line, offset: analysis.parsed.format === 'json' ? step.xStart : step.rowStart };
   }
 
   /** Shows claim `index` (validated against the report here, not trusted) at its formula, value or first cell. */

@@ -3,10 +3,9 @@
  * its cursor, and a step's row flashed when the chart reveals it.
  */
 import * as vscode from 'vscode';
-import { stepAtOffset } from '../../parse';
 import { Disposable, toDisposable } from '../dispose';
+import { stepIndexAt } from '../steps';
 import type { Analysis } from '../types';
-import { vectorStepAtOffset } from '../vector/analyze';
 
 const HIGHLIGHT_MS = 1500;
 
@@ -22,12 +21,11 @@ export async function showEditorBeside(uri: vscode.Uri | undefined): Promise<vsc
 }
 
 /** The 1-based step at the cursor of a visible editor showing exactly this analysis, or null. */
-export function stepUnderCursor(analysis: Analysis): number | null {
+export async function stepUnderCursor(analysis: Analysis): Promise<number | null> {
   const uri = analysis.uri.toString();
   const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri && e.document.version === analysis.version);
   if (!editor) return null;
-  const offset = editor.document.offsetAt(editor.selection.active);
-  const i = analysis.vector ? vectorStepAtOffset(analysis.vector.parsed, offset) : stepAtOffset(analysis.parsed, offset);
+  const i = await stepIndexAt(analysis, editor.document.offsetAt(editor.selection.active)).catch(() => -1);
   return i >= 0 ? i + 1 : null;
 }
 

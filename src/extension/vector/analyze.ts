@@ -4,6 +4,7 @@
  * what the timeline and hover show, and the check of a grads= file. Every problem on the way is a
  * located error; nothing throws.
  */
+import type { CheckOptions } from '../../check';
 import type { VectorTrace } from '../../core/vector/model';
 import type { CallerDefaults, ParseError, SequenceFormat } from '../../parse';
 import type { ParsedVectorSequence } from '../../parse/vector/types';
@@ -36,11 +37,18 @@ function at(where: Where, message: string): ParseError {
 }
 
 /** undefined for a scalar file (the scalar path takes it, exactly as before). */
-export async function analyzeVector(text: string, format: SequenceFormat, defaults: CallerDefaults, io: WeightsAccess, pipe: VectorPipeline = defaultPipeline): Promise<VectorAnalysis | undefined> {
+export async function analyzeVector(
+  text: string,
+  format: SequenceFormat,
+  defaults: CallerDefaults,
+  io: WeightsAccess,
+  check: CheckOptions = {},
+  pipe: VectorPipeline = defaultPipeline,
+): Promise<VectorAnalysis | undefined> {
   const parsed = pipe.parse(text, format, defaults);
   if (!parsed) return undefined;
   try {
-    return await analyzeParsed(parsed, io, pipe);
+    return await analyzeParsed(parsed, io, check, pipe);
   } catch (e) {
     // A bug in a reader or the pass is this document's error, never the extension host's crash.
     const message = `internal error while computing this vector model: ${e instanceof Error ? e.message : String(e)}`;
@@ -48,7 +56,7 @@ export async function analyzeVector(text: string, format: SequenceFormat, defaul
   }
 }
 
-async function analyzeParsed(parsed: ParsedVectorSequence, io: WeightsAccess, pipe: VectorPipeline): Promise<VectorAnalysis> {
+async function analyzeParsed(parsed: ParsedVectorSequence, io: WeightsAccess, check: CheckOptions, pipe: VectorPipeline): Promise<VectorAnalysis> {
   const failed = (errors: ParseError[]): VectorAnalysis => ({ parsed, trace: undefined, series: undefined, errors });
   if (parsed.errors.length > 0) return failed(parsed.errors);
   // A weights file: resolved against the sequence file, inside the workspace, read and decoded.
@@ -70,8 +78,8 @@ async function analyzeParsed(parsed: ParsedVectorSequence, io: WeightsAccess, pi
   const model = pipe.resolve(parsed, tensors);
   if (!model.ok) return failed(model.errors);
   const trace = pipe.run(model.model, parsed);
-  // grads=: the user's gradients against this trace.
-  const grads = await checkVectorGrads(parsed, trace, io, pipe.readTensors);
+  // grads=: the user's gradients against this trace, with the user's tolerances (bpttLens.check.*).
+  const grads = await checkVectorGrads(parsed, trace, io, pipe.readTensors, check);
   return { parsed, trace, series: new VectorTraceSeries(trace, pipe.flow(trace)), errors: [], ...(grads ? { grads } : {}) };
 }
 

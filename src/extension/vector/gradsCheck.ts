@@ -5,6 +5,7 @@
  * The Problems panel gets the verdict and the diagnosis at the grads= text, and an error on the
  * row of the step where the error enters. Pure (no `vscode`); nothing throws.
  */
+import type { CheckOptions } from '../../check';
 import { runVectorChecks, type VectorCheckReport, type VectorMismatch } from '../../check/vector';
 import type { VectorTrace } from '../../core/vector/model';
 import type { ParsedVectorSequence, SourceLoc } from '../../parse/vector/types';
@@ -96,6 +97,7 @@ export async function checkVectorGrads(
   trace: VectorTrace,
   io: GradsAccess,
   readTensors: (bytes: Uint8Array, fileName: string) => Promise<TensorFileResult>,
+  check: CheckOptions = {},
 ): Promise<GradsCheck | undefined> {
   const grads = parsed.grads;
   if (!grads) return undefined;
@@ -112,7 +114,7 @@ export async function checkVectorGrads(
   const read = await readTensors(bytes, path);
   if (!read.ok) return failed(read.problems.map((p) => `${path}: ${p.tensor && !p.message.includes(p.tensor) ? `${p.tensor}: ` : ''}${p.message}`).join('; '));
   const tensors: TensorEntry[] = read.tensors;
-  const report = runVectorChecks(trace, tensors, { layout: parsed.settings.layout });
+  const report = runVectorChecks(trace, tensors, { rtol: check.rtol, atol: check.atol, layout: parsed.settings.layout });
   if (report.tensors.length === 0) {
     const names = report.ignored.map((i) => `"${i.name}"`).join(', ') || 'the file is empty';
     return failed(`${path}: no gradient this check knows: ${names}; expected dW dV db dU dc dh0 dL_dh dL_ds, PyTorch's state-dict names or dWh dWx`);

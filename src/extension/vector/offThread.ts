@@ -5,6 +5,7 @@
  * inline path, with a reader that answers from the bytes the host sent, so a weights problem is the
  * same located error in both. No `vscode`: both sides import it.
  */
+import type { CheckOptions } from '../../check';
 import type { CallerDefaults, SequenceFormat } from '../../parse';
 import { ErrorSink } from '../../parse/errors';
 import { lineEndFrom, nextLineStart } from '../../parse/csvCells';
@@ -18,13 +19,13 @@ import { analyzeVector, type VectorAnalysis, type WeightsAccess } from './analyz
 import { pipeline as defaultPipeline, type VectorPipeline } from './pipeline';
 import { resolveWeightsPath } from './weightsPath';
 
-/** What the head of a document says: a vector-model file, and the weights paths it names (as written). */
+/** What the head of a document says: a vector-model file, and the weights= and grads= paths it names (as written), for the host to read. */
 export interface VectorSniff {
   vector: boolean;
-  weights: string[];
+  files: string[];
 }
 
-const JSON_WEIGHTS = /"weights"\s*:\s*("(?:[^"\\\n]|\\.)*")/g;
+const JSON_FILES = /"(?:weights|grads)"\s*:\s*("(?:[^"\\\n]|\\.)*")/g;
 
 /**
  * `head`: the first lines of the document (and, for JSON, its last lines), never the whole of a
@@ -32,16 +33,16 @@ const JSON_WEIGHTS = /"weights"\s*:\s*("(?:[^"\\\n]|\\.)*")/g;
  * usually near the top, sometimes after the arrays.
  */
 export function sniffVector(head: string, format: SequenceFormat): VectorSniff {
-  const weights: string[] = [];
+  const files: string[] = [];
   if (format === 'json') {
-    for (const m of head.matchAll(JSON_WEIGHTS)) {
+    for (const m of head.matchAll(JSON_FILES)) {
       try {
-        weights.push(JSON.parse(m[1]) as string);
+        files.push(JSON.parse(m[1]) as string);
       } catch {
         // Not a JSON string after all: the worker's parse says where.
       }
     }
-    return { vector: weights.length > 0 || isVectorText(head, format), weights };
+    return { vector: files.length > 0 || isVectorText(head, format), files };
   }
   const n = head.length;
   let p = head.charCodeAt(0) === 0xfeff ? 1 : 0;
@@ -51,13 +52,14 @@ export function sniffVector(head: string, format: SequenceFormat): VectorSniff {
     const body = directiveBodyStart(head, p, le);
     const out: Parameters<typeof readVectorDirective>[4] = { file: {} };
     if (body >= 0) readVectorDirective(head, body, le, new ErrorSink(), out);
-    if (out.weights?.kind === 'file') weights.push(out.weights.path);
+    if (out.weights?.kind === 'file') files.push(out.weights.path);
+    if (out.grads) files.push(out.grads.path);
     p = nextLineStart(head, le, n);
   }
-  return { vector: weights.length > 0 || isVectorText(head, format), weights };
+  return { vector: files.length > 0 || isVectorText(head, format), files };
 }
 
-/** The host's part: each named weights file read with the path rules of the inline path (a refused or missing one is left to the worker's located error). */
+/** The host's part: each named weights or grads file read with the path rules of the inline path (a refused or missing one is left to the worker's located error). */
 export async function preReadWeights(names: readonly string[], io: WeightsAccess): Promise<WeightsBytes[]> {
   const out: WeightsBytes[] = [];
   for (const name of names) {
@@ -94,19 +96,20 @@ export async function computeVectorResult(
   format: SequenceFormat,
   defaults: CallerDefaults,
   io: WeightsAccess,
+  check: CheckOptions,
   pipe: VectorPipeline = defaultPipeline,
 ): Promise<VectorResult | null> {
   const t0 = performance.now();
-  const v = await analyzeVector(text, format, defaults, io, pipe);
+  const v = await analyzeVector(text, format, defaults, io, check, pipe);
   if (!v) return null;
   const stats = v.trace ? vectorSeriesStats(v.trace) : undefined;
-  return { parsed: v.parsed, trace: v.trace, flow: v.series?.flow, stats, errors: v.errors, durationMs: performance.now() - t0 };
+  return { parsed: v.parsed, trace: v.trace, flow: v.series?.flow, stats, errors: v.errors, ...(v.grads ? { grads: v.grads } : {}), durationMs: performance.now() - t0 };
 }
 
 /** On the host: the analysis the features read, from the worker's result (no loop over the trace). */
 export function vectorAnalysisOf(r: VectorResult): VectorAnalysis {
   const series = r.trace && r.flow ? new VectorTraceSeries(r.trace, r.flow, r.stats) : undefined;
-  return { parsed: r.parsed, trace: r.trace, series, errors: r.errors };
+  return { parsed: r.parsed, trace: r.trace, series, errors: r.errors, ...(r.grads ? { grads: r.grads } : {}) };
 }
 
 /** Every distinct ArrayBuffer under the result (typed arrays one or two levels down), moved rather than copied. */

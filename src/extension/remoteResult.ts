@@ -1,0 +1,69 @@
+/**
+ * The host's handle on a result the worker keeps (resident.ts): steps by index or by document
+ * offset, the timeline's series and windows, the export. A handle dies with its worker (then
+ * every read rejects, and the store runs the document again) or when its analysis is replaced
+ * (`forget`).
+ */
+import type { CheckReport } from '../check';
+import type { Trace } from '../core';
+import type { ExportFormat, SeriesWindow } from '../shared/protocol';
+import type { StepRead } from './resident';
+import type { SeriesSource, SeriesStats, SummaryMeta } from './timeline/data';
+import { traceSummary } from './timeline/data';
+
+/** The requests a RemoteResult makes (WorkerClient's). */
+export interface ResultChannel {
+  readStep(result: number, at: { index: number } | { offset: number }): Promise<StepRead | null>;
+  prepareSeries(result: number): Promise<SeriesStats>;
+  readWindow(result: number, start: number, end: number, width: number): Promise<SeriesWindow>;
+  exportTrace(result: number, format: ExportFormat): Promise<Uint8Array>;
+  forget(result: number): void;
+}
+
+export class RemoteResult {
+  private series: Promise<SeriesSource> | undefined;
+  private forgotten = false;
+
+  constructor(
+    private readonly channel: ResultChannel,
+    /** The compute request's id: the result's name in the worker. */
+    readonly id: number,
+  ) {}
+
+  /** 0-based step i, or null outside 0..T−1. */
+  step(i: number): Promise<StepRead | null> {
+    return this.channel.readStep(this.id, { index: i });
+  }
+
+  /** The step whose row (CSV/TSV) or x[t]/y[t] element (JSON) holds `offset`, end inclusive, as stepAtOffset; null if none. */
+  at(offset: number): Promise<StepRead | null> {
+    return this.channel.readStep(this.id, { offset });
+  }
+
+  /**
+   * The timeline's series of `trace` (this result's light trace: scalars only) and `checks`, prepared
+   * in the worker once; their windows are reduced there too.
+   */
+  seriesOf(trace: Trace, checks: CheckReport | undefined): Promise<SeriesSource> {
+    this.series ??= this.channel.prepareSeries(this.id).then(
+      (stats): SeriesSource => ({
+        summary: (meta: SummaryMeta) => traceSummary(trace, stats, checks, meta),
+        window: (start, end, width) => this.channel.readWindow(this.id, start, end, width),
+      }),
+    );
+    // Not kept when it failed: asked again, it asks the worker again.
+    this.series.catch(() => (this.series = undefined));
+    return this.series;
+  }
+
+  exportBytes(format: ExportFormat): Promise<Uint8Array> {
+    return this.channel.exportTrace(this.id, format);
+  }
+
+  /** The worker may drop the result: nobody reads it any more. */
+  forget(): void {
+    if (this.forgotten) return;
+    this.forgotten = true;
+    this.channel.forget(this.id);
+  }
+}
