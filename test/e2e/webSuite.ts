@@ -9,7 +9,7 @@
  * core's, computed here from the same text.
  */
 import * as vscode from 'vscode';
-import { runBptt, stepValues } from '../../src/core';
+import { runBptt, stepValues, traceCsv } from '../../src/core';
 import { parseSequence } from '../../src/parse';
 import { formatNumber } from '../../src/shared/format';
 
@@ -95,6 +95,31 @@ function defineTests(): void {
         }
       });
     }
+
+    it('a 30 000-row document: computed in the Web Worker, which keeps its arrays; hovers and Export Trace read them from there', async () => {
+      const uri = vscode.Uri.joinPath(folderUri(), 'web-suite-large.csv');
+      let text = '# bptt: w=0.9 v=1\nx,y\n';
+      for (let k = 0; k < 30_000; k++) text += k % 10 === 9 ? `${Math.sin(k * 0.37).toFixed(5)},${Math.cos(k * 0.11).toFixed(4)}\n` : `${Math.sin(k * 0.37).toFixed(5)},\n`;
+      await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
+      const parsed = parseSequence(text, 'csv');
+      deepStrictEqual(parsed.errors, []);
+      const trace = runBptt(parsed.model, parsed);
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+      await vscode.commands.executeCommand('bpttLens.runBackwardPass', uri);
+      for (const i of [0, 14_999, 29_999]) {
+        const md = await waitFor(`hover at step ${i + 1}`, () => hoverAt(uri, new vscode.Position(parsed.line[i], 1)), 120_000);
+        const v = stepValues(trace, i);
+        ok(md.includes(`**Step ${i + 1} of ${parsed.T}**`), md);
+        ok(md.includes(formatNumber(v.dL_ds, 6)), `∂L/∂s_t = ${formatNumber(v.dL_ds, 6)} in:\n${md}`);
+      }
+      const target = vscode.Uri.joinPath(folderUri(), 'web-suite-large.trace.csv');
+      await vscode.commands.executeCommand('bpttLens.exportTrace', uri, 'csv', target);
+      const exported = await readText(target);
+      ok(exported === traceCsv(trace, parsed.line), `the exported CSV (${exported.length} characters) is the core's`);
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      await vscode.workspace.fs.delete(uri);
+      await vscode.workspace.fs.delete(target);
+    });
 
     it('a bad cell written through workspace.fs gets an error diagnostic at its line', async () => {
       const uri = vscode.Uri.joinPath(folderUri(), 'web-suite-bad.csv');

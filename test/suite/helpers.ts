@@ -3,7 +3,8 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { runBptt, type Trace } from '../../src/core';
+import { runBptt, stepValues, type Trace } from '../../src/core';
+import { formatNumber } from '../../src/shared/format';
 import { formatFromFileName, parseSequence, type ParsedSequence } from '../../src/parse';
 import type { AnalysisSource } from '../../src/extension/types';
 
@@ -87,6 +88,20 @@ export function expected(text: string, fileName: string, defaults = {}): Expecte
   const parsed = parseSequence(text, format, defaults);
   assert.deepStrictEqual(parsed.errors, [], `reference parse of ${fileName}`);
   return { parsed, trace: runBptt(parsed.model, parsed) };
+}
+
+const f6 = (n: number) => formatNumber(n, 6);
+const factor = (s: string) => (s.startsWith('-') ? `(${s})` : s);
+
+/** Checks the hover's heading and the two equations against the core's step values. */
+export function checkHover(md: string, ref: Expected, i: number): void {
+  const v = stepValues(ref.trace, i);
+  assert.ok(md.startsWith(`**Step ${i + 1} of ${ref.trace.T}**`), md);
+  assert.ok(md.includes(`= ${f6(v.dL_dh_local)} + ${factor(f6(v.dL_dh_recurrent))} = ${f6(v.dL_dh)}`), `∂L/∂h_t in:\n${md}`);
+  assert.ok(md.includes(`= ${factor(f6(v.dL_dh))} · ${factor(f6(v.phiPrime))} = ${f6(v.dL_ds)}`), `∂L/∂s_t in:\n${md}`);
+  assert.ok(md.includes(`| s\\_t | ${f6(v.s)} |`), md);
+  assert.ok(md.includes(`| ŷ\\_t | ${f6(v.yhat)} |`), md);
+  assert.ok(md.includes('command:bpttLens.showTimeline?'), md);
 }
 
 /** The BPTT Lens hover's markdown at a position, or undefined. */

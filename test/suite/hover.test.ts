@@ -2,21 +2,7 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import { stepValues } from '../../src/core';
 import { formatNumber } from '../../src/shared/format';
-import { closeAllEditors, expected, hoverAt, open, samplePath, store, waitFor, writeTemp } from './helpers';
-
-const f = (n: number) => formatNumber(n, 6);
-const factor = (s: string) => (s.startsWith('-') ? `(${s})` : s);
-
-/** Checks the hover's heading and the two equations against the core's step values. */
-function checkHover(md: string, ref: ReturnType<typeof expected>, i: number): void {
-  const v = stepValues(ref.trace, i);
-  assert.ok(md.startsWith(`**Step ${i + 1} of ${ref.trace.T}**`), md);
-  assert.ok(md.includes(`= ${f(v.dL_dh_local)} + ${factor(f(v.dL_dh_recurrent))} = ${f(v.dL_dh)}`), `∂L/∂h_t in:\n${md}`);
-  assert.ok(md.includes(`= ${factor(f(v.dL_dh))} · ${factor(f(v.phiPrime))} = ${f(v.dL_ds)}`), `∂L/∂s_t in:\n${md}`);
-  assert.ok(md.includes(`| s\\_t | ${f(v.s)} |`), md);
-  assert.ok(md.includes(`| ŷ\\_t | ${f(v.yhat)} |`), md);
-  assert.ok(md.includes('command:bpttLens.showTimeline?'), md);
-}
+import { checkHover, closeAllEditors, expected, hoverAt, open, samplePath, store, waitFor, writeTemp } from './helpers';
 
 describe('Hovers', () => {
   after(closeAllEditors);
