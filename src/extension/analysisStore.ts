@@ -77,9 +77,11 @@ export class AnalysisStore extends Disposable implements AnalysisSource {
   /** Documents the user ran the command on: followed even without a directive. */
   private readonly tracked = new Set<string>();
   private readonly problemsByAnalysis = new WeakMap<Analysis, Problem[]>();
+  private readonly willRun = this._register(new vscode.EventEmitter<vscode.Uri>());
   private readonly updated = this._register(new vscode.EventEmitter<Analysis>());
   private readonly forgot = this._register(new vscode.EventEmitter<vscode.Uri>());
 
+  readonly onWillRun = this.willRun.event;
   readonly onDidUpdate = this.updated.event;
   readonly onDidForget = this.forgot.event;
 
@@ -131,6 +133,7 @@ export class AnalysisStore extends Disposable implements AnalysisSource {
     }
     const format = formatOf(document);
     if (!format) return Promise.resolve(undefined);
+    this.willRun.fire(document.uri);
     const settings = readSettings(document.uri);
     const version = document.version;
     // Up to MAX_WHOLE_TEXT_LINES lines, getText() is cheap; beyond, it joins every line in one

@@ -46,6 +46,8 @@ export interface AnalysisSource {
   run(document: vscode.TextDocument): Promise<Analysis | undefined>;
   /** True while a run for this document is scheduled or in flight. */
   isPending(document: vscode.TextDocument): boolean;
+  /** Fires as a run of a document starts (its current analysis is about to be replaced). */
+  readonly onWillRun: vscode.Event<vscode.Uri>;
   /** Fires after every completed run. */
   readonly onDidUpdate: vscode.Event<Analysis>;
   /** Fires when a document's analysis is dropped (document closed). */

@@ -18,11 +18,11 @@ import { runGradcheck } from './gradcheckRun';
 import { lightComputed, stepRead } from './resident';
 import { truncatedGrads } from './summary';
 import { seriesData, TraceSeries } from './timeline/data';
-import { computeFlow, truncationOf } from './timeline/flowData';
+import { computeFlow, flowStep, flowView, truncationOf, type FlowResult } from './timeline/flowData';
 import { traceBytes } from './traceText';
 import { computeVectorResult, sentWeights, vectorResultTransferables } from './vector/offThread';
 import {
-  decodeInput, inputChunks, inputSize, type ComputeRequest, type ComputeVectorRequest, type ExportTraceRequest, type FlowRequest, type PrepareSeriesRequest, type ReadStepRequest, type ReadWindowRequest, type WorkerRequest, type WorkerResponse,
+  decodeInput, inputChunks, inputSize, type ComputeRequest, type ComputeVectorRequest, type ExportTraceRequest, type FlowRequest, type PrepareSeriesRequest, type ReadFlowRequest, type ReadStepRequest, type ReadWindowRequest, type WorkerRequest, type WorkerResponse,
 } from './workerProtocol';
 
 /** How a transport sends a response back to the host. */
@@ -130,7 +130,14 @@ async function readWindowRequest(reply: Reply, req: ReadWindowRequest): Promise<
   }
 }
 
-/** Flow of a sequence, with progress about every 100 ms and a cancel flag the host sets (where it can share one). */
+/** The flows the host may still ask about (a step, the view at a new width), by flow request id; the same bound. */
+const flows = new Map<number, FlowResult>();
+
+/**
+ * Flow of a sequence, with progress about every 100 ms and a cancel flag the host sets (where it
+ * can share one). The flow stays here; the host gets its view at the chart's width (the factor
+ * series reduced to it: 32 MB of per-step arrays at 10⁶ steps never cross).
+ */
 function flowRequest(reply: Reply, req: FlowRequest): void {
   try {
     const cancel = req.cancel ? new Int32Array(req.cancel) : undefined;
@@ -145,9 +152,24 @@ function flowRequest(reply: Reply, req: FlowRequest): void {
       }
       return true;
     });
-    reply({ type: 'didComputeFlow', id: req.id, result }, result ? [result.factor, result.phiPrime, result.seed, result.horizonAt].map((a) => a.buffer as ArrayBuffer) : []);
+    if (result) {
+      flows.set(req.id, result);
+      for (const old of flows.keys()) if (flows.size > MAX_RESIDENT) flows.delete(old);
+    }
+    reply({ type: 'didComputeFlow', id: req.id, view: result && flowView(result, req.width) }, []);
   } catch (e) {
     reply({ type: 'didFailFlow', id: req.id, error: errorText(e) }, []);
+  }
+}
+
+function readFlowRequest(reply: Reply, req: ReadFlowRequest): void {
+  try {
+    const flow = flows.get(req.flow);
+    if (!flow) throw new Error(`flow ${req.flow} is no longer kept`);
+    if (req.type === 'readFlowView') reply({ type: 'didReadFlowView', id: req.id, view: flowView(flow, req.width) }, []);
+    else reply({ type: 'didReadFlowStep', id: req.id, step: Number.isInteger(req.t) && req.t >= 1 && req.t <= flow.factor.length ? flowStep(flow, req.t) : null }, []);
+  } catch (e) {
+    reply({ type: 'didFailReadFlow', id: req.id, error: errorText(e) }, []);
   }
 }
 
@@ -170,6 +192,13 @@ export function handleRequest(msg: WorkerRequest, reply: Reply): Promise<void> |
       return;
     case 'forget':
       resident.delete(msg.result);
+      return;
+    case 'forgetFlow':
+      flows.delete(msg.flow);
+      return;
+    case 'readFlowStep':
+    case 'readFlowView':
+      readFlowRequest(reply, msg);
       return;
     case 'gradcheck':
       try {

@@ -7,14 +7,13 @@
  * in the browser (workerWeb.ts). The messages are workerProtocol.ts's in both.
  */
 import type { CallerDefaults, SequenceFormat } from '../parse';
-import { assertNever, type ExportFormat, type SeriesWindow } from '../shared/protocol';
+import { assertNever, type ExportFormat, type FlowStep, type FlowView, type SeriesWindow } from '../shared/protocol';
 import { epochNow, type ComputeOptions, type Computed } from './compute';
 import { Disposable, toDisposable } from './dispose';
 import { recordPhase, timed } from './hostTiming';
 import { RemoteResult, type ResultChannel } from './remoteResult';
 import type { StepRead } from './resident';
 import type { SeriesStats } from './timeline/data';
-import type { FlowResult } from './timeline/flowData';
 import {
   inputTransferables, type ComputeVectorRequest, type FlowRequest, type GradcheckResult, type VectorResult, type WorkerInput, type WorkerRequest, type WorkerResponse,
 } from './workerProtocol';
@@ -119,10 +118,10 @@ export class WorkerClient extends Disposable implements ComputeWorker, ResultCha
    * Where the gradient goes, off the host's thread. `cancel()` resolves it with null at once; where
    * the host has SharedArrayBuffer (Node) it also stops the worker's computation early.
    */
-  flow(req: Omit<FlowRequest, 'type' | 'id' | 'cancel'>, progress: (fraction: number) => void): { result: Promise<FlowResult | null>; cancel(): void } {
+  flow(req: Omit<FlowRequest, 'type' | 'id' | 'cancel'>, progress: (fraction: number) => void): { result: Promise<{ id: number; view: FlowView } | null>; cancel(): void } {
     const cancel = typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(4) : undefined;
     let id = 0;
-    const result = this.request<FlowResult | null>((i) => ({ ...req, type: 'flow', id: (id = i), cancel }), [], progress);
+    const result = this.request<FlowView | null>((i) => ({ ...req, type: 'flow', id: (id = i), cancel }), [], progress).then((view) => view && { id, view });
     return {
       result,
       cancel: () => {
@@ -150,6 +149,19 @@ export class WorkerClient extends Disposable implements ComputeWorker, ResultCha
 
   forget(result: number): void {
     this.worker?.post({ type: 'forget', result }, []);
+  }
+
+  /** Step t (1-based) of flow `flow`, which the worker keeps; null outside 1..T. */
+  readFlowStep(flow: number, t: number): Promise<FlowStep | null> {
+    return this.request((id) => ({ type: 'readFlowStep', id, flow, t }), [], undefined, false);
+  }
+
+  readFlowView(flow: number, width: number): Promise<FlowView> {
+    return this.request((id) => ({ type: 'readFlowView', id, flow, width }), [], undefined, false);
+  }
+
+  forgetFlow(flow: number): void {
+    this.worker?.post({ type: 'forgetFlow', flow }, []);
   }
 
   /**
@@ -203,7 +215,13 @@ export class WorkerClient extends Disposable implements ComputeWorker, ResultCha
         this.waiting.get(msg.id)?.progress?.(msg.fraction);
         return;
       case 'didComputeFlow':
-        this.settle(msg.id)?.resolve(msg.result);
+        this.settle(msg.id)?.resolve(msg.view);
+        return;
+      case 'didReadFlowStep':
+        this.settle(msg.id)?.resolve(msg.step);
+        return;
+      case 'didReadFlowView':
+        this.settle(msg.id)?.resolve(msg.view);
         return;
       case 'didFailCompute':
       case 'didFailComputeVector':
@@ -213,6 +231,7 @@ export class WorkerClient extends Disposable implements ComputeWorker, ResultCha
       case 'didFailExportTrace':
       case 'didFailGradcheck':
       case 'didFailFlow':
+      case 'didFailReadFlow':
         this.settle(msg.id)?.reject(new Error(`worker: ${msg.error}`));
         return;
       default:

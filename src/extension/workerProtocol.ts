@@ -12,9 +12,9 @@ import type { CheckOptions } from '../check';
 import type { Model } from '../core';
 import type { GradcheckReport } from '../gradcheck';
 import { byteChunks, type CallerDefaults, type SequenceFormat, type TruncationKeys } from '../parse';
-import type { ExportFormat, SeriesWindow } from '../shared/protocol';
+import type { ExportFormat, FlowStep, FlowView, SeriesWindow } from '../shared/protocol';
 import type { StepRead } from './resident';
-import type { FlowResult, FlowSettings } from './timeline/flowData';
+import type { FlowSettings } from './timeline/flowData';
 import type { ComputeOptions, Computed } from './compute';
 import type { SeriesStats } from './timeline/data';
 import type { VectorFlowFacts, VectorSeriesStats } from './timeline/vectorData';
@@ -68,11 +68,8 @@ export interface ExportTraceRequest {
   format: ExportFormat;
 }
 
-/** Result `result` is no longer needed (replaced, or its document closed). No answer. */
-export interface ForgetRequest {
-  type: 'forget';
-  result: number;
-}
+/** Result `result` (or flow `flow`) is no longer needed (replaced, or its document closed). No answer. */
+export type ForgetRequest = { type: 'forget'; result: number } | { type: 'forgetFlow'; flow: number };
 
 /** The numerical gradient check (src/gradcheck) of `input`, parsed with `defaults`; `steps` as in GradcheckOptions. */
 export interface GradcheckRequest {
@@ -94,9 +91,14 @@ export interface FlowRequest {
   data: { x: Float64Array; y: Float64Array; hasY: Uint8Array } | { result: number };
   file: TruncationKeys | undefined;
   settings: FlowSettings;
+  /** The chart's width: the answer is the view at it (flowView), and the flow stays in the worker as flow `id`. */
+  width: number;
   /** Int32 flag the host sets to 1 to stop; absent where the host has no SharedArrayBuffer (a browser without cross-origin isolation). */
   cancel: SharedArrayBuffer | undefined;
 }
+
+/** Flow `flow`'s selected step t (1-based), or its view at another width. */
+export type ReadFlowRequest = { type: 'readFlowStep'; id: number; flow: number; t: number } | { type: 'readFlowView'; id: number; flow: number; width: number };
 
 /** A weights file the host read for a vector document (workspace.fs, after the path rules): its URI path and bytes, or why it could not be read. */
 export type WeightsBytes = { path: string; bytes: Uint8Array } | { path: string; error: string };
@@ -132,7 +134,8 @@ export interface VectorResult {
   durationMs: number;
 }
 
-export type WorkerRequest = ComputeRequest | PrepareSeriesRequest | ReadWindowRequest | ReadStepRequest | ExportTraceRequest | ForgetRequest | GradcheckRequest | FlowRequest | ComputeVectorRequest;
+export type WorkerRequest =
+  | ComputeRequest | PrepareSeriesRequest | ReadWindowRequest | ReadStepRequest | ExportTraceRequest | ForgetRequest | GradcheckRequest | FlowRequest | ReadFlowRequest | ComputeVectorRequest;
 
 export type WorkerResponse =
   | { type: 'didCompute'; id: number; result: Computed }
@@ -149,7 +152,11 @@ export type WorkerResponse =
   | { type: 'didGradcheck'; id: number; result: GradcheckResult }
   | { type: 'didFailGradcheck'; id: number; error: string }
   | { type: 'didProgressFlow'; id: number; fraction: number }
-  | { type: 'didComputeFlow'; id: number; result: FlowResult | null }
+  /** view null: cancelled. */
+  | { type: 'didComputeFlow'; id: number; view: FlowView | null }
+  | { type: 'didReadFlowStep'; id: number; step: FlowStep | null }
+  | { type: 'didReadFlowView'; id: number; view: FlowView }
+  | { type: 'didFailReadFlow'; id: number; error: string }
   | { type: 'didFailFlow'; id: number; error: string }
   /** result null: not a vector-model file after all (the host computes it as a scalar one). */
   | { type: 'didComputeVector'; id: number; result: VectorResult | null }

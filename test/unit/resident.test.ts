@@ -13,7 +13,7 @@ import { compute, type ComputeOptions } from '../../src/extension/compute';
 import { lightComputed, stepRead } from '../../src/extension/resident';
 import { truncatedGrads } from '../../src/extension/summary';
 import { TraceSeries } from '../../src/extension/timeline/data';
-import { computeFlow, truncationOf } from '../../src/extension/timeline/flowData';
+import { computeFlow, flowStep, flowView, truncationOf } from '../../src/extension/timeline/flowData';
 import { traceBytes } from '../../src/extension/traceText';
 import { handleRequest } from '../../src/extension/workerBody';
 import { WorkerClient } from '../../src/extension/workerClient';
@@ -136,11 +136,24 @@ describe('a worker result stays in the worker (the host reads it step by step)',
       assert.ok(e.type === 'didExportTrace');
       assert.deepStrictEqual(e.bytes, traceBytes(trace, parsed.line, format), format);
     }
-    const [byId] = await ask({ type: 'flow', id: 7, model: { ...trace.model }, data: { result: id }, file: parsed.truncation, settings: FLOW, cancel: undefined });
-    const [byData] = await ask({ type: 'flow', id: 8, model: { ...trace.model }, data: { x: trace.x, y: trace.y, hasY: trace.hasY }, file: parsed.truncation, settings: FLOW, cancel: undefined });
+    const [byId] = await ask({ type: 'flow', id: 7, model: { ...trace.model }, data: { result: id }, file: parsed.truncation, settings: FLOW, width: 300, cancel: undefined });
+    const [byData] = await ask({ type: 'flow', id: 8, model: { ...trace.model }, data: { x: trace.x, y: trace.y, hasY: trace.hasY }, file: parsed.truncation, settings: FLOW, width: 300, cancel: undefined });
     assert.ok(byId.type === 'didComputeFlow' && byData.type === 'didComputeFlow');
-    assert.ok(sameBits(byId.result, byData.result));
-    assert.ok(sameBits(byId.result, computeFlow(trace, parsed.truncation, FLOW)));
+    const local = computeFlow(trace, parsed.truncation, FLOW)!;
+    assert.ok(sameBits(byId.view, byData.view));
+    assert.ok(sameBits(byId.view, flowView(local, 300)), 'the view at the chart\'s width');
+    // The flow stays in the worker: steps and other widths are the inline flowStep and flowView.
+    for (const t of [1, 40, trace.T]) {
+      const [st] = await ask({ type: 'readFlowStep', id: 20, flow: 7, t });
+      assert.ok(st.type === 'didReadFlowStep' && sameBits(st.step, flowStep(local, t)), `flow step ${t}`);
+    }
+    const [outside] = await ask({ type: 'readFlowStep', id: 21, flow: 7, t: trace.T + 1 });
+    assert.ok(outside.type === 'didReadFlowStep' && outside.step === null);
+    const [wide] = await ask({ type: 'readFlowView', id: 22, flow: 7, width: 1200 });
+    assert.ok(wide.type === 'didReadFlowView' && sameBits(wide.view, flowView(local, 1200)));
+    await ask({ type: 'forgetFlow', flow: 7 }, { type: 'forgetFlow', flow: 8 });
+    const [forgotten] = await ask({ type: 'readFlowStep', id: 23, flow: 7, t: 1 });
+    assert.ok(forgotten.type === 'didFailReadFlow' && forgotten.error.startsWith('Error: flow 7 is no longer kept'), JSON.stringify(forgotten));
     // The flow did not disturb what is kept: a step still reads the same.
     const [after] = await ask({ type: 'readStep', id: 9, result: id, at: { index: 7 } });
     assert.ok(after.type === 'didReadStep' && sameBits(after.step, stepRead(parsed, trace, 7)));

@@ -3,9 +3,10 @@
  * shown analysis in the worker thread (inline only when the bundle has no worker, as in unit
  * runs), forwards its progress, cancels a run a newer analysis replaced, and answers each
  * selected step with its factor, products back, horizon and heat-map window (O(512²), < 5 ms).
+ * The worker keeps the flow's per-step arrays and computes the views and steps the panel shows.
  */
 import * as vscode from 'vscode';
-import type { HostToWebviewMessage } from '../../shared/protocol';
+import type { FlowStep, FlowView, HostToWebviewMessage } from '../../shared/protocol';
 import { SECTION } from '../config';
 import { Disposable, toDisposable } from '../dispose';
 import { logError } from '../log';
@@ -28,9 +29,38 @@ export function readFlowSettings(scope?: vscode.Uri): FlowSettings {
   };
 }
 
+/** A computed flow, wherever it is: kept by the worker (which answers a step or a view at another width), or here when there is no worker. */
+interface FlowSource {
+  /** Steps of the sequence. */
+  T: number;
+  view(width: number): Promise<FlowView>;
+  /** 1-based t; null outside 1..T. */
+  step(t: number): Promise<FlowStep | null>;
+  forget(): void;
+}
+
+function localFlow(r: FlowResult): FlowSource {
+  const T = r.factor.length;
+  return {
+    T,
+    view: (width) => Promise.resolve(flowView(r, width)),
+    step: (t) => Promise.resolve(t >= 1 && t <= T ? flowStep(r, t) : null),
+    forget: () => undefined,
+  };
+}
+
+function remoteFlow(worker: WorkerClient, id: number, first: FlowView, firstWidth: number): FlowSource {
+  return {
+    T: first.T,
+    view: (width) => (width === firstWidth ? Promise.resolve(first) : worker.readFlowView(id, width)),
+    step: (t) => worker.readFlowStep(id, t),
+    forget: () => worker.forgetFlow(id),
+  };
+}
+
 export class FlowHost extends Disposable {
   private run: { analysis: Analysis; cancel(): void } | undefined;
-  private result: { analysis: Analysis; flow: FlowResult } | undefined;
+  private result: { analysis: Analysis; flow: FlowSource } | undefined;
   /** The step last selected, sent again once its flow arrives. */
   private lastT = 0;
 
@@ -39,7 +69,18 @@ export class FlowHost extends Disposable {
     private readonly worker: WorkerClient | undefined,
   ) {
     super();
-    this._register(toDisposable(() => this.run?.cancel()));
+    this._register(
+      toDisposable(() => {
+        this.run?.cancel();
+        this.result?.flow.forget();
+      }),
+    );
+  }
+
+  /** Stops the flow being computed, if any (its analysis is about to be replaced: a run of its document started). */
+  cancel(): void {
+    this.run?.cancel();
+    this.run = undefined;
   }
 
   /** Computes the flow of `analysis` (unless it is the one shown or running), then sends it. */
@@ -53,21 +94,24 @@ export class FlowHost extends Disposable {
     this.run?.cancel();
     const settings = readFlowSettings(analysis.uri);
     const file = analysis.parsed.truncation;
-    let job: { result: Promise<FlowResult | null>; cancel(): void };
-    if (this.worker?.available()) {
+    let job: { result: Promise<FlowSource | null>; cancel(): void };
+    const worker = this.worker;
+    if (worker?.available()) {
       // A large document's sequence is in the worker already (it computed it): named, not sent.
       const data = analysis.remote ? { result: analysis.remote.id } : { x: trace.x.slice(), y: trace.y.slice(), hasY: trace.hasY.slice() };
-      job = this.worker.flow({ model: { ...trace.model }, data, file, settings }, (fraction) => this.post({ type: 'didProgressFlow', fraction }));
+      const w = worker.flow({ model: { ...trace.model }, data, file, settings, width }, (fraction) => this.post({ type: 'didProgressFlow', fraction }));
+      job = { result: w.result.then((r) => r && remoteFlow(worker, r.id, r.view, width)), cancel: w.cancel };
     } else {
-      job = { result: Promise.resolve().then(() => computeFlow(trace, file, settings)), cancel: () => undefined };
+      job = { result: Promise.resolve().then(() => computeFlow(trace, file, settings)).then((r) => r && localFlow(r)), cancel: () => undefined };
     }
     const run = { analysis, cancel: job.cancel };
     this.run = run;
     job.result.then(
       (flow) => {
-        if (this.run !== run || this.isDisposed) return;
+        if (this.run !== run || this.isDisposed) return flow?.forget();
         this.run = undefined;
         if (!flow) return;
+        this.result?.flow.forget();
         this.result = { analysis, flow };
         this.send(analysis, flow, width);
       },
@@ -75,16 +119,28 @@ export class FlowHost extends Disposable {
     );
   }
 
-  private send(analysis: Analysis, flow: FlowResult, width: number): void {
-    this.post({ type: 'didComputeFlow', uri: analysis.uri.toString(), T: flow.factor.length, flow: flowView(flow, width) });
-    if (this.lastT > 0) this.select(analysis, this.lastT);
+  private send(analysis: Analysis, flow: FlowSource, width: number): void {
+    flow.view(width).then(
+      (view) => {
+        if (this.result?.flow !== flow) return;
+        this.post({ type: 'didComputeFlow', uri: analysis.uri.toString(), T: flow.T, flow: view });
+        if (this.lastT > 0) this.select(analysis, this.lastT);
+      },
+      (e: unknown) => logError('timeline flow', e),
+    );
   }
 
   /** The selected step's flow values, when the flow of `analysis` is ready. */
   select(analysis: Analysis | undefined, t: number): void {
     this.lastT = t;
     const r = this.result;
-    if (!r || r.analysis !== analysis || t < 1 || t > r.flow.factor.length) return;
-    this.post({ type: 'didSelectFlowStep', step: flowStep(r.flow, t) });
+    if (!r || r.analysis !== analysis || t < 1 || t > r.flow.T) return;
+    r.flow.step(t).then(
+      (step) => {
+        // Only the answer for the step still selected, of the flow still shown.
+        if (step && this.result === r && this.lastT === t) this.post({ type: 'didSelectFlowStep', step });
+      },
+      (e: unknown) => logError('timeline flow step', e),
+    );
   }
 }

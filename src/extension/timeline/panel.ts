@@ -79,6 +79,9 @@ export class TimelinePanel extends Disposable {
     );
     this._register(store.onDidUpdate((a) => (this.follows(a.uri) ? void this.push(a) : undefined)));
     this._register(store.onDidForget((uri) => (this.follows(uri) ? this.clear() : undefined)));
+    // A run of the followed document: the flow of the analysis it replaces is not worth finishing
+    // (and the run's compute would wait behind it in the worker).
+    this._register(store.onWillRun((uri) => (this.follows(uri) ? this.flow.cancel() : undefined)));
     this._register(
       vscode.window.onDidChangeActiveTextEditor((editor) => {
         if (editor && this.isSequence(editor.document)) void this.follow(editor.document.uri);
@@ -88,7 +91,14 @@ export class TimelinePanel extends Disposable {
     this._register(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration(SECTION)) this.sendSettings();
-        if (e.affectsConfiguration(SECTION) && this.analysis) this.flow.show(this.analysis, this.width, true);
+        const shown = this.analysis;
+        if (!e.affectsConfiguration(SECTION) || !shown) return;
+        // The store re-runs an open document on a settings change, and its new analysis brings a
+        // new flow; a file read from disk is not re-run, so its flow is computed again here.
+        setTimeout(() => {
+          const doc = openDocument(shown.uri);
+          if (!this.isDisposed && this.analysis === shown && !(doc && this.store.isPending(doc))) this.flow.show(shown, this.width, true);
+        }, 0);
       }),
     );
   }
