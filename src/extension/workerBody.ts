@@ -69,9 +69,9 @@ function computeRequest(reply: Reply, req: ComputeRequest): void {
     }
     const light = lightComputed(result);
     light.workerTiming = { receivedAt, parseMs, keepMs: performance.now() - t0, repliedAt: epochNow() };
-    // The checks' claim columns are the only arrays that still go (the hover reads them).
-    const transfer = (light.checks?.claims ?? []).flatMap((c) => [c.user, c.exact].flatMap((a) => (a && a.buffer instanceof ArrayBuffer ? [a.buffer] : [])));
-    reply({ type: 'didCompute', id: req.id, result: light }, [...new Set(transfer)]);
+    // The checks' claim columns are the only arrays that still go (the hover reads them): copied,
+    // not moved, since the series the worker prepares from its result read them too.
+    reply({ type: 'didCompute', id: req.id, result: light }, []);
   } catch (e) {
     reply({ type: 'didFailCompute', id: req.id, error: errorText(e) }, []);
   }

@@ -200,6 +200,32 @@ describe('a worker result stays in the worker (the host reads it step by step)',
 describe('RemoteResult through the real worker thread (dist/worker.js)', function () {
   this.timeout(60_000);
 
+  it('a file with claim columns: the timeline\'s claim series (reduced in the worker) are the inline ones, and the host\'s checks hold the claims', async () => {
+    // A pasted dL_ds column that drifts from the exact one (the user forgot w in the recurrence).
+    const base = csv(2000, '# bptt: phi=tanh w=0.6 v=0.8 loss=squared\n');
+    const { trace } = inline(base);
+    const lines = base.split('\n');
+    const header = lines.findIndex((l) => l.startsWith('x,y'));
+    for (let i = 0; i < trace.T; i++) lines[header + 1 + i] += `,${(trace.dL_ds[i] * (1 + (i % 7) * 1e-3)).toPrecision(12)}`;
+    lines[header] = 'x,y,dL_ds';
+    const text = lines.join('\n');
+    const client = new WorkerClient(nodeWorkerHost(WORKER));
+    try {
+      const c = await client.compute({ slices: [utf8(text)] }, 'csv', OPTIONS);
+      const local = compute(text, 'csv', OPTIONS);
+      assert.ok(local.checks && c.checks, 'the file makes claims');
+      assert.ok(sameBits(c.checks, local.checks), 'the host\'s checks are the inline ones, claim values included');
+      const series = await c.remote!.seriesOf(c.trace!, c.checks);
+      const want = await TraceSeries.prepare(local.trace!, undefined, local.checks, OPTIONS.check);
+      const got = await series.window(0, 2000, 150);
+      assert.ok(got.claims.length > 0, 'a drawn claim');
+      assert.ok(sameBits(got, await want.window(0, 2000, 150)));
+      assert.ok(sameBits(await series.window(500, 560, 150), await want.window(500, 560, 150)));
+    } finally {
+      client.dispose();
+    }
+  });
+
   it('reads steps, series, windows and the export from the worker; a dead worker fails them and says so once', async () => {
     const text = csv(3000);
     const client = new WorkerClient(nodeWorkerHost(WORKER));
