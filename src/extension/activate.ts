@@ -54,7 +54,9 @@ export function activateOn(platform: Platform, context: vscode.ExtensionContext)
   own(watchSettings());
   const worker = own(new WorkerClient(platform.worker(context.extensionUri)));
   const store = own(new AnalysisStore(worker));
-  const timeline = own(new TimelineController(context.extensionUri, store, worker));
+  // The timeline's flow analyses on a worker of their own (timeline/flowHost.ts).
+  const flowWorker = own(new WorkerClient(platform.worker(context.extensionUri), 'flow'));
+  const timeline = own(new TimelineController(context.extensionUri, store, worker, flowWorker));
   own(new Commands(store, timeline));
   own(registerHover(store, SELECTOR));
   own(new SummaryLensProvider(store, SELECTOR));

@@ -22,7 +22,7 @@ import { computeFlow, flowStep, flowView, truncationOf, type FlowResult } from '
 import { traceBytes } from './traceText';
 import { computeVectorResult, sentWeights, vectorResultTransferables } from './vector/offThread';
 import {
-  decodeInput, inputChunks, inputSize, type ComputeRequest, type ComputeVectorRequest, type ExportTraceRequest, type FlowRequest, type PrepareSeriesRequest, type ReadFlowRequest, type ReadStepRequest, type ReadWindowRequest, type WorkerRequest, type WorkerResponse,
+  decodeInput, inputChunks, inputSize, type ComputeRequest, type ComputeVectorRequest, type ExportTraceRequest, type FlowRequest, type PrepareSeriesRequest, type ReadFlowRequest, type ReadSequenceRequest, type ReadStepRequest, type ReadWindowRequest, type WorkerRequest, type WorkerResponse,
 } from './workerProtocol';
 
 /** How a transport sends a response back to the host. */
@@ -88,6 +88,16 @@ function readStepRequest(reply: Reply, req: ReadStepRequest): void {
   }
 }
 
+function readSequenceRequest(reply: Reply, req: ReadSequenceRequest): void {
+  try {
+    const { trace } = residentOf(req.result);
+    const data = { x: trace.x.slice(), y: trace.y.slice(), hasY: trace.hasY.slice() };
+    reply({ type: 'didReadSequence', id: req.id, data }, [data.x.buffer, data.y.buffer, data.hasY.buffer]);
+  } catch (e) {
+    reply({ type: 'didFailReadSequence', id: req.id, error: errorText(e) }, []);
+  }
+}
+
 function exportTraceRequest(reply: Reply, req: ExportTraceRequest): void {
   try {
     const { parsed, trace } = residentOf(req.result);
@@ -141,7 +151,7 @@ const flows = new Map<number, FlowResult>();
 function flowRequest(reply: Reply, req: FlowRequest): void {
   try {
     const cancel = req.cancel ? new Int32Array(req.cancel) : undefined;
-    const trace = 'result' in req.data ? residentOf(req.data.result).trace : runBptt(req.model, req.data);
+    const trace = runBptt(req.model, req.data);
     let last = performance.now();
     const result = computeFlow(trace, req.file, req.settings, (done, total) => {
       if (cancel && Atomics.load(cancel, 0) !== 0) return false;
@@ -189,6 +199,9 @@ export function handleRequest(msg: WorkerRequest, reply: Reply): Promise<void> |
       return;
     case 'exportTrace':
       exportTraceRequest(reply, msg);
+      return;
+    case 'readSequence':
+      readSequenceRequest(reply, msg);
       return;
     case 'forget':
       resident.delete(msg.result);

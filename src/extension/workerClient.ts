@@ -15,7 +15,7 @@ import { RemoteResult, type ResultChannel } from './remoteResult';
 import type { StepRead } from './resident';
 import type { SeriesStats } from './timeline/data';
 import {
-  inputTransferables, type ComputeVectorRequest, type FlowRequest, type GradcheckResult, type VectorResult, type WorkerInput, type WorkerRequest, type WorkerResponse,
+  inputTransferables, type ComputeVectorRequest, type FlowRequest, type FlowSequence, type GradcheckResult, type VectorResult, type WorkerInput, type WorkerRequest, type WorkerResponse,
 } from './workerProtocol';
 
 /** Parse + BPTT off the extension host's event loop; a result's `remote` reads what the worker keeps of it. */
@@ -64,8 +64,14 @@ export class WorkerClient extends Disposable implements ComputeWorker, ResultCha
   /** Every request awaiting its answer, by id. */
   private readonly waiting = new Map<number, Waiter>();
   private readonly lostListeners = new Set<() => void>();
+  /** Workers terminated on purpose (stop): their exit is no failure. */
+  private readonly stopped = new WeakSet<WorkerTransport>();
 
-  constructor(private readonly host: WorkerHost) {
+  /** `name`: how its log lines call it ("flow" for the timeline's flow worker). */
+  constructor(
+    private readonly host: WorkerHost,
+    private readonly name = '',
+  ) {
     super();
     this._register(
       toDisposable(() => {
@@ -121,7 +127,9 @@ export class WorkerClient extends Disposable implements ComputeWorker, ResultCha
   flow(req: Omit<FlowRequest, 'type' | 'id' | 'cancel'>, progress: (fraction: number) => void): { result: Promise<{ id: number; view: FlowView } | null>; cancel(): void } {
     const cancel = typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(4) : undefined;
     let id = 0;
-    const result = this.request<FlowView | null>((i) => ({ ...req, type: 'flow', id: (id = i), cancel }), [], progress).then((view) => view && { id, view });
+    // A sequence sent with the request moves to the worker (the caller's copy).
+    const transfer = [req.data.x.buffer, req.data.y.buffer, req.data.hasY.buffer].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
+    const result = this.request<FlowView | null>((i) => ({ ...req, type: 'flow', id: (id = i), cancel }), transfer, progress).then((view) => view && { id, view });
     return {
       result,
       cancel: () => {
@@ -141,6 +149,11 @@ export class WorkerClient extends Disposable implements ComputeWorker, ResultCha
 
   readWindow(result: number, start: number, end: number, width: number): Promise<SeriesWindow> {
     return this.request((id) => ({ type: 'readWindow', id, result, start, end, width }), [], undefined, false);
+  }
+
+  /** A copy of result `result`'s sequence, to send to another worker (the flow's). */
+  readSequence(result: number): Promise<FlowSequence> {
+    return this.request((id) => ({ type: 'readSequence', id, result }), [], undefined, false);
   }
 
   exportTrace(result: number, format: ExportFormat): Promise<Uint8Array> {
@@ -208,6 +221,9 @@ export class WorkerClient extends Disposable implements ComputeWorker, ResultCha
       case 'didExportTrace':
         this.settle(msg.id)?.resolve(msg.bytes);
         return;
+      case 'didReadSequence':
+        this.settle(msg.id)?.resolve(msg.data);
+        return;
       case 'didGradcheck':
         this.settle(msg.id)?.resolve(msg.result);
         return;
@@ -229,6 +245,7 @@ export class WorkerClient extends Disposable implements ComputeWorker, ResultCha
       case 'didFailReadWindow':
       case 'didFailReadStep':
       case 'didFailExportTrace':
+      case 'didFailReadSequence':
       case 'didFailGradcheck':
       case 'didFailFlow':
       case 'didFailReadFlow':
@@ -237,6 +254,23 @@ export class WorkerClient extends Disposable implements ComputeWorker, ResultCha
       default:
         assertNever(msg);
     }
+  }
+
+  /**
+   * Terminates the worker now, whatever it is computing: the only way to stop a computation where
+   * there is no SharedArrayBuffer for a cancel flag (a browser without cross-origin isolation).
+   * Its requests reject with `why`; the next request starts a fresh worker. Not a loss of results
+   * for the listeners: the caller chose it.
+   */
+  stop(why: string): void {
+    const worker = this.worker;
+    if (!worker) return;
+    this.worker = undefined;
+    this.stopped.add(worker);
+    const waiting = [...this.waiting.values()];
+    this.waiting.clear();
+    worker.terminate();
+    for (const w of waiting) w.reject(new Error(`worker: ${why}`));
   }
 
   /** Takes request `id` out of `waiting`: it is answered now. */
@@ -249,12 +283,12 @@ export class WorkerClient extends Disposable implements ComputeWorker, ResultCha
   private ensure(): WorkerTransport {
     if (this.worker) return this.worker;
     // One line per start; the UI tests read it to know the worker started before the first run.
-    console.info('[bptt-lens] worker started');
+    console.info(`[bptt-lens] ${this.name ? `${this.name} ` : ''}worker started`);
     const worker: WorkerTransport = this.host.start({
       message: (msg) => this.received(msg),
       fail: (e) => {
-        // A worker replaced since (or terminated by dispose) no longer owns the pending requests.
-        if (this.worker !== worker && this.worker !== undefined) return;
+        // A worker replaced since, stopped, or terminated by dispose no longer owns the pending requests.
+        if (this.stopped.has(worker) || (this.worker !== worker && this.worker !== undefined)) return;
         this.worker = undefined;
         const waiting = [...this.waiting.values()];
         this.waiting.clear();

@@ -60,6 +60,13 @@ export interface ReadStepRequest {
   at: { index: number } | { offset: number };
 }
 
+/** A copy of result `result`'s sequence (x, y, hasY), for the flow worker. */
+export interface ReadSequenceRequest {
+  type: 'readSequence';
+  id: number;
+  result: number;
+}
+
 /** The whole trace of result `result` as the export writes it (core/serialize), UTF-8. */
 export interface ExportTraceRequest {
   type: 'exportTrace';
@@ -82,13 +89,18 @@ export interface GradcheckRequest {
 }
 
 
+export interface FlowSequence {
+  x: Float64Array;
+  y: Float64Array;
+  hasY: Uint8Array;
+}
+
 /** Where the gradient goes (timeline/flowData.ts) for a sequence; `cancel` (Int32, shared) set to 1 stops it. */
 export interface FlowRequest {
   type: 'flow';
   id: number;
   model: Model;
-  /** The sequence, or the id of a result the worker keeps (then `model` is its model). */
-  data: { x: Float64Array; y: Float64Array; hasY: Uint8Array } | { result: number };
+  data: FlowSequence;
   file: TruncationKeys | undefined;
   settings: FlowSettings;
   /** The chart's width: the answer is the view at it (flowView), and the flow stays in the worker as flow `id`. */
@@ -135,7 +147,7 @@ export interface VectorResult {
 }
 
 export type WorkerRequest =
-  | ComputeRequest | PrepareSeriesRequest | ReadWindowRequest | ReadStepRequest | ExportTraceRequest | ForgetRequest | GradcheckRequest | FlowRequest | ReadFlowRequest | ComputeVectorRequest;
+  | ComputeRequest | PrepareSeriesRequest | ReadWindowRequest | ReadStepRequest | ReadSequenceRequest | ExportTraceRequest | ForgetRequest | GradcheckRequest | FlowRequest | ReadFlowRequest | ComputeVectorRequest;
 
 export type WorkerResponse =
   | { type: 'didCompute'; id: number; result: Computed }
@@ -147,6 +159,8 @@ export type WorkerResponse =
   | { type: 'didFailReadStep'; id: number; error: string }
   | { type: 'didReadWindow'; id: number; window: SeriesWindow }
   | { type: 'didFailReadWindow'; id: number; error: string }
+  | { type: 'didReadSequence'; id: number; data: FlowSequence }
+  | { type: 'didFailReadSequence'; id: number; error: string }
   | { type: 'didExportTrace'; id: number; bytes: Uint8Array }
   | { type: 'didFailExportTrace'; id: number; error: string }
   | { type: 'didGradcheck'; id: number; result: GradcheckResult }

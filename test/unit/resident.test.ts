@@ -136,7 +136,11 @@ describe('a worker result stays in the worker (the host reads it step by step)',
       assert.ok(e.type === 'didExportTrace');
       assert.deepStrictEqual(e.bytes, traceBytes(trace, parsed.line, format), format);
     }
-    const [byId] = await ask({ type: 'flow', id: 7, model: { ...trace.model }, data: { result: id }, file: parsed.truncation, settings: FLOW, width: 300, cancel: undefined });
+    // The flow worker gets a copy of the kept sequence, and computes what the inline flow does.
+    const [seq] = await ask({ type: 'readSequence', id: 6, result: id });
+    assert.ok(seq.type === 'didReadSequence');
+    assert.ok(sameBits([...seq.data.x], [...trace.x]) && sameBits([...seq.data.y], [...trace.y]) && sameBits([...seq.data.hasY], [...trace.hasY]), 'the sequence, copied');
+    const [byId] = await ask({ type: 'flow', id: 7, model: { ...trace.model }, data: seq.data, file: parsed.truncation, settings: FLOW, width: 300, cancel: undefined });
     const [byData] = await ask({ type: 'flow', id: 8, model: { ...trace.model }, data: { x: trace.x, y: trace.y, hasY: trace.hasY }, file: parsed.truncation, settings: FLOW, width: 300, cancel: undefined });
     assert.ok(byId.type === 'didComputeFlow' && byData.type === 'didComputeFlow');
     const local = computeFlow(trace, parsed.truncation, FLOW)!;
@@ -221,6 +225,25 @@ describe('RemoteResult through the real worker thread (dist/worker.js)', functio
       assert.ok(got.claims.length > 0, 'a drawn claim');
       assert.ok(sameBits(got, await want.window(0, 2000, 150)));
       assert.ok(sameBits(await series.window(500, 560, 150), await want.window(500, 560, 150)));
+    } finally {
+      client.dispose();
+    }
+  });
+
+  it('stop() ends a long flow at once: its request rejects, nobody hears of a loss, and the next request starts a fresh worker', async () => {
+    const client = new WorkerClient(nodeWorkerHost(WORKER), 'flow');
+    let lost = 0;
+    client.onDidLoseResults(() => lost++);
+    try {
+      const { parsed, trace } = inline(csv(200_000));
+      const data = { x: parsed.x.slice(), y: parsed.y.slice(), hasY: parsed.hasY.slice() };
+      const flow = client.flow({ model: { ...trace.model }, data, file: undefined, settings: { ...FLOW, lagK: 10_000 }, width: 100 }, () => undefined);
+      await new Promise((r) => setTimeout(r, 100));
+      client.stop('flow cancelled');
+      await assert.rejects(flow.result, /worker: flow cancelled/);
+      assert.strictEqual(lost, 0);
+      const c = await client.compute({ slices: [utf8(csv(50))] }, 'csv', OPTIONS);
+      assert.ok(sameBits(await c.remote!.step(3), stepRead(inline(csv(50)).parsed, inline(csv(50)).trace, 3)));
     } finally {
       client.dispose();
     }

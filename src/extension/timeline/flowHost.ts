@@ -64,9 +64,16 @@ export class FlowHost extends Disposable {
   /** The step last selected, sent again once its flow arrives. */
   private lastT = 0;
 
+  /**
+   * `worker`: the one that computed (and, for a large document, keeps) the analyses; `flowWorker`:
+   * a worker of the flow's own, so that hovers, chart windows and the next run never wait behind a
+   * flow of 10⁶ steps (~1 s), and a flow can be stopped by terminating it where there is no
+   * SharedArrayBuffer for a cancel flag.
+   */
   constructor(
     private readonly post: (m: HostToWebviewMessage) => void,
     private readonly worker: WorkerClient | undefined,
+    private readonly flowWorker: WorkerClient | undefined,
   ) {
     super();
     this._register(
@@ -95,12 +102,28 @@ export class FlowHost extends Disposable {
     const settings = readFlowSettings(analysis.uri);
     const file = analysis.parsed.truncation;
     let job: { result: Promise<FlowSource | null>; cancel(): void };
-    const worker = this.worker;
-    if (worker?.available()) {
-      // A large document's sequence is in the worker already (it computed it): named, not sent.
-      const data = analysis.remote ? { result: analysis.remote.id } : { x: trace.x.slice(), y: trace.y.slice(), hasY: trace.hasY.slice() };
-      const w = worker.flow({ model: { ...trace.model }, data, file, settings, width }, (fraction) => this.post({ type: 'didProgressFlow', fraction }));
-      job = { result: w.result.then((r) => r && remoteFlow(worker, r.id, r.view, width)), cancel: w.cancel };
+    const { worker, flowWorker } = this;
+    if (flowWorker?.available()) {
+      // A large document's sequence is in the worker that computed it: a copy goes to the flow's.
+      const remote = analysis.remote;
+      const sequence = remote && worker ? worker.readSequence(remote.id) : Promise.resolve({ x: trace.x.slice(), y: trace.y.slice(), hasY: trace.hasY.slice() });
+      let cancelled = false;
+      let running: { cancel(): void } | undefined;
+      const result = sequence.then((data) => {
+        if (cancelled) return null;
+        const w = flowWorker.flow({ model: { ...trace.model }, data: { x: data.x, y: data.y, hasY: data.hasY }, file, settings, width }, (fraction) => this.post({ type: 'didProgressFlow', fraction }));
+        running = w;
+        return w.result.then((r) => r && remoteFlow(flowWorker, r.id, r.view, width));
+      });
+      job = {
+        result,
+        cancel: () => {
+          cancelled = true;
+          running?.cancel();
+          // Without a shared cancel flag the flow would run to its end: its worker is stopped instead.
+          if (running && typeof SharedArrayBuffer !== 'function') flowWorker.stop('flow cancelled');
+        },
+      };
     } else {
       job = { result: Promise.resolve().then(() => computeFlow(trace, file, settings)).then((r) => r && localFlow(r)), cancel: () => undefined };
     }

@@ -19,6 +19,7 @@ export class TimelineController extends Disposable implements Timeline {
     private readonly extensionUri: vscode.Uri,
     private readonly store: AnalysisSource,
     private readonly worker?: WorkerClient,
+    private readonly flowWorker?: WorkerClient,
   ) {
     super();
     this._register(
@@ -56,7 +57,7 @@ export class TimelineController extends Disposable implements Timeline {
   private adopt(panel: vscode.WebviewPanel): TimelinePanel {
     const p = new TimelinePanel(panel, this.store, this.extensionUri, () => {
       if (this.current === p) this.current = undefined;
-    }, this.worker);
+    }, this.worker, this.flowWorker);
     return p;
   }
 }

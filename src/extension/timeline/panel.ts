@@ -59,9 +59,10 @@ export class TimelinePanel extends Disposable {
     extensionUri: vscode.Uri,
     onDispose: () => void,
     worker?: WorkerClient,
+    flowWorker?: WorkerClient,
   ) {
     super();
-    this.flow = this._register(new FlowHost((m) => this.post(m), worker));
+    this.flow = this._register(new FlowHost((m) => this.post(m), worker, flowWorker));
     const media = (f: string): string => panel.webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', f)).toString();
     panel.webview.options = webviewOptions(extensionUri);
     panel.webview.html = timelineHtml({
