@@ -173,11 +173,15 @@ export interface ChartCallbacks {
   legend: () => LegendSource;
 }
 
+/** Charts whose legend shows the selected step (filled by showStepInLegend), not the pointer's point. */
+const legendShowsSelection = new WeakSet<uPlot>();
+
 /** Fills `u`'s legend for step t (the nearest point; a reduced chart's legend reads the exact values), when t is in the data. */
 export function showStepInLegend(u: uPlot, t: number | null): void {
   const ts = u.data[0];
   if (t === null || ts.length === 0 || t < ts[0] || t > ts[ts.length - 1]) return;
   u.setLegend({ idx: u.valToIdx(t) }, false);
+  legendShowsSelection.add(u);
 }
 
 /** Band fill opacity: stronger on high-contrast themes, where 13 % of a colour on black is hard to see. */
@@ -255,6 +259,13 @@ export function createChart(spec: ChartSpec, host: HTMLElement, width: number, h
       setScale: [
         (u, key) => {
           if (key === 'x') cb.onXScale(u);
+        },
+      ],
+      // uPlot refills the legend only when the pointer's point is not the one shown; a reduced
+      // chart's entries for the selection read differently from the pointer's, so refill once.
+      setCursor: [
+        (u) => {
+          if (u.cursor.idx != null && legendShowsSelection.delete(u)) u.setLegend({ idx: u.cursor.idx }, false);
         },
       ],
       // With the pointer off the charts the legends show the selected step, not dashes.
