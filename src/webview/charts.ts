@@ -6,7 +6,9 @@
 import uPlot from 'uplot';
 import { formatNumber } from '../shared/format';
 import type { ChecksSummary, ClaimWindow, SeriesKey, SeriesWindow } from '../shared/protocol';
+import { drawnText } from '../shared/legend';
 import type { Band } from '../shared/series';
+import { stepText, valueText, type LegendSource } from './legendText';
 import { vectorSpecs } from './vectorCharts';
 
 /** σ_max per step: only a vector model's window has it (SeriesWindow.vector). */
@@ -168,13 +170,18 @@ export interface ChartCallbacks {
   overlay: () => Overlay;
   onXScale: (u: uPlot) => void;
   onDrawn: (ms: number) => void;
+  legend: () => LegendSource;
 }
 
-/** Fills `u`'s legend with the values at step t (the nearest point), when t is in the data. */
+/** Charts whose legend shows the selected step (filled by showStepInLegend), not the pointer's point. */
+const legendShowsSelection = new WeakSet<uPlot>();
+
+/** Fills `u`'s legend for step t (the nearest point; a reduced chart's legend reads the exact values), when t is in the data. */
 export function showStepInLegend(u: uPlot, t: number | null): void {
   const ts = u.data[0];
   if (t === null || ts.length === 0 || t < ts[0] || t > ts[ts.length - 1]) return;
   u.setLegend({ idx: u.valToIdx(t) }, false);
+  legendShowsSelection.add(u);
 }
 
 /** Band fill opacity: stronger on high-contrast themes, where 13 % of a colour on black is hard to see. */
@@ -203,7 +210,7 @@ export function createChart(spec: ChartSpec, host: HTMLElement, width: number, h
     // Short labels at any magnitude: 4e+6 rather than 4,000,000.
     yAxis.values = (_u, splits) => splits.map((v) => formatNumber(v, 4));
   }
-  const fmt = (v: number | null): string => (v == null ? '—' : !spec.log ? formatNumber(v, 6) : v <= spec.floor ? '0' : formatNumber(10 ** v, 4));
+  const fmt = (v: number | null): string => drawnText(v, spec.log, spec.floor);
   let drawStart = 0;
   const opts: uPlot.Options = {
     width,
@@ -211,14 +218,14 @@ export function createChart(spec: ChartSpec, host: HTMLElement, width: number, h
     scales: { x: { time: false }, ...(spec.hline !== undefined ? { y: { range: rangeWith(spec.hline) } } : {}) },
     axes: [spec.xLabel ? { ...axis('t (step)'), labelSize: X_LABEL_SIZE } : { ...axis(undefined), labelSize: 0 }, yAxis],
     series: [
-      { label: 't', value: (_u, v) => (v == null ? '—' : String(Math.round(v))) },
+      { label: 't', value: stepText(cb.legend) },
       ...spec.series.map(
         (s): uPlot.Series => ({
           label: s.label,
           stroke: cssColor(s.color),
           width: s.width ?? 1.25,
           dash: s.dash,
-          value: (_u, v) => fmt(v),
+          value: valueText(s.claim ? null : s.key, fmt, cb.legend),
           ...(s.rings
             ? { paths: () => null, points: { show: true, size: 9, width: 1.5, fill: 'transparent', stroke: cssColor(s.color) } }
             : s.points
@@ -252,6 +259,13 @@ export function createChart(spec: ChartSpec, host: HTMLElement, width: number, h
       setScale: [
         (u, key) => {
           if (key === 'x') cb.onXScale(u);
+        },
+      ],
+      // uPlot refills the legend only when the pointer's point is not the one shown; a reduced
+      // chart's entries for the selection read differently from the pointer's, so refill once.
+      setCursor: [
+        (u) => {
+          if (u.cursor.idx != null && legendShowsSelection.delete(u)) u.setLegend({ idx: u.cursor.idx }, false);
         },
       ],
       // With the pointer off the charts the legends show the selected step, not dashes.

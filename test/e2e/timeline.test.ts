@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Frame, Page } from 'playwright-core';
 import { runBptt } from '../../src/core';
+import { stepValues } from '../../src/core/trace';
 import { parseSequence, type ParsedSequence } from '../../src/parse';
 import { formatNumber } from '../../src/shared/format';
 import { closeWorkbench, findWebviewFrame, openFile, openWorkbench, reloadWindow, runCommand, screenshot, screenshotsDir, setTheme, workspacePath, type Workbench } from './workbench';
@@ -37,6 +38,19 @@ const STEP_FIELDS = ['t', 'line', 'x', 'y', 's', 'h', 'yhat', 'loss', 'dL_dyhat'
 const CSV_HEADER = STEP_FIELDS.join(',');
 /** A copy of vanishing.csv that the live-update test edits. */
 const LIVE = 'timeline-live.csv';
+/** A sequence long enough that the charts show min/max per pixel (SeriesWindow.full false). */
+const LONG = 'timeline-long.csv';
+const LONG_T = 5000;
+
+/** Targets on even steps up to T − 40; step T has x = 0.5496, inside the range of its bucket's x. */
+function longCsv(): string {
+  const rows = ['# bptt: w=0.5 v=1 phi=tanh theta=identity loss=squared', 't,x,y'];
+  for (let t = 1; t <= LONG_T; t++) {
+    const x = t === LONG_T ? 0.5496 : Math.round(Math.sin(0.37 * t) * 1e4) / 1e4;
+    rows.push(`${t},${x},${t % 2 === 0 && t <= LONG_T - 40 ? Math.round(Math.cos(0.11 * t) * 1e4) / 1e4 : ''}`);
+  }
+  return rows.join('\n') + '\n';
+}
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 /** The IEND chunk (length 0, type, CRC) that ends every complete PNG. */
 const PNG_END = Buffer.from([0, 0, 0, 0, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82]);
@@ -187,6 +201,7 @@ describe('timeline webview (UI)', function () {
   before(async () => {
     // Written before the workbench starts, so Quick Open's file search knows it by the last test.
     fs.writeFileSync(workspacePath(LIVE), fs.readFileSync(workspacePath('vanishing.csv'), 'utf8'));
+    fs.writeFileSync(workspacePath(LONG), longCsv());
     wb = await openWorkbench({ file: 'vanishing.csv' });
   });
 
@@ -524,5 +539,54 @@ describe('timeline webview (UI)', function () {
       .waitForFunction(() => document.querySelector('.zoom-info')?.textContent === 'all 61 steps', undefined, { timeout: 10_000 })
       .catch(async () => assert.fail(`zoom after T changed: ${await zoomText(frame)}`));
     await screenshot(page, 'timeline-live-append');
+  });
+
+  it('a long trace drawn as min/max per pixel: the legends show the selected step’s exact values, and a bucket’s range under the pointer', async () => {
+    const { page } = wb!;
+    const { trace } = referenceOf(longCsv());
+    const T = LONG_T;
+    await page.locator('.editor-group-container').first().locator('.tab.active').click();
+    await openFile(page, LONG);
+    frame = await findWebviewFrame(page, '.summary dl', 30_000);
+    await waitForSummary(frame, 'T', String(T), 'opened');
+    const charts = frame.locator('.charts');
+    await charts.focus();
+    await charts.press('End');
+    await waitForStep(frame, T);
+    // Step T: x = 0.5496, no target; the last bucket's x spans about −1…1, which the legend used to show as step T's.
+    const v = stepValues(trace, T - 1);
+    const exact = [String(T), formatNumber(v.x, 6), '—', formatNumber(v.yhat, 6), formatNumber(v.h, 6)];
+    await frame
+      .waitForFunction((want) => Array.from(document.querySelectorAll('.chart-signal .u-legend .u-value')).map((e) => e.textContent).join('|') === want.join('|'), exact, { timeout: 15_000 })
+      .catch(async () => assert.fail(`signal legend at t = ${T}: ${(await legendValues(frame, 'signal')).join(' | ')}, expected ${exact.join(' | ')}`));
+    // The gradient chart's legend is the step's too (log or linear, as drawn); the running sums have no exact value here.
+    const gradient = await legendValues(frame, 'gradient');
+    assert.strictEqual(gradient[0], String(T));
+    assert.ok(gradient.every((e) => !e.includes('…')), `gradient legend: ${gradient.join(' | ')}`);
+    assert.deepStrictEqual(await legendValues(frame, 'params'), [String(T), '—', '—']);
+    await screenshot(page, 'timeline-long-selected');
+
+    // Under the pointer at the right edge: the last bucket's steps and each series' min … max over them.
+    const over = frame.locator('.chart-signal .u-over');
+    const box = await over.boundingBox();
+    assert.ok(box);
+    await over.hover({ position: { x: box.width - 1, y: box.height / 2 } });
+    await frame
+      .waitForFunction((end) => new RegExp(`^\\d+–${end}$`).test(document.querySelector('.chart-signal .u-legend .u-value')?.textContent ?? ''), T, { timeout: 10_000 })
+      .catch(async () => assert.fail(`signal legend under the pointer: ${(await legendValues(frame, 'signal')).join(' | ')}`));
+    const hovered = await legendValues(frame, 'signal');
+    const from = Number(/^(\d+)–/.exec(hovered[0])![1]);
+    assert.ok(from > 1 && from < T, hovered[0]);
+    const h = Array.from(trace.h.subarray(from - 1, T));
+    assert.strictEqual(hovered[4], `${formatNumber(Math.min(...h), 6)} … ${formatNumber(Math.max(...h), 6)}`, `h_t over t = ${from}…${T}`);
+    assert.ok(hovered[1].includes(' … '), `x_t: ${hovered[1]}`);
+    // The synced charts say the same steps.
+    assert.strictEqual((await legendValues(frame, 'params'))[0], hovered[0]);
+    await screenshot(page, 'timeline-long-hover');
+    // Off the charts again: the selected step's exact values.
+    await frame.locator('.summary').hover();
+    await frame
+      .waitForFunction((want) => Array.from(document.querySelectorAll('.chart-signal .u-legend .u-value')).map((e) => e.textContent).join('|') === want.join('|'), exact, { timeout: 10_000 })
+      .catch(async () => assert.fail(`signal legend after the pointer left: ${(await legendValues(frame, 'signal')).join(' | ')}`));
   });
 });

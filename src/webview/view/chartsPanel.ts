@@ -6,6 +6,8 @@ import type uPlot from 'uplot';
 import type { ExportFormat, HostToWebviewMessage } from '../../shared/protocol';
 import { chartHeight, chartSpecs, createChart, plotData, showStepInLegend, type Chart, type Overlay } from '../charts';
 import { el, swatch } from '../dom';
+import type { LegendSource } from '../legendText';
+import { selectedValue } from '../../shared/legend';
 import { HeatStripView } from '../heatStripView';
 import { bindKeys } from '../keys';
 import type { Panel } from '../panel';
@@ -168,7 +170,7 @@ export class ChartsPanel implements Panel, ToolbarActions {
         this.zoom.onXScale(u);
         this.drawHeat();
       };
-      const u = createChart(spec, box, width, height, plotData(spec, shown), { overlay, onXScale, onDrawn: recordDraw });
+      const u = createChart(spec, box, width, height, plotData(spec, shown), { overlay, onXScale, onDrawn: recordDraw, legend: () => this.legendSource() });
       this.bindPointer(u);
       this.charts.push({ spec, u, height });
     }
@@ -178,6 +180,18 @@ export class ChartsPanel implements Panel, ToolbarActions {
     this.showSelectionInLegends();
     this.drawHeat();
     this.onView();
+  }
+
+  /** Whether the shown window is reduced, and the selected step's exact values (from the host's step message). */
+  private legendSource(): LegendSource {
+    const { shown, summary, persisted, step, vectorStep } = this.state;
+    const selected = persisted.t;
+    const floor = summary?.logFloor ?? -Infinity;
+    return {
+      reduced: shown !== null && !shown.full,
+      selected,
+      exact: (key) => (selected === null ? undefined : selectedValue({ step: step?.values ?? null, vectorStep: vectorStep?.step ?? null }, selected, key, floor)),
+    };
   }
 
   /** The heat strip of the shown window on the charts' current t axis (hidden for a scalar model). */
