@@ -1,0 +1,106 @@
+/**
+ * Speed of the CSV parse on the extension's large-file case: the 10⁶-row file of test/suite/helpers.ts
+ * writeBigCsv (`x,y` rows, a y on every tenth row, 10.2 MB), parsed from bytes in 1 MB chunks as the
+ * worker does (parseSequenceBytesSync) and from one string (parseSequence). Median of --runs (7) in one
+ * process, after one warm-up run.
+ *
+ *   npx esbuild bench/parse-speed.ts --bundle --platform=node --target=node20 --outfile=bench/out/parse-speed.js
+ *   node --expose-gc bench/out/parse-speed.js [--runs 7] [--old old-parse.js]
+ *
+ * --old: a CommonJS bundle of another version's src/parse/index.ts (e.g. main's, to compare before and
+ * after in the same process); its results must be identical to this version's, element by element.
+ */
+import { byteChunks, parseSequence, parseSequenceBytesSync, type ParsedSequence } from '../src/parse';
+
+type Parse = { bytes: (b: Uint8Array) => ParsedSequence; text: (t: string) => ParsedSequence };
+
+const args = process.argv.slice(2);
+const opt = (name: string): string | undefined => {
+  const k = args.indexOf(name);
+  return k >= 0 ? args[k + 1] : undefined;
+};
+const runs = Number(opt('--runs') ?? 7);
+const gc = (globalThis as { gc?: () => void }).gc ?? ((): void => undefined);
+
+/** The same text as writeBigCsv(name, rows, directive). */
+function bigCsv(rows: number, directive: string): string {
+  const parts = [`${directive}\nx,y\n`];
+  for (let k0 = 0; k0 < rows; k0 += 10_000) {
+    let chunk = '';
+    for (let k = k0; k < Math.min(rows, k0 + 10_000); k++) {
+      const x = Math.sin(k * 0.37).toFixed(5);
+      chunk += k % 10 === 9 ? `${x},${Math.cos(k * 0.11).toFixed(4)}\n` : `${x},\n`;
+    }
+    parts.push(chunk);
+  }
+  return parts.join('');
+}
+
+function median(a: number[]): number {
+  const s = [...a].sort((p, q) => p - q);
+  return s[s.length >> 1];
+}
+
+/** Median wall time of f over `runs` runs, after one warm-up. */
+function time(f: () => ParsedSequence): { ms: number; all: number[]; last: ParsedSequence } {
+  let last = f();
+  const all: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    gc();
+    const t0 = performance.now();
+    last = f();
+    all.push(performance.now() - t0);
+  }
+  return { ms: median(all), all, last };
+}
+
+/** Throws unless a and b hold the same T, arrays (bit for bit, NaN and -0 included) and errors. */
+function assertSame(a: ParsedSequence, b: ParsedSequence, what: string): void {
+  if (a.T !== b.T) throw new Error(`${what}: T ${a.T} vs ${b.T}`);
+  for (const key of ['x', 'y', 'hasY', 'line', 'xStart', 'xEnd', 'yStart', 'yEnd', 'rowStart', 'rowEnd'] as const) {
+    const p = new Uint8Array(a[key].buffer, a[key].byteOffset, a[key].byteLength);
+    const q = new Uint8Array(b[key].buffer, b[key].byteOffset, b[key].byteLength);
+    if (p.length !== q.length || p.some((v, i) => v !== q[i])) throw new Error(`${what}: ${key} differs`);
+  }
+  if (JSON.stringify(a.errors) !== JSON.stringify(b.errors)) throw new Error(`${what}: errors differ`);
+}
+
+function main(): void {
+  const rows = 1e6;
+  const text = bigCsv(rows, '# bptt: w=0.5 v=1 phi=tanh');
+  const bytes = new TextEncoder().encode(text);
+  const mb = bytes.length / 1e6;
+  const versions: [string, Parse][] = [
+    ['new', {
+      bytes: (b) => parseSequenceBytesSync(byteChunks(b), 'csv', {}, b.length),
+      text: (t) => parseSequence(t, 'csv'),
+    }],
+  ];
+  const old = opt('--old');
+  if (old) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const m = require(old) as typeof import('../src/parse');
+    versions.unshift(['old', {
+      bytes: (b) => m.parseSequenceBytesSync(m.byteChunks(b), 'csv', {}, b.length),
+      text: (t) => m.parseSequence(t, 'csv'),
+    }]);
+  }
+  console.log(`CSV parse, ${rows.toLocaleString('en-US')} rows (writeBigCsv), ${mb.toFixed(1)} MB; median of ${runs} runs (ms)`);
+  let reference: ParsedSequence | undefined;
+  for (const [name, p] of versions) {
+    const b = time(() => p.bytes(bytes));
+    const t = time(() => p.text(text));
+    assertSame(b.last, t.last, `${name}: bytes vs text`);
+    if (b.last.errors.length || b.last.T !== rows) throw new Error(`${name}: T ${b.last.T}, ${b.last.errors.length} errors`);
+    if (reference) assertSame(reference, b.last, 'old vs new');
+    reference = b.last;
+    const row = (label: string, r: { ms: number; all: number[] }): string =>
+      `  ${name} ${label}: ${r.ms.toFixed(1).padStart(6)} ms = ${(mb / (r.ms / 1000)).toFixed(0).padStart(3)} MB/s` +
+      `  [${r.all.map((v) => v.toFixed(0)).join(' ')}]`;
+    console.log(row('parseSequenceBytesSync', b));
+    console.log(row('parseSequence (text)  ', t));
+  }
+  if (old) console.log('  old and new results identical (every array bit for bit, errors)');
+}
+
+main();
