@@ -64,14 +64,22 @@ export class DelimitedReader {
     this.n = base + n;
     this.last = text.charCodeAt(n - 1);
     if (this.failed) return;
-    this.lines.append(text, base);
     const z = text.indexOf('\0');
-    if (z >= 0) return this.fail(nulMessage(text, base, z, this.lines), base + z, base + z + 1);
+    if (z >= 0) {
+      this.lines.append(text, base);
+      return this.fail(nulMessage(text, base, z, this.lines), base + z, base + z + 1);
+    }
     this.sink.base = base;
     let p = 0;
     if (base === 0 && text.charCodeAt(0) === 0xfeff) p = this.directiveOffset = 1;
     if (this.phase === 'lead') p = this.lead(text, p, base);
-    if (this.phase === 'rows') this.rowReader!.rows(text, p);
+    // the row reader adds the line starts of the lines it reads (no second pass over them)
+    if (this.phase === 'rows') {
+      this.lines.append(text, base, p);
+      this.rowReader!.rows(text, p);
+    } else {
+      this.lines.append(text, base);
+    }
     this.sink.base = 0;
   }
 

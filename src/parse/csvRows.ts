@@ -10,7 +10,7 @@ import { NUM, scanDecimal, scanNumber } from './numbers';
 import type { StepArrays } from './steps';
 import { type CheckList, type ClaimBuilder, readCheckLine } from './checks';
 import {
-  CR, HASH, LF, QUOTE, SPACE, TAB, isBlank, lineEndFrom, nextLineStart, notANumberMessage, plural, readClaimCells, readQuoted,
+  CR, HASH, LF, QUOTE, SPACE, TAB, countLines, isBlank, lineEndFrom, nextLineStart, notANumberMessage, plural, readClaimCells, readQuoted,
 } from './csvCells';
 
 /** What the header tells the rows: the delimiter, where x, y and the claims are, and their names for messages. */
@@ -32,6 +32,8 @@ export interface RowLayout {
 
 /** Reads data rows into steps, block by block; errors go to sink (whose base is the block's offset). */
 export class RowReader {
+  /** Whether rows() sizes the step arrays from each block's line count (until the size hint has been used). */
+  private counting = true;
   /** The claim cells' ranges in the row being read (-1: none). */
   private readonly claimS: Int32Array;
   private readonly claimE: Int32Array;
@@ -47,7 +49,7 @@ export class RowReader {
     private readonly checks: CheckList,
     private readonly lines: LineIndex,
     public line: number,
-    private sizeHint: number,
+    private readonly sizeHint: number,
   ) {
     this.claimS = new Int32Array(layout.claims.length);
     this.claimE = new Int32Array(layout.claims.length);
@@ -58,16 +60,16 @@ export class RowReader {
     const n = text.length;
     const steps = this.steps;
     const base = this.sink.base;
-    // The lines from p on (LineIndex has counted their breaks): exact when there are no blank or
-    // comment lines, so finish() need not copy.
-    const last = text.charCodeAt(n - 1);
-    let est = this.lines.count - 1 - this.lines.lineAt(base + p) + (n > p && last !== LF && last !== CR ? 1 : 0);
-    if (this.sizeHint > base + n && n > p) {
-      // rows to come, at this block's rows per character (once)
-      est = Math.ceil((est / (n - p)) * (this.sizeHint - base - p) * 1.01);
-      this.sizeHint = 0;
+    // Room for this block's lines (exact when every line is a row, so finish() need not copy); once
+    // the whole text's size is known, for the rows to come at this block's rows per character instead.
+    if (this.counting) {
+      let est = countLines(text, p, n);
+      if (this.sizeHint > base + n && n > p) {
+        est = Math.ceil((est / (n - p)) * (this.sizeHint - base - p) * 1.01);
+        this.counting = false;
+      }
+      steps.ensure(steps.length + est);
     }
-    steps.ensure(steps.length + est);
     // One call per line: row() is optimized like any hot function, where one long loop over the block
     // would run on-stack-replaced code that V8 throws away when the loop ends, at every block.
     while (p < n) p = this.row(text, p, n);
@@ -87,7 +89,7 @@ export class RowReader {
     while (i < n && ((c = text.charCodeAt(i)) === SPACE || c === TAB)) i++;
     if (i >= n || c === LF || c === CR) {
       if (i < n) this.line++;
-      return nextLineStart(text, i, n);
+      return this.next(text, i, n);
     }
     if (c === HASH) {
       const le = lineEndFrom(text, i, n);
@@ -98,7 +100,7 @@ export class RowReader {
         readCheckLine(text, rs, le, base, this.checks, sink);
       }
       this.line++;
-      return nextLineStart(text, le, n);
+      return this.next(text, le, n);
     }
 
     // cells
@@ -199,6 +201,14 @@ export class RowReader {
     }
     if (nclaims > 0) readClaimCells(text, base, claims, claimS, claimE, delim, broken ? undefined : sink);
     this.steps.push(xv, yv, hy, this.line++, base + xs, base + xe, ys < 0 ? -1 : base + ys, ys < 0 ? -1 : base + ye, base + rs, base + re);
-    return nextLineStart(text, re, n);
+    return this.next(text, re, n);
+  }
+
+  /** Where the line that ends at le is followed by the next one; a line break there is added to the line table. */
+  private next(text: string, le: number, n: number): number {
+    if (le >= n) return n;
+    const next = nextLineStart(text, le, n);
+    this.lines.add(this.sink.base + next);
+    return next;
   }
 }
