@@ -7,8 +7,15 @@
  *   npx esbuild bench/parse-speed.ts --bundle --platform=node --target=node20 --outfile=bench/out/parse-speed.js
  *   node --expose-gc bench/out/parse-speed.js [--runs 7] [--old old-parse.js]
  *
- * --old: a CommonJS bundle of another version's src/parse/index.ts (e.g. main's, to compare before and
- * after in the same process); its results must be identical to this version's, element by element.
+ * --old: a CommonJS bundle of another version's src/parse/index.ts, to compare before and after in the
+ * same process; its results must be identical to this version's, element by element. For main's:
+ *
+ *   rm -rf /tmp/parse-old && mkdir /tmp/parse-old && git archive main src | tar -x -C /tmp/parse-old
+ *   NODE_PATH=$PWD/node_modules npx esbuild /tmp/parse-old/src/parse/index.ts --bundle --platform=node \
+ *     --target=node20 --format=cjs --main-fields=module,main --outfile=bench/out/old-parse.js
+ *   node --expose-gc bench/out/parse-speed.js --old $PWD/bench/out/old-parse.js
+ *
+ * The machine may be shared: each line also gives the fastest run and the median CPU time.
  */
 import { byteChunks, parseSequence, parseSequenceBytesSync, type ParsedSequence } from '../src/parse';
 
@@ -41,17 +48,23 @@ function median(a: number[]): number {
   return s[s.length >> 1];
 }
 
-/** Median wall time of f over `runs` runs, after one warm-up. */
-function time(f: () => ParsedSequence): { ms: number; all: number[]; last: ParsedSequence } {
+type Timing = { ms: number; min: number; cpu: number; all: number[]; last: ParsedSequence };
+
+/** Median and fastest wall time, and median CPU time, of f over `runs` runs, after one warm-up. */
+function time(f: () => ParsedSequence): Timing {
   let last = f();
   const all: number[] = [];
+  const cpu: number[] = [];
   for (let r = 0; r < runs; r++) {
     gc();
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     last = f();
     all.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
   }
-  return { ms: median(all), all, last };
+  return { ms: median(all), min: Math.min(...all), cpu: median(cpu), all, last };
 }
 
 /** Throws unless a and b hold the same T, arrays (bit for bit, NaN and -0 included) and errors. */
@@ -94,9 +107,9 @@ function main(): void {
     if (b.last.errors.length || b.last.T !== rows) throw new Error(`${name}: T ${b.last.T}, ${b.last.errors.length} errors`);
     if (reference) assertSame(reference, b.last, 'old vs new');
     reference = b.last;
-    const row = (label: string, r: { ms: number; all: number[] }): string =>
+    const row = (label: string, r: Timing): string =>
       `  ${name} ${label}: ${r.ms.toFixed(1).padStart(6)} ms = ${(mb / (r.ms / 1000)).toFixed(0).padStart(3)} MB/s` +
-      `  [${r.all.map((v) => v.toFixed(0)).join(' ')}]`;
+      `  (fastest ${r.min.toFixed(0)} ms, CPU ${r.cpu.toFixed(0)} ms)  [${r.all.map((v) => v.toFixed(0)).join(' ')}]`;
     console.log(row('parseSequenceBytesSync', b));
     console.log(row('parseSequence (text)  ', t));
   }

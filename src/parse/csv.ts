@@ -52,7 +52,7 @@ export class DelimitedReader {
   constructor(
     private readonly format: SequenceFormat,
     private readonly defaults?: CallerDefaults,
-    private sizeHint = 0,
+    private readonly sizeHint = 0,
   ) {
     this.reported = format === 'tsv' ? 'tsv' : 'csv';
   }
