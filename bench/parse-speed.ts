@@ -2,7 +2,7 @@
  * Speed of the CSV parse on the extension's large-file case: the 10⁶-row file of test/suite/helpers.ts
  * writeBigCsv (`x,y` rows, a y on every tenth row, 10.2 MB), parsed from bytes in 1 MB chunks as the
  * worker does (parseSequenceBytesSync) and from one string (parseSequence). Median of --runs (7) in one
- * process, after one warm-up run.
+ * process, after one warm-up run; the runs of the versions and paths alternate.
  *
  *   npx esbuild bench/parse-speed.ts --bundle --platform=node --target=node20 --outfile=bench/out/parse-speed.js
  *   node --expose-gc bench/out/parse-speed.js [--runs 7] [--old old-parse.js]
@@ -48,23 +48,21 @@ function median(a: number[]): number {
   return s[s.length >> 1];
 }
 
-type Timing = { ms: number; min: number; cpu: number; all: number[]; last: ParsedSequence };
+type Timing = { ms: number; min: number; cpu: number; all: number[] };
 
-/** Median and fastest wall time, and median CPU time, of f over `runs` runs, after one warm-up. */
-function time(f: () => ParsedSequence): Timing {
-  let last = f();
-  const all: number[] = [];
-  const cpu: number[] = [];
-  for (let r = 0; r < runs; r++) {
-    gc();
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    last = f();
-    all.push(performance.now() - t0);
-    const c = process.cpuUsage(c0);
-    cpu.push((c.user + c.system) / 1000);
-  }
-  return { ms: median(all), min: Math.min(...all), cpu: median(cpu), all, last };
+/** One timed run of f: wall and CPU milliseconds, after a full collection. */
+function timeOnce(f: () => ParsedSequence): { wall: number; cpu: number; result: ParsedSequence } {
+  gc();
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const result = f();
+  const wall = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  return { wall, cpu: (c.user + c.system) / 1000, result };
+}
+
+function summary(wall: number[], cpu: number[]): Timing {
+  return { ms: median(wall), min: Math.min(...wall), cpu: median(cpu), all: wall };
 }
 
 /** Throws unless a and b hold the same T, arrays (bit for bit, NaN and -0 included) and errors. */
@@ -99,21 +97,33 @@ function main(): void {
     }]);
   }
   console.log(`CSV parse, ${rows.toLocaleString('en-US')} rows (writeBigCsv), ${mb.toFixed(1)} MB; median of ${runs} runs (ms)`);
-  let reference: ParsedSequence | undefined;
-  for (const [name, p] of versions) {
-    const b = time(() => p.bytes(bytes));
-    const t = time(() => p.text(text));
-    assertSame(b.last, t.last, `${name}: bytes vs text`);
-    if (b.last.errors.length || b.last.T !== rows) throw new Error(`${name}: T ${b.last.T}, ${b.last.errors.length} errors`);
-    if (reference) assertSame(reference, b.last, 'old vs new');
-    reference = b.last;
-    const row = (label: string, r: Timing): string =>
-      `  ${name} ${label}: ${r.ms.toFixed(1).padStart(6)} ms = ${(mb / (r.ms / 1000)).toFixed(0).padStart(3)} MB/s` +
-      `  (fastest ${r.min.toFixed(0)} ms, CPU ${r.cpu.toFixed(0)} ms)  [${r.all.map((v) => v.toFixed(0)).join(' ')}]`;
-    console.log(row('parseSequenceBytesSync', b));
-    console.log(row('parseSequence (text)  ', t));
+  // Each run times every version in turn, so that a change in the machine's load falls on all of them.
+  const cases = versions.flatMap(([name, p]) => [
+    { name, label: 'parseSequenceBytesSync', f: () => p.bytes(bytes) },
+    { name, label: 'parseSequence (text)  ', f: () => p.text(text) },
+  ]);
+  const wall = cases.map((): number[] => []);
+  const cpu = cases.map((): number[] => []);
+  const results = cases.map((c) => c.f()); // warm-up
+  for (let r = 0; r < runs; r++) {
+    cases.forEach((c, k) => {
+      const t = timeOnce(c.f);
+      wall[k].push(t.wall);
+      cpu[k].push(t.cpu);
+    });
   }
-  if (old) console.log('  old and new results identical (every array bit for bit, errors)');
+  for (const p of results) {
+    if (p.errors.length || p.T !== rows) throw new Error(`T ${p.T}, ${p.errors.length} errors`);
+    assertSame(results[0], p, 'bytes vs text, old vs new');
+  }
+  cases.forEach((c, k) => {
+    const r = summary(wall[k], cpu[k]);
+    console.log(
+      `  ${c.name} ${c.label}: ${r.ms.toFixed(1).padStart(6)} ms = ${(mb / (r.ms / 1000)).toFixed(0).padStart(3)} MB/s` +
+        `  (fastest ${r.min.toFixed(0)} ms, CPU ${r.cpu.toFixed(0)} ms)  [${r.all.map((v) => v.toFixed(0)).join(' ')}]`,
+    );
+  });
+  console.log(`  results identical${old ? ' (old and new, ' : ' ('}bytes and text: every array bit for bit, errors)`);
 }
 
 main();
