@@ -29,9 +29,15 @@ type Reader = DelimitedReader | JsonReader;
  * there never splits a character.
  */
 function lineCut(b: Uint8Array): number {
-  let k = Math.max(b.lastIndexOf(10), b.lastIndexOf(13));
-  if (k === b.length - 1 && b[k] === 13) k = k > 0 ? Math.max(b.lastIndexOf(10, k - 1), b.lastIndexOf(13, k - 1)) : -1;
+  let k = lastBreak(b, b.length - 1);
+  if (k === b.length - 1 && b[k] === 13) k = lastBreak(b, k - 1);
   return k < 0 ? -1 : k + 1;
+}
+
+/** The last \n or \r in b[0, from], or -1: searched from the end, where it is (lines are short beside a chunk). */
+function lastBreak(b: Uint8Array, from: number): number {
+  for (let i = from; i >= 0; i--) if (b[i] === 10 || b[i] === 13) return i;
+  return -1;
 }
 
 /** After one of , : [ ] { } a JSON token has ended. */

@@ -9,13 +9,13 @@ import { ErrorSink, escapeText } from './errors';
 import { LineIndex } from './lines';
 import { directiveBodyStart, parseDirectiveBody } from './directive';
 import { nulMessage } from './encoding';
-import { NUM, scanNumber } from './numbers';
+import { scanNumber } from './numbers';
+import { type RowLayout, RowReader } from './csvRows';
 import { type FileValues, resolveModel } from './resolve';
 import { StepArrays } from './steps';
 import { CheckList, ClaimBuilder, readCheckLine } from './checks';
 import {
-  COMMA, CR, HASH, LF, QUOTE, SEMI, SPACE, TAB, describeColumns, detectDelimiter, isBlank, lineEndFrom,
-  endOfTextLayout, nextLineStart, notANumberMessage, plural, readClaimCells, readQuoted, skipBlanks, splitLine,
+  COMMA, HASH, LF, SEMI, TAB, describeColumns, detectDelimiter, endOfTextLayout, lineEndFrom, nextLineStart, skipBlanks, splitLine,
 } from './csvCells';
 
 /** Reads a CSV/TSV sequence from blocks of whole lines (feed), then builds the result (finish). Never throws. */
@@ -41,19 +41,9 @@ export class DelimitedReader {
   private directiveOffset = 0;
   private headerStart = -1;
   private headerEnd = -1;
-  // the header's columns
-  private delim = COMMA;
-  private ncols = 0;
-  private xCol = -1;
-  private yCol = -1;
-  private xName = 'x';
-  private yName = 'y';
-  private columnsText = '';
-  /** claimSlot[col] = index into claims, or -1. */
-  private claimSlot = new Int32Array(0);
   private readonly claims: ClaimBuilder[] = [];
-  private claimS = new Int32Array(0);
-  private claimE = new Int32Array(0);
+  /** Set by the header: reads the rows. */
+  private rowReader: RowReader | undefined;
 
   /**
    * sizeHint: the whole text's length if known (a file's size in bytes is close enough), to size the
@@ -62,7 +52,7 @@ export class DelimitedReader {
   constructor(
     private readonly format: SequenceFormat,
     private readonly defaults?: CallerDefaults,
-    private sizeHint = 0,
+    private readonly sizeHint = 0,
   ) {
     this.reported = format === 'tsv' ? 'tsv' : 'csv';
   }
@@ -74,14 +64,22 @@ export class DelimitedReader {
     this.n = base + n;
     this.last = text.charCodeAt(n - 1);
     if (this.failed) return;
-    this.lines.append(text, base);
     const z = text.indexOf('\0');
-    if (z >= 0) return this.fail(nulMessage(text, base, z, this.lines), base + z, base + z + 1);
+    if (z >= 0) {
+      this.lines.append(text, base);
+      return this.fail(nulMessage(text, base, z, this.lines), base + z, base + z + 1);
+    }
     this.sink.base = base;
     let p = 0;
     if (base === 0 && text.charCodeAt(0) === 0xfeff) p = this.directiveOffset = 1;
     if (this.phase === 'lead') p = this.lead(text, p, base);
-    if (this.phase === 'rows') this.rows(text, p);
+    // the row reader adds the line starts of the lines it reads (no second pass over them)
+    if (this.phase === 'rows') {
+      this.lines.append(text, base, p);
+      this.rowReader!.rows(text, p);
+    } else {
+      this.lines.append(text, base);
+    }
     this.sink.base = 0;
   }
 
@@ -128,180 +126,54 @@ export class DelimitedReader {
   private header(text: string, hs: number, he: number): void {
     this.resolve();
     const sink = this.sink;
-    const delim = (this.delim = detectDelimiter(text, hs, he, this.format));
+    const delim = detectDelimiter(text, hs, he, this.format);
     if (delim === TAB) this.reported = 'tsv';
     else if (delim === COMMA || delim === SEMI) this.reported = 'csv';
     const cells = splitLine(text, hs, he, delim, sink);
     const columns = this.columns;
-    this.claimSlot = new Int32Array(cells.length).fill(-1);
+    const claimSlot = new Int32Array(cells.length).fill(-1);
+    let xCol = -1;
+    let yCol = -1;
     for (let k = 0; k < cells.length; k++) {
       const cell = cells[k];
       columns.push(cell.value);
       const name = cell.value.trim().toLowerCase();
       if (name === 'x') {
-        if (this.xCol < 0) this.xCol = k;
+        if (xCol < 0) xCol = k;
         else sink.add('header has more than one "x" column', cell.start, cell.end);
       } else if (name === 'y') {
-        if (this.yCol < 0) this.yCol = k;
+        if (yCol < 0) yCol = k;
         else sink.add('header has more than one "y" column', cell.start, cell.end);
       } else if ((CLAIM_NAMES as readonly string[]).includes(cell.value.trim())) {
         const claim = cell.value.trim();
         if (this.claims.some((c) => c.name === claim)) sink.add(`header has more than one "${claim}" column`, cell.start, cell.end);
         else {
-          this.claimSlot[k] = this.claims.length;
+          claimSlot[k] = this.claims.length;
           this.claims.push(new ClaimBuilder(claim));
         }
       }
     }
-    this.ncols = cells.length;
-    this.claimS = new Int32Array(this.claims.length);
-    this.claimE = new Int32Array(this.claims.length);
-    if (this.xCol < 0) {
+    if (xCol < 0) {
       const numeric = columns.every((c) => scanNumber(c, 0, c.length));
       const hint = numeric ? ' (the first line that is not blank or a # comment must be a header such as "x,y")' : '';
       sink.add(`header has no "x" column; found: ${describeColumns(columns)}${hint}`, hs, he);
       this.phase = 'ignore';
       return;
     }
-    this.columnsText = describeColumns(columns);
-    this.yName = this.yCol >= 0 ? escapeText(columns[this.yCol]) : 'y';
-    this.xName = escapeText(columns[this.xCol]);
+    const layout: RowLayout = {
+      delim,
+      ncols: cells.length,
+      xCol,
+      yCol,
+      xName: escapeText(columns[xCol]),
+      yName: yCol >= 0 ? escapeText(columns[yCol]) : 'y',
+      columnsText: describeColumns(columns),
+      claimSlot,
+      claims: this.claims,
+      bce: this.model?.loss === 'bce',
+    };
+    this.rowReader = new RowReader(layout, sink, this.steps, this.checks, this.lines, this.line + 1, this.sizeHint);
     this.phase = 'rows';
-  }
-
-  // ---- data rows (hot path: one charCodeAt pass, no per-row allocation)
-  private rows(text: string, p: number): void {
-    const n = text.length;
-    const sink = this.sink;
-    const steps = this.steps;
-    const base = this.sink.base;
-    const { delim, ncols, xCol, yCol, xName, yName, claimSlot, claimS, claimE } = this;
-    const nclaims = this.claims.length;
-    const bce = this.model?.loss === 'bce';
-    // Exact when rows end in \n and there are no blank or comment lines, so finish() need not copy.
-    let est = n > p && text.charCodeAt(n - 1) !== LF ? 1 : 0;
-    for (let i = text.indexOf('\n', p); i >= 0; i = text.indexOf('\n', i + 1)) est++;
-    if (this.sizeHint > base + n && n > p) {
-      // rows to come, at this block's rows per character (once)
-      est = Math.ceil((est / (n - p)) * (this.sizeHint - base - p) * 1.01);
-      this.sizeHint = 0;
-    }
-    steps.ensure(steps.length + est);
-    const trimTab = delim !== TAB;
-    let line = this.line;
-
-    while (p < n) {
-      const rs = p;
-      // blank line or comment?
-      let i = rs;
-      let c = 0;
-      while (i < n && ((c = text.charCodeAt(i)) === SPACE || c === TAB)) i++;
-      if (i >= n || c === LF || c === CR) {
-        p = nextLineStart(text, i, n);
-        if (i < n) line++;
-        continue;
-      }
-      if (c === HASH) {
-        const le = lineEndFrom(text, i, n);
-        const body = directiveBodyStart(text, rs, le);
-        if (body >= 0 || body === -2) {
-          sink.add('a "# bptt:" directive must come before the header row; move this line above the header', i, le);
-        } else {
-          readCheckLine(text, rs, le, base, this.checks, sink);
-        }
-        p = nextLineStart(text, le, n);
-        line++;
-        continue;
-      }
-
-      // cells
-      i = rs;
-      let col = 0;
-      let xs = -1;
-      let xe = -1;
-      let ys = -1;
-      let ye = -1;
-      let extraAt = -1;
-      let broken = false; // quoting error already reported
-      if (nclaims > 0) claimS.fill(-1);
-      for (;;) {
-        while (i < n && ((c = text.charCodeAt(i)) === SPACE || (c === TAB && trimTab))) i++;
-        let cs = i;
-        let ce: number;
-        if (i < n && text.charCodeAt(i) === QUOTE) {
-          const r = readQuoted(text, i, n, delim, sink);
-          if (!r.ok) broken = true;
-          cs = i + 1;
-          ce = r.contentEnd;
-          // trim inside the quotes too
-          while (cs < ce && isBlank(text.charCodeAt(cs), delim)) cs++;
-          while (ce > cs && isBlank(text.charCodeAt(ce - 1), delim)) ce--;
-          i = r.next;
-        } else {
-          while (i < n && (c = text.charCodeAt(i)) !== delim && c !== LF && c !== CR) i++;
-          ce = i;
-          while (ce > cs && ((c = text.charCodeAt(ce - 1)) === SPACE || (c === TAB && trimTab))) ce--;
-        }
-        if (col === xCol) {
-          xs = cs;
-          xe = ce;
-        } else if (col === yCol) {
-          ys = cs;
-          ye = ce;
-        } else if (col < ncols && claimSlot[col] >= 0) {
-          claimS[claimSlot[col]] = cs;
-          claimE[claimSlot[col]] = ce;
-        }
-        col++;
-        if (i < n && text.charCodeAt(i) === delim) {
-          if (col === ncols) extraAt = i;
-          i++;
-          continue;
-        }
-        break;
-      }
-      const re = i; // at \r, \n or n
-      let rowContentEnd = re;
-      while (rowContentEnd > rs && ((c = text.charCodeAt(rowContentEnd - 1)) === SPACE || c === TAB)) rowContentEnd--;
-
-      if (col !== ncols && !broken) {
-        const msg = `row has ${plural(col, 'cell')}, but the header has ${plural(ncols, 'column')} (${this.columnsText})`;
-        if (col > ncols) sink.add(msg, extraAt, re);
-        else sink.add(msg, rs, rowContentEnd);
-      }
-
-      let xv = NaN;
-      if (xs < 0) {
-        xs = xe = rowContentEnd;
-      } else if (xs === xe) {
-        if (!broken) sink.add(`${xName} is empty; every row needs an x value`, xs, xe);
-      } else {
-        if (scanNumber(text, xs, xe)) xv = NUM[0];
-        else if (!broken) sink.add(notANumberMessage(xName, text, xs, xe, delim), xs, xe);
-      }
-      let yv = NaN;
-      let hy = 0;
-      if (ys >= 0 && ys < ye) {
-        if (!scanNumber(text, ys, ye)) {
-          if (!broken) sink.add(notANumberMessage(yName, text, ys, ye, delim), ys, ye);
-        } else {
-          yv = NUM[0];
-          hy = 1;
-          if (bce && (yv < 0 || yv > 1)) {
-            sink.add(
-              `${yName} = ${escapeText(text.substring(ys, ye))} is outside [0, 1]; the bce loss needs targets between 0 and 1`,
-              ys,
-              ye,
-            );
-          }
-        }
-      }
-      if (nclaims > 0) readClaimCells(text, base, this.claims, claimS, claimE, delim, broken ? undefined : sink);
-      steps.push(xv, yv, hy, line, base + xs, base + xe, ys < 0 ? -1 : base + ys, ys < 0 ? -1 : base + ye, base + rs, base + re);
-      p = nextLineStart(text, re, n);
-      line++;
-    }
-    this.line = line;
   }
 
   /** The input cannot be read: this error alone is reported, and nothing more is read. */

@@ -28,6 +28,13 @@ export function nextLineStart(text: string, le: number, n: number): number {
   return text.charCodeAt(le) === CR && le + 1 < n && text.charCodeAt(le + 1) === LF ? le + 2 : le + 1;
 }
 
+/** Lines in text[p, n): its \n, and one more for a last line that has none (the rows, when every line is a row). */
+export function countLines(text: string, p: number, n: number): number {
+  let lines = n > p && text.charCodeAt(n - 1) !== LF ? 1 : 0;
+  for (let i = text.indexOf('\n', p); i >= 0; i = text.indexOf('\n', i + 1)) lines++;
+  return lines;
+}
+
 export function skipBlanks(text: string, i: number, e: number): number {
   while (i < e) {
     const c = text.charCodeAt(i);

@@ -11,23 +11,29 @@ export class LineIndex {
   }
 
   /**
-   * Adds the line starts of a block of the text that begins at offset base. Blocks must not split a
-   * \r\n pair (the chunked readers cut after a line break, or after a JSON punctuation character).
+   * Adds the line starts of the breaks in block[0, end), a block of the text that begins at offset base.
+   * Blocks must not split a \r\n pair (the chunked readers cut after a line break, or after a JSON
+   * punctuation character), and end must be a line start or the block's length.
    */
-  append(block: string, base: number): void {
+  append(block: string, base: number, end = block.length): void {
     // indexOf finds line breaks far faster than a charCodeAt loop (lines are long next to their breaks)
-    let lf = block.indexOf('\n');
-    let cr = block.indexOf('\r');
+    const find = (ch: string, from: number): number => {
+      const k = block.indexOf(ch, from);
+      return k < end ? k : -1;
+    };
+    let lf = find('\n', 0);
+    let cr = find('\r', 0);
     while (lf >= 0 || cr >= 0) {
       let k = lf;
       if (cr >= 0 && (lf < 0 || cr < lf)) k = block.charCodeAt(cr + 1) === 10 ? cr + 1 : cr;
-      this.push(base + k + 1);
-      if (lf >= 0 && lf <= k) lf = block.indexOf('\n', k + 1);
-      if (cr >= 0 && cr <= k) cr = block.indexOf('\r', k + 1);
+      this.add(base + k + 1);
+      if (lf >= 0 && lf <= k) lf = find('\n', k + 1);
+      if (cr >= 0 && cr <= k) cr = find('\r', k + 1);
     }
   }
 
-  private push(start: number): void {
+  /** Adds the start of the next line (the CSV row reader, which finds the breaks itself). */
+  add(start: number): void {
     if (this.count === this.starts.length) {
       const bigger = new Int32Array(this.starts.length * 2);
       bigger.set(this.starts);

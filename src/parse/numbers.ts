@@ -23,6 +23,48 @@ const POW10 = [
 ];
 
 /**
+ * Reads a plain decimal — [+-] digits [. digits], or [+-] . digits — starting at text[i], with no exponent,
+ * and stops at the first character that cannot continue it (or at n). Returns where it stopped, with the
+ * value in NUM[0], when that value is exact by Clinger's fast path (below): at most 15 significant
+ * digits and at most 22 after the point, so the value is the one Number() gives. Returns -1 otherwise
+ * (no digit, or too many): the caller then reads the cell with scanNumber. Never allocates.
+ */
+export function scanDecimal(text: string, i: number, n: number): number {
+  let c = i < n ? text.charCodeAt(i) : 0;
+  const neg = c === 45; /* - */
+  if (neg || c === 43 /* + */) c = ++i < n ? text.charCodeAt(i) : 0;
+  let mant = 0;
+  let nd = 0; // significant digits (leading zeros skipped)
+  let digits = 0;
+  let scale = 0; // minus the digits after the point
+  while (isDigit(c)) {
+    if (nd > 0 || c !== 48) {
+      mant = mant * 10 + (c - 48);
+      nd++;
+    }
+    digits++;
+    c = ++i < n ? text.charCodeAt(i) : 0;
+  }
+  if (c === 46 /* . */) {
+    c = ++i < n ? text.charCodeAt(i) : 0;
+    while (isDigit(c)) {
+      if (nd > 0 || c !== 48) {
+        mant = mant * 10 + (c - 48);
+        nd++;
+      }
+      scale--;
+      digits++;
+      c = ++i < n ? text.charCodeAt(i) : 0;
+    }
+  }
+  if (digits === 0 || nd > 15) return -1;
+  if (mant === 0) NUM[0] = neg ? -0 : 0;
+  else if (scale < -22) return -1;
+  else NUM[0] = neg ? -(mant / POW10[-scale]) : mant / POW10[-scale];
+  return i;
+}
+
+/**
  * Reads the number in text[start, end) (already trimmed) into NUM[0]. Returns false (NUM[0] = NaN) when
  * the text is not a number. Never allocates for decimals of up to 15 significant digits.
  */
