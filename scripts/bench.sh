@@ -18,6 +18,8 @@ if [ "${BPTT_BENCH_CORE:-1}" != 0 ]; then
   node --expose-gc bench/out/bench.js --out bench/out/latest.txt "$@"
   # The parsers: MB/s and bytes per element at 10 and 100 MB (--big: the CLI on a 600 MB CSV and 100/60 MB JSON).
   js_bench parse-bench "$@"
+  # The 10⁶-row CSV a large document is: the worker's byte parse and the text parse, median of runs.
+  js_bench parse-speed --runs 9
   # Check my gradients: checks vs a plain run at 10⁶ steps, the catalogue, the hover.
   js_bench check-bench
   # The numerical gradient check: six parameters at T = 10⁶, per φ, beside runBptt.
