@@ -149,7 +149,7 @@ export class AnalysisStore extends Disposable implements AnalysisSource {
       // Large: the head alone says whether it is a vector-model file; either way the worker computes it,
       // and it starts while the text is read, not after.
       this.worker.warm();
-      const read = async (): Promise<Uint8Array[] | undefined> => (text !== undefined ? [new TextEncoder().encode(text)] : readTextSlices(document));
+      const read = async (): Promise<Uint8Array[] | undefined> => (text !== undefined ? [new TextEncoder().encode(text)] : readTextSlices(document, format === 'json'));
       const sniff = sniffVector(text ?? sniffText(document), format);
       if (sniff.vector) {
         const slices = await read();

@@ -15,8 +15,12 @@ import { recordPhase, timed } from './hostTiming';
  */
 const LINES_PER_SLICE = 20_000;
 
-/** The document's text in UTF-8 slices, or undefined when the document changed while it was read. */
-export async function readTextSlices(document: vscode.TextDocument): Promise<Uint8Array[] | undefined> {
+/**
+ * The document's text in UTF-8 slices, or undefined when the document changed while it was read.
+ * `lineTable`: also extend VS Code's line-offset table as it goes (a JSON document's steps are found
+ * by offset; a CSV/TSV one's by line, steps.ts, and then the table is never built).
+ */
+export async function readTextSlices(document: vscode.TextDocument, lineTable = true): Promise<Uint8Array[] | undefined> {
   const t0 = performance.now();
   const version = document.version;
   const n = document.lineCount;
@@ -34,6 +38,7 @@ export async function readTextSlices(document: vscode.TextDocument): Promise<Uin
     // slice here spares the first hover (offsetAt) a 10⁶-line build in one blocking call. Its
     // first call also allocates the line-length table of every line (~10 ms on 10⁶ lines), so
     // it gets a task of its own, not the slice's.
+    if (!lineTable) continue;
     await yieldToEventLoop();
     if (changed()) return undefined;
     timed('offsetAt', () => document.offsetAt(end));

@@ -6,12 +6,13 @@
  */
 import * as vscode from 'vscode';
 import type { Trace } from '../core';
-import { stepAtOffset } from '../parse';
+import { stepAtLine, stepAtOffset } from '../parse';
 import { readSettings } from './config';
 import { claimsAtStep } from './checkHover';
 import { hoverMarkdown, numericCheckLink, timelineCommandLink } from './hoverContent';
 import { guardedSync, logError } from './log';
 import { stepRead, type StepRead } from './resident';
+import { stepWhere } from './steps';
 import type { Analysis, AnalysisSource } from './types';
 import { vectorStepAtOffset } from './vector/analyze';
 import { vectorHoverMarkdown } from './vector/hoverContent';
@@ -22,13 +23,13 @@ export function provideStepHover(store: AnalysisSource, document: vscode.TextDoc
   if (analysis?.vector) return provideVectorHover(analysis.vector, document, position);
   const trace = analysis?.trace;
   if (!analysis || !trace) return undefined;
-  const offset = document.offsetAt(position);
-  if (analysis.remote) return analysis.remote.at(offset).then((step) => (step ? stepHover(analysis, trace, document, offset, step) : undefined));
-  const i = stepAtOffset(analysis.parsed, offset);
-  return i < 0 ? undefined : stepHover(analysis, trace, document, offset, stepRead(analysis.parsed, trace, i));
+  const where = stepWhere(analysis, document, position);
+  if (analysis.remote) return analysis.remote.at(where).then((step) => (step ? stepHover(analysis, trace, document, where, step) : undefined));
+  const i = 'line' in where ? stepAtLine(analysis.parsed, where.line) : stepAtOffset(analysis.parsed, where.offset);
+  return i < 0 ? undefined : stepHover(analysis, trace, document, where, stepRead(analysis.parsed, trace, i));
 }
 
-function stepHover(analysis: Analysis, trace: Trace, document: vscode.TextDocument, offset: number, step: StepRead): vscode.Hover {
+function stepHover(analysis: Analysis, trace: Trace, document: vscode.TextDocument, where: { line: number } | { offset: number }, step: StepRead): vscode.Hover {
   const { i, values: v } = step;
   const uri = document.uri.toString();
   const settings = readSettings(document.uri);
@@ -43,8 +44,9 @@ function stepHover(analysis: Analysis, trace: Trace, document: vscode.TextDocume
   });
   const markdown = new vscode.MarkdownString(text);
   markdown.isTrusted = { enabledCommands: ['bpttLens.showTimeline', 'bpttLens.checkGradientsNumerically'] };
-  // JSON: highlight whichever element is hovered, x[t] or y[t].
-  const onX = analysis.parsed.format !== 'json' || (offset >= step.xStart && offset <= step.xEnd);
+  // CSV/TSV: the row, which is its whole line (no offsets needed). JSON: whichever element is hovered, x[t] or y[t].
+  if ('line' in where) return new vscode.Hover(markdown, new vscode.Range(step.line, 0, step.line, step.rowEnd - step.rowStart));
+  const onX = where.offset >= step.xStart && where.offset <= step.xEnd;
   const start = onX ? step.rowStart : step.yStart;
   const end = onX ? step.rowEnd : step.yEnd;
   return new vscode.Hover(markdown, new vscode.Range(document.positionAt(start), document.positionAt(end)));

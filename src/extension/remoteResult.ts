@@ -8,12 +8,13 @@ import type { CheckReport } from '../check';
 import type { Trace } from '../core';
 import type { ExportFormat, SeriesWindow } from '../shared/protocol';
 import type { StepRead } from './resident';
+import type { StepAt } from './workerProtocol';
 import type { SeriesSource, SeriesStats, SummaryMeta } from './timeline/data';
 import { traceSummary } from './timeline/data';
 
 /** The requests a RemoteResult makes (WorkerClient's). */
 export interface ResultChannel {
-  readStep(result: number, at: { index: number } | { offset: number }): Promise<StepRead | null>;
+  readStep(result: number, at: StepAt): Promise<StepRead | null>;
   prepareSeries(result: number): Promise<SeriesStats>;
   readWindow(result: number, start: number, end: number, width: number): Promise<SeriesWindow>;
   exportTrace(result: number, format: ExportFormat): Promise<Uint8Array>;
@@ -35,9 +36,9 @@ export class RemoteResult {
     return this.channel.readStep(this.id, { index: i });
   }
 
-  /** The step whose row (CSV/TSV) or x[t]/y[t] element (JSON) holds `offset`, end inclusive, as stepAtOffset; null if none. */
-  at(offset: number): Promise<StepRead | null> {
-    return this.channel.readStep(this.id, { offset });
+  /** The step at a document offset (as stepAtOffset) or, for CSV/TSV, on a line (as stepAtLine); null if none. */
+  at(where: { offset: number } | { line: number }): Promise<StepRead | null> {
+    return this.channel.readStep(this.id, where);
   }
 
   /**

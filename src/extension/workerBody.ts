@@ -10,7 +10,7 @@
  */
 import type { CheckOptions, CheckReport } from '../check';
 import { runBptt, type Trace } from '../core';
-import { parseSequenceBytesSync, stepAtOffset, type ParsedSequence } from '../parse';
+import { parseSequenceBytesSync, stepAtLine, stepAtOffset, type ParsedSequence } from '../parse';
 import { assertNever } from '../shared/protocol';
 import { compute, epochNow } from './compute';
 import { errorText } from './errorText';
@@ -80,7 +80,8 @@ function computeRequest(reply: Reply, req: ComputeRequest): void {
 function readStepRequest(reply: Reply, req: ReadStepRequest): void {
   try {
     const { parsed, trace } = residentOf(req.result);
-    const i = 'index' in req.at ? req.at.index : stepAtOffset(parsed, req.at.offset);
+    const at = req.at;
+    const i = 'index' in at ? at.index : 'line' in at ? stepAtLine(parsed, at.line) : stepAtOffset(parsed, at.offset);
     const ok = Number.isInteger(i) && i >= 0 && i < trace.T;
     reply({ type: 'didReadStep', id: req.id, step: ok ? stepRead(parsed, trace, i) : null }, []);
   } catch (e) {

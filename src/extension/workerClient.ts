@@ -15,7 +15,7 @@ import { RemoteResult, type ResultChannel } from './remoteResult';
 import type { StepRead } from './resident';
 import type { SeriesStats } from './timeline/data';
 import {
-  inputTransferables, type ComputeVectorRequest, type FlowRequest, type FlowSequence, type GradcheckResult, type VectorResult, type WorkerInput, type WorkerRequest, type WorkerResponse,
+  inputTransferables, type ComputeVectorRequest, type FlowRequest, type FlowSequence, type StepAt, type GradcheckResult, type VectorResult, type WorkerInput, type WorkerRequest, type WorkerResponse,
 } from './workerProtocol';
 
 /** Parse + BPTT off the extension host's event loop; a result's `remote` reads what the worker keeps of it. */
@@ -139,7 +139,7 @@ export class WorkerClient extends Disposable implements ComputeWorker, ResultCha
     };
   }
 
-  readStep(result: number, at: { index: number } | { offset: number }): Promise<StepRead | null> {
+  readStep(result: number, at: StepAt): Promise<StepRead | null> {
     return this.request((id) => ({ type: 'readStep', id, result, at }), [], undefined, false);
   }
 

@@ -52,13 +52,15 @@ export interface ReadWindowRequest {
   width: number;
 }
 
-/** Step `at.index` (0-based) of result `result`, or the step whose row holds document offset `at.offset`. */
+/** Step `at.index` (0-based) of result `result`, or the step whose row holds document offset `at.offset`, or (CSV/TSV) whose row is line `at.line`. */
 export interface ReadStepRequest {
   type: 'readStep';
   id: number;
   result: number;
-  at: { index: number } | { offset: number };
+  at: StepAt;
 }
+
+export type StepAt = { index: number } | { offset: number } | { line: number };
 
 /** A copy of result `result`'s sequence (x, y, hasY), for the flow worker. */
 export interface ReadSequenceRequest {

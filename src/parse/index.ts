@@ -72,6 +72,23 @@ function lastStartAtOrBefore(start: Int32Array, T: number, offset: number): numb
 }
 
 /**
+ * CSV/TSV: the 0-based step whose row is line `line` (0-based), else -1. A row is one line, so the
+ * editor needs no offsets to find it. O(log T).
+ */
+export function stepAtLine(seq: ParsedSequence, line: number): number {
+  let lo = 0;
+  let hi = seq.T - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const l = seq.line[mid];
+    if (l === line) return mid;
+    if (l < line) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+/**
  * The 0-based step whose row (CSV/TSV) or x[t]/y[t] element (JSON) contains offset — end inclusive, so a
  * cursor just after the text still counts — else -1. O(log T), no allocation.
  */

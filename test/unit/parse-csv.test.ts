@@ -7,6 +7,7 @@ import {
   formatNumberForDirective,
   parseNumber,
   parseSequence,
+  stepAtLine,
   stepAtOffset,
   type ParseError,
   type ParsedSequence,
@@ -333,6 +334,21 @@ describe('parse: stepAtOffset and formatFromFileName', () => {
       [0, 3, 4, 5, 7, 8, 9, 10, 13, 14, text.length, -1, 1e9].map(at),
       [-1, -1, 0, 0, 0, -1, 1, 1, 1, -1, -1, -1, -1],
     );
+  });
+
+  it('stepAtLine finds the step on a line exactly where stepAtOffset finds it anywhere on that line (comments, blank lines, \\r\\n, a directive)', () => {
+    const text = '# bptt: w=0.5\r\n# a comment\r\nx,y\r\n1,2\r\n\r\n33,4\r\n# between\r\n-1,\r\n  \r\n5,6';
+    const s = parseSequence(text, 'csv');
+    assert.deepStrictEqual(s.errors, []);
+    const lines = text.split('\r\n');
+    let start = 0;
+    lines.forEach((content, line) => {
+      const want = new Set([0, content.length >> 1, content.length].map((c) => stepAtOffset(s, start + c)));
+      assert.deepStrictEqual([...want], [stepAtLine(s, line)], `line ${line}: ${JSON.stringify(content)}`);
+      start += content.length + 2;
+    });
+    assert.deepStrictEqual([-1, lines.length, 1e9].map((l) => stepAtLine(s, l)), [-1, -1, -1]);
+    assert.deepStrictEqual([0, 1, 2, 3].map((i) => stepAtLine(s, s.line[i])), [0, 1, 2, 3]);
   });
 
   it('maps file names to formats', () => {

@@ -260,7 +260,9 @@ describe('RemoteResult through the real worker thread (dist/worker.js)', functio
       assert.ok(remote, 'a result with a trace has its handle');
       const { parsed, trace } = inline(text);
       assert.ok(sameBits(await remote.step(1234), stepRead(parsed, trace, 1234)));
-      assert.strictEqual((await remote.at(parsed.rowStart[2999]))?.i, 2999);
+      assert.strictEqual((await remote.at({ offset: parsed.rowStart[2999] }))?.i, 2999);
+      assert.strictEqual((await remote.at({ line: parsed.line[2999] }))?.i, 2999);
+      assert.strictEqual(await remote.at({ line: 0 }), null, 'the directive line holds no step');
       assert.strictEqual(await remote.step(3000), null);
       const series = await remote.seriesOf(c.trace!, c.checks);
       const local = await TraceSeries.prepare(trace);

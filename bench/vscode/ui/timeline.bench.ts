@@ -293,16 +293,20 @@ describe('Timeline webview in the workbench (10⁶ steps)', function () {
     /**
      * What the charts really show: the t in the legend (live under the pointer) at the plot's left
      * and right edges, against the range the toolbar claims. A mismatch is a functional failure.
+     * Where a pixel holds many steps the legend names them as a range ("500407–500424"): its
+     * first step at the left edge, its last at the right.
      */
     const mismatches: string[] = [];
     const checkShown = async (after: string): Promise<void> => {
-      const legendT = async (fx: number): Promise<number> => {
+      const legendT = async (fx: number, end: 'first' | 'last'): Promise<number> => {
         await page.mouse.move(box.x + box.width * fx, cy, { steps: 2 });
         await page.waitForTimeout(50);
-        return frame.evaluate(() => Number(document.querySelectorAll('.u-legend')[1]?.querySelector('.u-series .u-value')?.textContent ?? NaN));
+        const text = await frame.evaluate(() => document.querySelectorAll('.u-legend')[1]?.querySelector('.u-series .u-value')?.textContent ?? '');
+        const steps = text.split('–').map((x) => Number(x.replace(/[^\d.-]/g, '')));
+        return steps.length === 1 || steps.length === 2 ? steps[end === 'first' ? 0 : steps.length - 1] : NaN;
       };
-      const left = await legendT(0.002);
-      const right = await legendT(0.998);
+      const left = await legendT(0.002, 'first');
+      const right = await legendT(0.998, 'last');
       await page.mouse.move(5, 5);
       const info = await zoomInfo();
       const m = /^t (\d+)–(\d+) of/.exec(info);

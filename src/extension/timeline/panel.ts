@@ -265,8 +265,7 @@ export class TimelinePanel extends Disposable {
     // Offsets are only meaningful against the analysis of this very document version.
     const analysis = this.store.current(e.textEditor.document);
     if (!(analysis?.trace || analysis?.vector?.trace) || analysis !== this.analysis) return;
-    const offset = e.textEditor.document.offsetAt(e.selections[0].active);
-    void stepIndexAt(analysis, offset).then((step) => {
+    void stepIndexAt(analysis, e.textEditor.document, e.selections[0].active).then((step) => {
       if (step >= 0 && step + 1 !== this.lastSentT && this.analysis === analysis) return this.sendStep(step + 1, true);
     }, (err: unknown) => logError('timeline selection', err));
   }
@@ -335,8 +334,10 @@ export class TimelinePanel extends Disposable {
     const editor = at && (await showEditorBeside(this.uri));
     if (!at || !editor) return;
     const doc = editor.document;
-    // Against a stale analysis the offsets may be off; the line number is the better guess then.
-    const start = analysis.version === doc.version ? doc.positionAt(at.offset) : new vscode.Position(Math.min(at.line, doc.lineCount - 1), 0);
+    // A scalar CSV/TSV row starts its line (no offset lookup); against a stale analysis the offsets
+    // may be off, and the line number is the better guess too.
+    const byLine = !analysis.vector && analysis.parsed.format !== 'json';
+    const start = analysis.version === doc.version && !byLine ? doc.positionAt(at.offset) : new vscode.Position(Math.min(at.line, doc.lineCount - 1), 0);
     this.lastSentT = t;
     this.flasher.flash(editor, start);
   }

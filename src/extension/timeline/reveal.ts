@@ -25,7 +25,7 @@ export async function stepUnderCursor(analysis: Analysis): Promise<number | null
   const uri = analysis.uri.toString();
   const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri && e.document.version === analysis.version);
   if (!editor) return null;
-  const i = await stepIndexAt(analysis, editor.document.offsetAt(editor.selection.active)).catch(() => -1);
+  const i = await stepIndexAt(analysis, editor.document, editor.selection.active).catch(() => -1);
   return i >= 0 ? i + 1 : null;
 }
 
