@@ -8,7 +8,7 @@
  * (vector-check-problems.png).
  */
 import * as assert from 'assert';
-import { closeWorkbench, findWebviewFrame, hoverLine, openFile, openWorkbench, problems, runCommand, screenshot, type Workbench } from './workbench';
+import { closeWorkbench, findWebviewFrame, hoverLine, openFile, openWorkbench, problems, readCodeLenses, runCommand, screenshot, type Workbench } from './workbench';
 
 /** Line (1-based) of step t in pytorch16.csv: two comment lines and the header come first. */
 const lineOfStep = (t: number): number => t + 3;
@@ -27,6 +27,10 @@ describe('vector model (UI)', () => {
   it('hovering a step shows its vectors, the norms of ∂L/∂h_t\'s local and recurrent parts, and ∂L/∂s_t', async () => {
     const page = wb!.page;
     await openFile(page, 'pytorch16.csv');
+    // The file's directive runs it on open; its CodeLens says the analysis is there (a hover aimed
+    // before that finds nothing, and is aimed again only after hoverLine's first wait).
+    const lenses = await readCodeLenses(page, 60_000);
+    assert.ok(lenses.some((l) => l.startsWith('BPTT')), lenses.join('\n'));
     const text = (await hoverLine(page, lineOfStep(20), 3)).replace(/\u00a0/g, ' ');
     await page.waitForTimeout(500); // the hover fades in
     await screenshot(page, 'vector-hover');
