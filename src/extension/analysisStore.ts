@@ -52,8 +52,7 @@ function headAndTail(bytes: Uint8Array): string {
   return decoder.decode(bytes.subarray(0, span)) + '\n' + decoder.decode(bytes.subarray(bytes.length - span));
 }
 
-function computeOptions(uri: vscode.Uri): ComputeOptions {
-  const s = readSettings(uri);
+function computeOptions(uri: vscode.Uri, s = readSettings(uri)): ComputeOptions {
   const { truncate, horizon } = readFlowSettings(uri);
   return {
     defaults: s.defaults,
@@ -139,7 +138,7 @@ export class AnalysisStore extends Disposable implements AnalysisSource {
     // Up to MAX_WHOLE_TEXT_LINES lines, getText() is cheap; beyond, it joins every line in one
     // blocking call, so the text is read in slices (and then always computed in the worker).
     const text = document.lineCount <= MAX_WHOLE_TEXT_LINES ? document.getText() : undefined;
-    const options = computeOptions(document.uri);
+    const options = computeOptions(document.uri, settings);
     const start = async (): Promise<Computed | undefined> => {
       const t0 = performance.now();
       if (text !== undefined && text.length < settings.workerThresholdBytes) {

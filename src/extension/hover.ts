@@ -6,13 +6,12 @@
  */
 import * as vscode from 'vscode';
 import type { Trace } from '../core';
-import { stepAtLine, stepAtOffset } from '../parse';
 import { readSettings } from './config';
 import { claimsAtStep } from './checkHover';
 import { hoverMarkdown, numericCheckLink, timelineCommandLink } from './hoverContent';
 import { guardedSync, logError } from './log';
-import { stepRead, type StepRead } from './resident';
-import { stepWhere } from './steps';
+import type { StepRead } from './resident';
+import { readStep, stepWhere } from './steps';
 import type { Analysis, AnalysisSource } from './types';
 import { vectorStepAtOffset } from './vector/analyze';
 import { vectorHoverMarkdown } from './vector/hoverContent';
@@ -24,9 +23,9 @@ export function provideStepHover(store: AnalysisSource, document: vscode.TextDoc
   const trace = analysis?.trace;
   if (!analysis || !trace) return undefined;
   const where = stepWhere(analysis, document, position);
-  if (analysis.remote) return analysis.remote.at(where).then((step) => (step ? stepHover(analysis, trace, document, where, step) : undefined));
-  const i = 'line' in where ? stepAtLine(analysis.parsed, where.line) : stepAtOffset(analysis.parsed, where.offset);
-  return i < 0 ? undefined : stepHover(analysis, trace, document, where, stepRead(analysis.parsed, trace, i));
+  const step = readStep(analysis, where);
+  if (step instanceof Promise) return step.then((s) => (s ? stepHover(analysis, trace, document, where, s) : undefined));
+  return step ? stepHover(analysis, trace, document, where, step) : undefined;
 }
 
 function stepHover(analysis: Analysis, trace: Trace, document: vscode.TextDocument, where: { line: number } | { offset: number }, step: StepRead): vscode.Hover {

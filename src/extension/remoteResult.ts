@@ -7,8 +7,7 @@
 import type { CheckReport } from '../check';
 import type { Trace } from '../core';
 import type { ExportFormat, SeriesWindow } from '../shared/protocol';
-import type { StepRead } from './resident';
-import type { StepAt } from './workerProtocol';
+import type { StepAt, StepRead } from './resident';
 import type { SeriesSource, SeriesStats, SummaryMeta } from './timeline/data';
 import { traceSummary } from './timeline/data';
 
@@ -31,14 +30,9 @@ export class RemoteResult {
     readonly id: number,
   ) {}
 
-  /** 0-based step i, or null outside 0..T−1. */
-  step(i: number): Promise<StepRead | null> {
-    return this.channel.readStep(this.id, { index: i });
-  }
-
-  /** The step at a document offset (as stepAtOffset) or, for CSV/TSV, on a line (as stepAtLine); null if none. */
-  at(where: { offset: number } | { line: number }): Promise<StepRead | null> {
-    return this.channel.readStep(this.id, where);
+  /** The step `at` names (resident.ts stepIndexOf); null if none. */
+  at(at: StepAt): Promise<StepRead | null> {
+    return this.channel.readStep(this.id, at);
   }
 
   /**

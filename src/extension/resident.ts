@@ -9,7 +9,7 @@
  */
 import { stepValues, type StepValues, type Trace } from '../core';
 import { allocStepData } from '../parse/steps';
-import type { ParsedSequence } from '../parse';
+import { stepAtLine, stepAtOffset, type ParsedSequence } from '../parse';
 import type { Computed } from './compute';
 
 /** One step as the hover, the step table and the editor's reveal read it. */
@@ -25,6 +25,15 @@ export interface StepRead {
   xEnd: number;
   yStart: number;
   yEnd: number;
+}
+
+/** A step by its 0-based index, by a document offset (stepAtOffset), or, for CSV/TSV, by its line (stepAtLine). */
+export type StepAt = { index: number } | { offset: number } | { line: number };
+
+/** The 0-based step `at` names, or −1 (none there, or an index outside 0..T−1). */
+export function stepIndexOf(parsed: ParsedSequence, at: StepAt): number {
+  if ('index' in at) return Number.isInteger(at.index) && at.index >= 0 && at.index < parsed.T ? at.index : -1;
+  return 'line' in at ? stepAtLine(parsed, at.line) : stepAtOffset(parsed, at.offset);
 }
 
 export function stepRead(parsed: ParsedSequence, trace: Trace, i: number): StepRead {

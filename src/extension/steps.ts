@@ -7,8 +7,7 @@
  * JSON step is found by offset.
  */
 import type * as vscode from 'vscode';
-import { stepAtLine, stepAtOffset } from '../parse';
-import { stepRead, type StepRead } from './resident';
+import { stepIndexOf, stepRead, type StepAt, type StepRead } from './resident';
 import type { Analysis } from './types';
 import { vectorStepAtOffset } from './vector/analyze';
 
@@ -17,17 +16,17 @@ export function stepWhere(analysis: Analysis, document: vscode.TextDocument, pos
   return analysis.parsed.format !== 'json' ? { line: position.line } : { offset: document.offsetAt(position) };
 }
 
+/** Scalar step `at` with its values and source offsets; null without a trace or without a step there. Synchronous for a small document. */
+export function readStep(analysis: Analysis, at: StepAt): Promise<StepRead | null> | StepRead | null {
+  const trace = analysis.trace;
+  if (!trace) return null;
+  if (analysis.remote) return analysis.remote.at(at);
+  const i = stepIndexOf(analysis.parsed, at);
+  return i >= 0 ? stepRead(analysis.parsed, trace, i) : null;
+}
+
 /** The 0-based step at `position` of `document` (this analysis's document), else −1. */
 export async function stepIndexAt(analysis: Analysis, document: vscode.TextDocument, position: vscode.Position): Promise<number> {
   if (analysis.vector) return vectorStepAtOffset(analysis.vector.parsed, document.offsetAt(position));
-  const where = stepWhere(analysis, document, position);
-  if (analysis.remote) return (await analysis.remote.at(where))?.i ?? -1;
-  return 'line' in where ? stepAtLine(analysis.parsed, where.line) : stepAtOffset(analysis.parsed, where.offset);
-}
-
-/** Scalar step i (0-based) with its values and source offsets; null without a trace or outside 0..T−1. */
-export function readStep(analysis: Analysis, i: number): Promise<StepRead | null> | StepRead | null {
-  const trace = analysis.trace;
-  if (!trace || !(i >= 0 && i < trace.T)) return null;
-  return analysis.remote ? analysis.remote.step(i) : stepRead(analysis.parsed, trace, i);
+  return (await readStep(analysis, stepWhere(analysis, document, position)))?.i ?? -1;
 }

@@ -30,7 +30,7 @@ export class TestHooks extends Disposable {
         let shown = 0;
         for (let k = 0; k < n; k++) {
           const i = Math.floor(((k * 7919) % n) * (T / n));
-          const step = await readStep(analysis, i);
+          const step = await readStep(analysis, { index: i });
           if (!step) continue;
           const position = document.positionAt(step.rowStart);
           // A large document's hover is a read from the worker: timed to its answer.

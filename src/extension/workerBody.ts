@@ -10,12 +10,12 @@
  */
 import type { CheckOptions, CheckReport } from '../check';
 import { runBptt, type Trace } from '../core';
-import { parseSequenceBytesSync, stepAtLine, stepAtOffset, type ParsedSequence } from '../parse';
+import { parseSequenceBytesSync, type ParsedSequence } from '../parse';
 import { assertNever } from '../shared/protocol';
 import { compute, epochNow } from './compute';
 import { errorText } from './errorText';
 import { runGradcheck } from './gradcheckRun';
-import { lightComputed, stepRead } from './resident';
+import { lightComputed, stepIndexOf, stepRead } from './resident';
 import { truncatedGrads } from './summary';
 import { seriesData, TraceSeries } from './timeline/data';
 import { computeFlow, flowStep, flowView, truncationOf, type FlowResult } from './timeline/flowData';
@@ -45,6 +45,12 @@ const resident = new Map<number, Resident>();
  */
 const MAX_RESIDENT = 8;
 
+/** Keeps `value` as `id`, dropping the oldest entries beyond MAX_RESIDENT. */
+function keepBounded<T>(map: Map<number, T>, id: number, value: T): void {
+  map.set(id, value);
+  for (const old of map.keys()) if (map.size > MAX_RESIDENT) map.delete(old);
+}
+
 function residentOf(id: number): Resident {
   const r = resident.get(id);
   if (!r) throw new Error(`result ${id} is no longer kept`);
@@ -61,8 +67,7 @@ function computeRequest(reply: Reply, req: ComputeRequest): void {
     const result = compute(parsed, req.format, req.options);
     const t0 = performance.now();
     if (result.trace) {
-      resident.set(req.id, { parsed: result.parsed, trace: result.trace, checks: result.checks, options: req.options.check });
-      for (const old of resident.keys()) if (resident.size > MAX_RESIDENT) resident.delete(old);
+      keepBounded(resident, req.id, { parsed: result.parsed, trace: result.trace, checks: result.checks, options: req.options.check });
       // The truncated gradients of the CodeLens and status bar, which the host can no longer compute.
       const which = truncationOf(parsed.truncation, req.options.truncation ?? { truncate: 0, horizon: 0 });
       result.truncated = which ? truncatedGrads(result.trace, which) : null;
@@ -80,10 +85,8 @@ function computeRequest(reply: Reply, req: ComputeRequest): void {
 function readStepRequest(reply: Reply, req: ReadStepRequest): void {
   try {
     const { parsed, trace } = residentOf(req.result);
-    const at = req.at;
-    const i = 'index' in at ? at.index : 'line' in at ? stepAtLine(parsed, at.line) : stepAtOffset(parsed, at.offset);
-    const ok = Number.isInteger(i) && i >= 0 && i < trace.T;
-    reply({ type: 'didReadStep', id: req.id, step: ok ? stepRead(parsed, trace, i) : null }, []);
+    const i = stepIndexOf(parsed, req.at);
+    reply({ type: 'didReadStep', id: req.id, step: i >= 0 ? stepRead(parsed, trace, i) : null }, []);
   } catch (e) {
     reply({ type: 'didFailReadStep', id: req.id, error: errorText(e) }, []);
   }
@@ -163,10 +166,7 @@ function flowRequest(reply: Reply, req: FlowRequest): void {
       }
       return true;
     });
-    if (result) {
-      flows.set(req.id, result);
-      for (const old of flows.keys()) if (flows.size > MAX_RESIDENT) flows.delete(old);
-    }
+    if (result) keepBounded(flows, req.id, result);
     reply({ type: 'didComputeFlow', id: req.id, view: result && flowView(result, req.width) }, []);
   } catch (e) {
     reply({ type: 'didFailFlow', id: req.id, error: errorText(e) }, []);
@@ -178,7 +178,7 @@ function readFlowRequest(reply: Reply, req: ReadFlowRequest): void {
     const flow = flows.get(req.flow);
     if (!flow) throw new Error(`flow ${req.flow} is no longer kept`);
     if (req.type === 'readFlowView') reply({ type: 'didReadFlowView', id: req.id, view: flowView(flow, req.width) }, []);
-    else reply({ type: 'didReadFlowStep', id: req.id, step: Number.isInteger(req.t) && req.t >= 1 && req.t <= flow.factor.length ? flowStep(flow, req.t) : null }, []);
+    else reply({ type: 'didReadFlowStep', id: req.id, step: flowStep(flow, req.t) }, []);
   } catch (e) {
     reply({ type: 'didFailReadFlow', id: req.id, error: errorText(e) }, []);
   }

@@ -12,10 +12,10 @@ import { epochNow, type ComputeOptions, type Computed } from './compute';
 import { Disposable, toDisposable } from './dispose';
 import { recordPhase, timed } from './hostTiming';
 import { RemoteResult, type ResultChannel } from './remoteResult';
-import type { StepRead } from './resident';
+import type { StepAt, StepRead } from './resident';
 import type { SeriesStats } from './timeline/data';
 import {
-  inputTransferables, type ComputeVectorRequest, type FlowRequest, type FlowSequence, type StepAt, type GradcheckResult, type VectorResult, type WorkerInput, type WorkerRequest, type WorkerResponse,
+  inputTransferables, type ComputeVectorRequest, type FlowRequest, type FlowSequence, type GradcheckResult, type VectorResult, type WorkerInput, type WorkerRequest, type WorkerResponse,
 } from './workerProtocol';
 
 /** Parse + BPTT off the extension host's event loop; a result's `remote` reads what the worker keeps of it. */

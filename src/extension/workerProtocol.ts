@@ -13,7 +13,7 @@ import type { Model } from '../core';
 import type { GradcheckReport } from '../gradcheck';
 import { byteChunks, type CallerDefaults, type SequenceFormat, type TruncationKeys } from '../parse';
 import type { ExportFormat, FlowStep, FlowView, SeriesWindow } from '../shared/protocol';
-import type { StepRead } from './resident';
+import type { StepAt, StepRead } from './resident';
 import type { FlowSettings } from './timeline/flowData';
 import type { ComputeOptions, Computed } from './compute';
 import type { SeriesStats } from './timeline/data';
@@ -59,8 +59,6 @@ export interface ReadStepRequest {
   result: number;
   at: StepAt;
 }
-
-export type StepAt = { index: number } | { offset: number } | { line: number };
 
 /** A copy of result `result`'s sequence (x, y, hasY), for the flow worker. */
 export interface ReadSequenceRequest {

@@ -101,7 +101,7 @@ describe('timeline flowData', () => {
 
   it('a selected step carries its factor, products back, horizon and a connectivity window', () => {
     const r = computeFlow({ ...runBptt({ ...BUILTIN_DEFAULTS, w: 0.5 }, parsed) }, undefined, { ...settings, truncate: 0 })!;
-    const s = flowStep(r, 30);
+    const s = flowStep(r, 30)!;
     assert.strictEqual(s.factor, r.factor[29]);
     assert.strictEqual(s.products[0].product, r.factor[28]);
     assert.strictEqual(s.connectivity.cols, Math.min(60, 512));

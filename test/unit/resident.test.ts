@@ -243,7 +243,7 @@ describe('RemoteResult through the real worker thread (dist/worker.js)', functio
       await assert.rejects(flow.result, /worker: flow cancelled/);
       assert.strictEqual(lost, 0);
       const c = await client.compute({ slices: [utf8(csv(50))] }, 'csv', OPTIONS);
-      assert.ok(sameBits(await c.remote!.step(3), stepRead(inline(csv(50)).parsed, inline(csv(50)).trace, 3)));
+      assert.ok(sameBits(await c.remote!.at({ index: 3 }), stepRead(inline(csv(50)).parsed, inline(csv(50)).trace, 3)));
     } finally {
       client.dispose();
     }
@@ -259,11 +259,11 @@ describe('RemoteResult through the real worker thread (dist/worker.js)', functio
       const remote = c.remote!;
       assert.ok(remote, 'a result with a trace has its handle');
       const { parsed, trace } = inline(text);
-      assert.ok(sameBits(await remote.step(1234), stepRead(parsed, trace, 1234)));
+      assert.ok(sameBits(await remote.at({ index: 1234 }), stepRead(parsed, trace, 1234)));
       assert.strictEqual((await remote.at({ offset: parsed.rowStart[2999] }))?.i, 2999);
       assert.strictEqual((await remote.at({ line: parsed.line[2999] }))?.i, 2999);
       assert.strictEqual(await remote.at({ line: 0 }), null, 'the directive line holds no step');
-      assert.strictEqual(await remote.step(3000), null);
+      assert.strictEqual(await remote.at({ index: 3000 }), null);
       const series = await remote.seriesOf(c.trace!, c.checks);
       const local = await TraceSeries.prepare(trace);
       const meta = { uri: 'u', fileName: 'f', version: 1, durationMs: 0 };
@@ -272,12 +272,12 @@ describe('RemoteResult through the real worker thread (dist/worker.js)', functio
       assert.deepStrictEqual(await remote.exportBytes('csv'), traceBytes(trace, parsed.line, 'csv'));
       // The worker dies (as on an out-of-memory exit): reads fail, the store hears of it.
       (client as unknown as { worker: { terminate(): void } }).worker.terminate();
-      await assert.rejects(remote.step(5), /worker/);
-      await assert.rejects(remote.step(6), /restarted since the result/);
+      await assert.rejects(remote.at({ index: 5 }), /worker/);
+      await assert.rejects(remote.at({ index: 6 }), /restarted since the result/);
       assert.strictEqual(lost, 1);
       // The next compute starts a fresh worker.
       const again = await client.compute({ slices: [utf8(text)] }, 'csv', OPTIONS);
-      assert.ok(sameBits(await again.remote!.step(10), stepRead(parsed, trace, 10)));
+      assert.ok(sameBits(await again.remote!.at({ index: 10 }), stepRead(parsed, trace, 10)));
     } finally {
       client.dispose();
     }

@@ -104,8 +104,9 @@ export function flowView(r: FlowResult, width: number): FlowView {
   return { ...r.view, factorLog: { t: b.t, min: b.min, max: b.max, floor } };
 }
 
-/** What the selected step (1-based t) adds: its factor, products back, its loss's horizon, the heat map window. */
-export function flowStep(r: FlowResult, t: number): FlowStep {
+/** What the selected step (1-based t) adds: its factor, products back, its loss's horizon, the heat map window; null unless t is a step (1..T). */
+export function flowStep(r: FlowResult, t: number): FlowStep | null {
+  if (!(Number.isInteger(t) && t >= 1 && t <= r.factor.length)) return null;
   const i = t - 1;
   return {
     t,

@@ -40,11 +40,10 @@ interface FlowSource {
 }
 
 function localFlow(r: FlowResult): FlowSource {
-  const T = r.factor.length;
   return {
-    T,
+    T: r.factor.length,
     view: (width) => Promise.resolve(flowView(r, width)),
-    step: (t) => Promise.resolve(t >= 1 && t <= T ? flowStep(r, t) : null),
+    step: (t) => Promise.resolve(flowStep(r, t)),
     forget: () => undefined,
   };
 }
@@ -111,7 +110,7 @@ export class FlowHost extends Disposable {
       let running: { cancel(): void } | undefined;
       const result = sequence.then((data) => {
         if (cancelled) return null;
-        const w = flowWorker.flow({ model: { ...trace.model }, data: { x: data.x, y: data.y, hasY: data.hasY }, file, settings, width }, (fraction) => this.post({ type: 'didProgressFlow', fraction }));
+        const w = flowWorker.flow({ model: { ...trace.model }, data, file, settings, width }, (fraction) => this.post({ type: 'didProgressFlow', fraction }));
         running = w;
         return w.result.then((r) => r && remoteFlow(flowWorker, r.id, r.view, width));
       });

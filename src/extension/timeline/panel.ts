@@ -249,7 +249,7 @@ export class TimelinePanel extends Disposable {
     const trace = analysis?.trace;
     if (!analysis || !trace || t < 1 || t > trace.T) return;
     this.lastSentT = t;
-    const step = await readStep(analysis, t - 1);
+    const step = await readStep(analysis, { index: t - 1 });
     if (!step || this.analysis !== analysis) return;
     this.post({
       type: 'didSelectStep',
@@ -344,7 +344,7 @@ export class TimelinePanel extends Disposable {
 
   /** Where step i (0-based) starts: its x[t] element (JSON) or its row, and its line. */
   private async stepOffsets(analysis: Analysis, i: number): Promise<{ line: number; offset: number } | null> {
-    const step = await readStep(analysis, i);
+    const step = await readStep(analysis, { index: i });
     return step && { line: step.line, offset: analysis.parsed.format === 'json' ? step.xStart : step.rowStart };
   }
 
