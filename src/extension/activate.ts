@@ -56,7 +56,7 @@ export function activateOn(platform: Platform, context: vscode.ExtensionContext)
   const store = own(new AnalysisStore(worker));
   // The timeline's flow analyses on a worker of their own (timeline/flowHost.ts).
   const flowWorker = own(new WorkerClient(platform.worker(context.extensionUri), 'flow'));
-  const timeline = own(new TimelineController(context.extensionUri, store, worker, flowWorker));
+  const timeline = own(new TimelineController(context.extensionUri, store, flowWorker));
   own(new Commands(store, timeline));
   own(registerHover(store, SELECTOR));
   own(new SummaryLensProvider(store, SELECTOR));

@@ -4,12 +4,11 @@
  */
 import * as vscode from 'vscode';
 import type { AnalysisStore } from './analysisStore';
-import { onDidChangeSettings, readSettings } from './config';
+import { onDidChangeSettings, readFlowSettings, readSettings } from './config';
 import { Disposable } from './dispose';
 import { guarded } from './log';
 import { gradientSummary, truncatedGrads, truncationParts, type TruncatedGrads } from './summary';
 import { truncationOf } from './timeline/flowData';
-import { readFlowSettings } from './timeline/flowHost';
 import type { Analysis } from './types';
 import { checksCommand, checksSummary } from './checkProblems';
 import type { CheckReport } from '../check';

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { DEFAULT_ATOL, DEFAULT_RTOL, MIN_RTOL } from '../check';
 import { MODEL_KEYS, type Model } from '../core';
 import type { CallerDefaults } from '../parse';
+import type { FlowSettings } from './timeline/flowData';
 
 export const SECTION = 'bpttLens';
 
@@ -36,6 +37,22 @@ export function readSettings(scope?: vscode.Uri): LensSettings {
   const settings = loadSettings(scope);
   if (watching) cache.set(key, settings);
   return settings;
+}
+
+/** The flow analyses' settings (timeline, CodeLens, and the truncation the worker computes with a result). */
+export function readFlowSettings(scope?: vscode.Uri): FlowSettings {
+  const c = vscode.workspace.getConfiguration(SECTION, scope);
+  const int = (key: string, fallback: number, min: number): number => {
+    const n = c.get<number>(key, fallback);
+    return typeof n === 'number' && Number.isInteger(n) && n >= min ? n : fallback;
+  };
+  const ratio = c.get<number>('horizonRatio', 1e-3);
+  return {
+    horizonRatio: typeof ratio === 'number' && ratio > 0 && ratio < 1 ? ratio : 1e-3,
+    lagK: int('lagK', 1000, 1),
+    truncate: int('truncate', 0, 0),
+    horizon: int('horizon', 0, 0),
+  };
 }
 
 /** Enables the cache and empties it on every change; register before any other settings listener. */

@@ -8,6 +8,7 @@ import type { CheckReport } from '../check';
 import type { Trace } from '../core';
 import type { ExportFormat, SeriesWindow } from '../shared/protocol';
 import type { StepAt, StepRead } from './resident';
+import type { FlowSequence } from './workerProtocol';
 import type { SeriesSource, SeriesStats, SummaryMeta } from './timeline/data';
 import { traceSummary } from './timeline/data';
 
@@ -17,6 +18,7 @@ export interface ResultChannel {
   prepareSeries(result: number): Promise<SeriesStats>;
   readWindow(result: number, start: number, end: number, width: number): Promise<SeriesWindow>;
   exportTrace(result: number, format: ExportFormat): Promise<Uint8Array>;
+  readSequence(result: number): Promise<FlowSequence>;
   forget(result: number): void;
 }
 
@@ -49,6 +51,11 @@ export class RemoteResult {
     // Not kept when it failed: asked again, it asks the worker again.
     this.series.catch(() => (this.series = undefined));
     return this.series;
+  }
+
+  /** A copy of the sequence (x, y, hasY), for the flow's own worker. */
+  sequence(): Promise<FlowSequence> {
+    return this.channel.readSequence(this.id);
   }
 
   exportBytes(format: ExportFormat): Promise<Uint8Array> {

@@ -5,29 +5,13 @@
  * selected step with its factor, products back, horizon and heat-map window (O(512²), < 5 ms).
  * The worker keeps the flow's per-step arrays and computes the views and steps the panel shows.
  */
-import * as vscode from 'vscode';
 import type { FlowStep, FlowView, HostToWebviewMessage } from '../../shared/protocol';
-import { SECTION } from '../config';
+import { readFlowSettings } from '../config';
 import { Disposable, toDisposable } from '../dispose';
 import { logError } from '../log';
 import type { Analysis } from '../types';
 import type { WorkerClient } from '../workerClient';
-import { computeFlow, flowStep, flowView, type FlowResult, type FlowSettings } from './flowData';
-
-export function readFlowSettings(scope?: vscode.Uri): FlowSettings {
-  const c = vscode.workspace.getConfiguration(SECTION, scope);
-  const int = (key: string, fallback: number, min: number): number => {
-    const n = c.get<number>(key, fallback);
-    return typeof n === 'number' && Number.isInteger(n) && n >= min ? n : fallback;
-  };
-  const ratio = c.get<number>('horizonRatio', 1e-3);
-  return {
-    horizonRatio: typeof ratio === 'number' && ratio > 0 && ratio < 1 ? ratio : 1e-3,
-    lagK: int('lagK', 1000, 1),
-    truncate: int('truncate', 0, 0),
-    horizon: int('horizon', 0, 0),
-  };
-}
+import { computeFlow, flowStep, flowView, type FlowResult } from './flowData';
 
 /** A computed flow, wherever it is: kept by the worker (which answers a step or a view at another width), or here when there is no worker. */
 interface FlowSource {
@@ -64,14 +48,12 @@ export class FlowHost extends Disposable {
   private lastT = 0;
 
   /**
-   * `worker`: the one that computed (and, for a large document, keeps) the analyses; `flowWorker`:
-   * a worker of the flow's own, so that hovers, chart windows and the next run never wait behind a
-   * flow of 10⁶ steps (~1 s), and a flow can be stopped by terminating it where there is no
-   * SharedArrayBuffer for a cancel flag.
+   * `flowWorker`: a worker of the flow's own, not the one that computes (and keeps) the analyses,
+   * so that hovers, chart windows and the next run never wait behind a flow of 10⁶ steps (~1 s),
+   * and a flow can be stopped by terminating it where there is no SharedArrayBuffer for a cancel flag.
    */
   constructor(
     private readonly post: (m: HostToWebviewMessage) => void,
-    private readonly worker: WorkerClient | undefined,
     private readonly flowWorker: WorkerClient | undefined,
   ) {
     super();
@@ -101,11 +83,10 @@ export class FlowHost extends Disposable {
     const settings = readFlowSettings(analysis.uri);
     const file = analysis.parsed.truncation;
     let job: { result: Promise<FlowSource | null>; cancel(): void };
-    const { worker, flowWorker } = this;
+    const flowWorker = this.flowWorker;
     if (flowWorker?.available()) {
       // A large document's sequence is in the worker that computed it: a copy goes to the flow's.
-      const remote = analysis.remote;
-      const sequence = remote && worker ? worker.readSequence(remote.id) : Promise.resolve({ x: trace.x.slice(), y: trace.y.slice(), hasY: trace.hasY.slice() });
+      const sequence = analysis.remote ? analysis.remote.sequence() : Promise.resolve({ x: trace.x.slice(), y: trace.y.slice(), hasY: trace.hasY.slice() });
       let cancelled = false;
       let running: { cancel(): void } | undefined;
       const result = sequence.then((data) => {

@@ -18,7 +18,6 @@ export class TimelineController extends Disposable implements Timeline {
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly store: AnalysisSource,
-    private readonly worker?: WorkerClient,
     private readonly flowWorker?: WorkerClient,
   ) {
     super();
@@ -57,7 +56,7 @@ export class TimelineController extends Disposable implements Timeline {
   private adopt(panel: vscode.WebviewPanel): TimelinePanel {
     const p = new TimelinePanel(panel, this.store, this.extensionUri, () => {
       if (this.current === p) this.current = undefined;
-    }, this.worker, this.flowWorker);
+    }, this.flowWorker);
     return p;
   }
 }

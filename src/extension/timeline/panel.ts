@@ -58,11 +58,10 @@ export class TimelinePanel extends Disposable {
     private readonly store: AnalysisSource,
     extensionUri: vscode.Uri,
     onDispose: () => void,
-    worker?: WorkerClient,
     flowWorker?: WorkerClient,
   ) {
     super();
-    this.flow = this._register(new FlowHost((m) => this.post(m), worker, flowWorker));
+    this.flow = this._register(new FlowHost((m) => this.post(m), flowWorker));
     const media = (f: string): string => panel.webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', f)).toString();
     panel.webview.options = webviewOptions(extensionUri);
     panel.webview.html = timelineHtml({
